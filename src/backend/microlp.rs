@@ -1,0 +1,75 @@
+//! The default backend: microlp, pure Rust, LP and MIP (branch and bound), no duals.
+
+use std::time::Duration;
+
+use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, SolveOutcome, TerminationReason};
+
+use super::{Backend, BackendError, Capabilities, RawSolution, Settings, Status};
+use crate::formulation::{Program, Sense};
+
+pub struct MicroLp;
+
+/// microlp casts integer bounds to i32; our integers are binaries, so this never clips.
+fn int_bound(v: f64) -> i32 {
+    v.round().clamp(i32::MIN as f64, i32::MAX as f64) as i32
+}
+
+impl Backend for MicroLp {
+    fn name(&self) -> &'static str {
+        "microlp"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { mip: true, duals: false, time_limit: true, threads: false }
+    }
+
+    fn solve(&self, program: &Program, settings: &Settings) -> Result<RawSolution, BackendError> {
+        let mut pb = Problem::new(OptimizationDirection::Maximize);
+        let vars: Vec<microlp::Variable> = program
+            .columns
+            .iter()
+            .map(|c| {
+                if c.integer {
+                    pb.add_integer_var(c.objective, (int_bound(c.lower), int_bound(c.upper)))
+                } else {
+                    pb.add_var(c.objective, (c.lower, c.upper))
+                }
+            })
+            .collect();
+        for r in &program.rows {
+            let expr: Vec<(microlp::Variable, f64)> = r.terms.iter().map(|&(j, a)| (vars[j], a)).collect();
+            let op = match r.sense {
+                Sense::Le => ComparisonOp::Le,
+                Sense::Ge => ComparisonOp::Ge,
+                Sense::Eq => ComparisonOp::Eq,
+            };
+            pb.add_constraint(expr.as_slice(), op, r.rhs);
+        }
+        let mut opts = SolveOptions::default();
+        opts.mip_gap = settings.mip_gap;
+        opts.time_limit = settings.time_limit.map(Duration::from_secs_f64);
+        let outcome = match pb.solve_with(opts) {
+            Ok(o) => o,
+            Err(microlp::Error::Infeasible) => return Ok(RawSolution::without_solution(Status::Infeasible)),
+            Err(microlp::Error::Unbounded) => return Ok(RawSolution::without_solution(Status::Unbounded)),
+            Err(e) => return Err(BackendError::Failed { backend: "microlp", message: e.to_string() }),
+        };
+        match outcome {
+            SolveOutcome::Interrupted(_) => Ok(RawSolution::without_solution(Status::TimeLimit)),
+            SolveOutcome::Solution(sol) => {
+                let status = match sol.termination_reason() {
+                    TerminationReason::ProvenOptimal | TerminationReason::MipGap => Status::Optimal,
+                    _ => Status::TimeLimit,
+                };
+                let values = vars.iter().map(|&v| sol.var_value(v)).collect();
+                Ok(RawSolution {
+                    status,
+                    values,
+                    objective: sol.objective(),
+                    gap: if program.is_mip() { Some(sol.gap().unwrap_or(0.0)) } else { None },
+                    duals: None,
+                })
+            }
+        }
+    }
+}

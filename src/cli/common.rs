@@ -1,0 +1,177 @@
+//! Arguments and helpers shared by subcommands: the scenario file, agreement switches and
+//! solver settings.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context};
+
+use crate::backend::Settings;
+use crate::formulation::BuildOptions;
+use crate::results::SolveConfig;
+use crate::scenario::Scenario;
+
+/// Exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    /// Infeasible, unbounded, time limit or solver failure.
+    NoSolution = 1,
+    /// Unreadable or invalid input, bad flags.
+    BadInput = 2,
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", *self as i32)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+/// The scenario file and agreement switches.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScenarioArgs {
+    /// Scenario file (.toml or .json).
+    pub file: PathBuf,
+    /// Activate an agreement (repeatable), on top of its `active` flag.
+    #[arg(long = "activate", value_name = "ID")]
+    pub activate: Vec<String>,
+    /// Deactivate an agreement (repeatable).
+    #[arg(long = "deactivate", value_name = "ID")]
+    pub deactivate: Vec<String>,
+}
+
+/// Solver choice and settings.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SolverArgs {
+    /// Solve the LP relaxation of the integer variables.
+    #[arg(long)]
+    pub relax: bool,
+    /// Solver backend.
+    #[arg(long, default_value = "microlp")]
+    pub solver: String,
+    /// Wall-clock limit in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
+    /// Relative MIP gap.
+    #[arg(long, default_value_t = 1e-6)]
+    pub mip_gap: f64,
+    /// Solver threads (backends that support it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl SolverArgs {
+    pub fn config(&self) -> anyhow::Result<SolveConfig> {
+        if !(self.mip_gap.is_finite() && self.mip_gap >= 0.0) {
+            bail!(with_exit(format!("--mip-gap must be a finite number >= 0, got {}", self.mip_gap)));
+        }
+        if let Some(t) = self.time_limit {
+            if !(t.is_finite() && t > 0.0) {
+                bail!(with_exit(format!("--time-limit must be a positive number of seconds, got {t}")));
+            }
+        }
+        if self.threads == Some(0) {
+            bail!(with_exit("--threads must be at least 1".to_string()));
+        }
+        let config = SolveConfig {
+            backend: self.solver.clone(),
+            settings: Settings { mip_gap: self.mip_gap, time_limit: self.time_limit, threads: self.threads },
+        };
+        config.backend().map_err(|e| anyhow!(with_exit(e.to_string())))?;
+        Ok(config)
+    }
+}
+
+fn with_exit(message: String) -> anyhow::Error {
+    anyhow::Error::new(Exit::BadInput).context(message)
+}
+
+/// Load and validate a scenario; problems are printed by the caller via the error.
+pub fn load(file: &PathBuf) -> anyhow::Result<Scenario> {
+    Scenario::from_path(file).map_err(|e| anyhow::Error::new(Exit::BadInput).context(e.to_string()))
+}
+
+impl ScenarioArgs {
+    /// Load the scenario and resolve the agreement switches.
+    pub fn load(&self, relax: bool) -> anyhow::Result<(Scenario, BuildOptions)> {
+        let s = load(&self.file)?;
+        let opts = self.options(&s, relax)?;
+        Ok((s, opts))
+    }
+
+    pub fn options(&self, s: &Scenario, relax: bool) -> anyhow::Result<BuildOptions> {
+        let mut opts = BuildOptions::from_file(s);
+        opts.relax = relax;
+        for id in &self.activate {
+            if self.deactivate.contains(id) {
+                bail!(with_exit(format!("agreement \"{id}\" is both activated and deactivated")));
+            }
+        }
+        for (ids, on) in [(&self.activate, true), (&self.deactivate, false)] {
+            for id in ids {
+                let a = agreement_index(s, id).with_context(|| format!("in {}", self.file.display()))?;
+                opts.active[a] = on;
+            }
+        }
+        Ok(opts)
+    }
+}
+
+/// Resolve an agreement id, with a suggestion when it is unknown.
+pub fn agreement_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
+    s.agreement_index(id).ok_or_else(|| {
+        let known: Vec<&str> = s.agreements.iter().map(|a| a.id.as_str()).collect();
+        let hint = closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
+        with_exit(format!(
+            "agreement \"{id}\" is unknown{hint}; agreements in the file: {}",
+            if known.is_empty() { "none".into() } else { known.join(", ") }
+        ))
+    })
+}
+
+/// Resolve a country id, with a suggestion when it is unknown.
+pub fn country_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
+    s.country_index(id).ok_or_else(|| {
+        let known: Vec<&str> = s.countries.iter().map(|a| a.id.as_str()).collect();
+        let hint = closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
+        with_exit(format!("country \"{id}\" is unknown{hint}"))
+    })
+}
+
+/// Resolve a layer id, with a suggestion when it is unknown.
+pub fn layer_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
+    s.layer_index(id).ok_or_else(|| {
+        let known: Vec<&str> = s.layers.iter().map(|a| a.id.as_str()).collect();
+        let hint = closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
+        with_exit(format!("layer \"{id}\" is unknown{hint}"))
+    })
+}
+
+/// A bad-input error with exit code 2.
+pub fn bad_input(message: impl Into<String>) -> anyhow::Error {
+    with_exit(message.into())
+}
+
+/// Closest known name by edit distance, if close enough to be a plausible typo.
+pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (levenshtein(word, k), *k))
+        .filter(|(d, k)| *d <= (k.len().max(word.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

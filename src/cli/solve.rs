@@ -1,0 +1,88 @@
+//! `aistack validate` and `aistack solve`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::common::{load, Exit, ScenarioArgs, SolverArgs};
+use crate::backend::Status;
+use crate::report::{self, OutputFormat};
+use crate::results::{self, Report};
+
+#[derive(clap::Args, Debug)]
+pub struct ValidateArgs {
+    /// Scenario file (.toml or .json).
+    pub file: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SolveArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+    /// Directory for CSV files (one per table); required with --format csv.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Show at most this many rows per table in the table format.
+    #[arg(long, default_value_t = 25)]
+    pub limit: usize,
+}
+
+pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
+    let s = load(&a.file)?;
+    println!(
+        "{}: valid ({} countries, {} layers, {} capabilities, {} periods, {} agreements)",
+        a.file.display(),
+        s.countries.len(),
+        s.layers.len(),
+        s.capabilities.len(),
+        s.meta.periods,
+        s.agreements.len()
+    );
+    Ok(Exit::Ok)
+}
+
+pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
+    let (s, opts) = a.scenario.load(a.solver.relax)?;
+    let config = a.solver.config()?;
+    if a.format == OutputFormat::Csv && a.out.is_none() {
+        return Err(super::common::bad_input("--format csv needs --out DIR"));
+    }
+    let file = a.scenario.file.display().to_string();
+    let outcome = match results::solve(&s, &opts, &config) {
+        Ok(o) => o,
+        Err(e) => {
+            if a.format == OutputFormat::Json {
+                println!("{}", serde_json::json!({"status": "error", "message": e.to_string()}));
+            }
+            eprintln!("error: {e}");
+            return Ok(Exit::NoSolution);
+        }
+    };
+    let rep = Report::new(&s, &outcome);
+    match a.format {
+        OutputFormat::Table => print!("{}", report::solve_table(&file, &rep, Some(a.limit))),
+        OutputFormat::Json => println!("{}", report::to_json(&rep)),
+        OutputFormat::Csv => {
+            let dir = a.out.as_ref().expect("checked above");
+            let files = report::write_csv(&rep, dir).with_context(|| format!("writing CSV into {}", dir.display()))?;
+            eprintln!("{file}: {}; wrote {} files into {}", outcome, files.len(), dir.display());
+        }
+    }
+    if let (Some(dir), OutputFormat::Table | OutputFormat::Json) = (&a.out, a.format) {
+        report::write_csv(&rep, dir).with_context(|| format!("writing CSV into {}", dir.display()))?;
+    }
+    Ok(match outcome.status {
+        Status::Optimal if outcome.solution.is_some() => Exit::Ok,
+        _ => {
+            if a.format != OutputFormat::Table {
+                eprintln!("{file}: {}", outcome.status);
+            }
+            Exit::NoSolution
+        }
+    })
+}

@@ -1,0 +1,724 @@
+//! Formulation: turns a [`Scenario`] plus a set of switches ([`BuildOptions`]) into a
+//! [`Program`], the one source of truth for every backend, export and analysis.
+//!
+//! The program is a maximisation of W (MODEL.md section 4) over typed columns ([`Var`]) and
+//! typed rows ([`Row`]) with their sense. Every row cites its MODEL.md section next to the code
+//! that writes it. Rows are written so that their dual, as "dW* per unit increase of the
+//! right-hand side", has a direct meaning: the balance row is `use - supply <= extra`, so its dual
+//! is the discounted price Λ >= 0 (section 7).
+
+mod keys;
+
+use std::collections::{HashMap, HashSet};
+
+pub use keys::{Group, Row, Sense, Var};
+
+use crate::scenario::{AgreementId, Clause, CountryId, LayerId, Period, Scenario};
+
+/// A column: bounds, objective coefficient (of W, to maximise) and integrality.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub var: Var,
+    pub lower: f64,
+    pub upper: f64,
+    pub objective: f64,
+    pub integer: bool,
+}
+
+/// A row: `sum terms (sense) rhs`. Terms hold column indices; each column appears once.
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    pub row: Row,
+    pub terms: Vec<(usize, f64)>,
+    pub sense: Sense,
+    pub rhs: f64,
+}
+
+/// A linear or mixed-integer program: maximise `objective . x` subject to the rows.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Constraint>,
+    index: HashMap<Var, usize>,
+    row_index: HashMap<Row, usize>,
+}
+
+impl Program {
+    pub fn column(&self, var: &Var) -> Option<usize> {
+        self.index.get(var).copied()
+    }
+
+    pub fn row(&self, row: &Row) -> Option<usize> {
+        self.row_index.get(row).copied()
+    }
+
+    pub fn is_mip(&self) -> bool {
+        self.columns.iter().any(|c| c.integer)
+    }
+
+    fn add_column(&mut self, var: Var, lower: f64, upper: f64, objective: f64, integer: bool) -> usize {
+        let j = self.columns.len();
+        self.columns.push(Column { var, lower, upper, objective, integer });
+        self.index.insert(var, j);
+        j
+    }
+
+    fn add_row(&mut self, row: Row, mut terms: Vec<(usize, f64)>, sense: Sense, rhs: f64) {
+        terms.sort_unstable_by_key(|t| t.0);
+        terms.dedup_by(|b, a| {
+            if a.0 == b.0 {
+                a.1 += b.1;
+                true
+            } else {
+                false
+            }
+        });
+        terms.retain(|t| t.1 != 0.0);
+        self.row_index.insert(row, self.rows.len());
+        self.rows.push(Constraint { row, terms, sense, rhs });
+    }
+
+    /// Same program with every integer column fixed at `values` (rounded): the LP whose duals
+    /// are the restricted prices of MODEL.md section 7.
+    pub fn with_integers_fixed(&self, values: &[f64]) -> Program {
+        let mut p = self.clone();
+        for (j, col) in p.columns.iter_mut().enumerate() {
+            if col.integer {
+                let v = values[j].round().clamp(col.lower, col.upper);
+                col.lower = v;
+                col.upper = v;
+                col.integer = false;
+            }
+        }
+        p
+    }
+
+    /// Same program with integrality dropped (`--relax`).
+    pub fn relaxed(&self) -> Program {
+        let mut p = self.clone();
+        for col in &mut p.columns {
+            col.integer = false;
+        }
+        p
+    }
+
+    /// Same rows, zero objective: used to test feasibility only.
+    pub fn feasibility(&self) -> Program {
+        let mut p = self.clone();
+        for col in &mut p.columns {
+            col.objective = 0.0;
+        }
+        p
+    }
+
+    /// Evaluate the objective at `values`.
+    pub fn objective_value(&self, values: &[f64]) -> f64 {
+        self.columns.iter().zip(values).map(|(c, v)| c.objective * v).sum()
+    }
+
+    /// Largest violation of bounds and rows at `values`.
+    pub fn max_violation(&self, values: &[f64]) -> f64 {
+        let mut worst: f64 = 0.0;
+        for (c, &v) in self.columns.iter().zip(values) {
+            worst = worst.max(c.lower - v).max(v - c.upper);
+        }
+        for r in &self.rows {
+            let lhs: f64 = r.terms.iter().map(|&(j, a)| a * values[j]).sum();
+            let viol = match r.sense {
+                Sense::Le => lhs - r.rhs,
+                Sense::Ge => r.rhs - lhs,
+                Sense::Eq => (lhs - r.rhs).abs(),
+            };
+            worst = worst.max(viol);
+        }
+        worst
+    }
+}
+
+/// Switches that select which program to build from one scenario: the agreements in force and
+/// the changes the analyses make (forced decisions, supply shocks, extra deliveries, dropped
+/// constraint groups).
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Active flag per agreement; empty means "as in the file".
+    pub active: Vec<bool>,
+    /// Solve the LP relaxation of the integer variables.
+    pub relax: bool,
+    /// Force a capability to operate (true) or stay out (false) in every period.
+    pub forced: Vec<(CountryId, LayerId, bool)>,
+    /// Cut all exports of a layer from a supplier (a supply shock).
+    pub cut_exports: Vec<(CountryId, LayerId)>,
+    /// Units of a layer delivered free to a country in a period (for finite differences).
+    pub extra_delivery: Vec<(CountryId, LayerId, Period, f64)>,
+    /// Constraint groups left out (infeasibility diagnosis).
+    pub dropped: HashSet<Group>,
+}
+
+impl BuildOptions {
+    /// Options with the file's own activation flags.
+    pub fn from_file(s: &Scenario) -> BuildOptions {
+        BuildOptions { active: s.agreements.iter().map(|a| a.active).collect(), ..Default::default() }
+    }
+
+    pub fn is_active(&self, a: AgreementId, s: &Scenario) -> bool {
+        self.active.get(a).copied().unwrap_or(s.agreements[a].active)
+    }
+}
+
+/// The agreement effects in force under one activation: who recognises, trusts and discounts
+/// whom (MODEL.md section 6).
+pub struct Effects<'a> {
+    s: &'a Scenario,
+    active: Vec<bool>,
+    member: Vec<Vec<bool>>,
+}
+
+impl<'a> Effects<'a> {
+    pub fn new(s: &'a Scenario, opts: &BuildOptions) -> Effects<'a> {
+        let active = (0..s.agreements.len()).map(|a| opts.is_active(a, s)).collect();
+        let member = s
+            .agreements
+            .iter()
+            .map(|a| {
+                let mut m = vec![false; s.countries.len()];
+                for &c in &a.members {
+                    m[c] = true;
+                }
+                m
+            })
+            .collect();
+        Effects { s, active, member }
+    }
+
+    /// Active clauses binding both e and i.
+    fn between(&self, e: CountryId, i: CountryId) -> impl Iterator<Item = (AgreementId, &'a Clause)> + '_ {
+        self.s.agreements.iter().enumerate().filter(move |(a, _)| {
+            self.active[*a] && self.member[*a][e] && self.member[*a][i]
+        })
+        .flat_map(|(a, ag)| ag.clauses.iter().map(move |c| (a, c)))
+    }
+
+    pub fn is_active(&self, a: AgreementId) -> bool {
+        self.active[a]
+    }
+
+    pub fn mutual_recognition(&self, e: CountryId, i: CountryId, l: LayerId) -> bool {
+        self.between(e, i)
+            .any(|(_, c)| matches!(c, Clause::MutualRecognition { layers } if layers.contains(&l)))
+    }
+
+    pub fn trusted(&self, e: CountryId, i: CountryId, l: LayerId) -> bool {
+        self.between(e, i)
+            .any(|(_, c)| matches!(c, Clause::TrustedSupply { layers } if layers.contains(&l)))
+    }
+
+    /// Lowest active trade-cost factor between e and i on l (1 if none).
+    pub fn factor(&self, e: CountryId, i: CountryId, l: LayerId) -> f64 {
+        self.between(e, i)
+            .filter_map(|(_, c)| match c {
+                Clause::TradeCostFactor { layers, factor } if layers.contains(&l) => Some(*factor),
+                _ => None,
+            })
+            .fold(1.0, f64::min)
+    }
+
+    /// Effective trade cost τ[e,i,l] = base * factor + interop (MODEL.md section 6).
+    pub fn trade_cost(&self, e: CountryId, i: CountryId, l: LayerId) -> f64 {
+        let s = self.s;
+        let mut pair_all = None;
+        let mut pair_layer = None;
+        for tc in &s.trade.costs {
+            if tc.from == e && tc.to == i {
+                match tc.layer {
+                    Some(k) if k == l => pair_layer = Some(tc.cost),
+                    None => pair_all = Some(tc.cost),
+                    _ => {}
+                }
+            }
+        }
+        let base = pair_layer
+            .or(pair_all)
+            .or(s.layers[l].trade_cost)
+            .unwrap_or(s.trade.default_cost);
+        let interop = if self.mutual_recognition(e, i, l) { 0.0 } else { s.layers[l].interop_cost };
+        base * self.factor(e, i, l) + interop
+    }
+
+    /// Entry discount d_eff of (c,l): the layer's, raised by active upgrade routes.
+    pub fn entry_discount(&self, c: CountryId, l: LayerId) -> f64 {
+        let mut d = self.s.layers[l].adjacency_discount;
+        for (a, ag) in self.s.agreements.iter().enumerate() {
+            if !self.active[a] || !self.member[a][c] {
+                continue;
+            }
+            for cl in &ag.clauses {
+                if let Clause::UpgradeRoute { layers, entry_discount } = cl {
+                    if layers.contains(&l) {
+                        d = d.max(*entry_discount);
+                    }
+                }
+            }
+        }
+        d
+    }
+}
+
+/// Does capability (c,l) carry an operating binary y (MODEL.md 3.1)? Fixed by the file, not by
+/// the activation.
+pub fn has_operating_status(s: &Scenario, c: CountryId, l: LayerId) -> bool {
+    let Some(cap) = s.capability(c, l) else { return false };
+    if cap.entry_cost > 0.0 || cap.min_scale > 0.0 || (s.layers[l].requires_adjacent && cap.capacity <= 0.0) {
+        return true;
+    }
+    s.agreements.iter().any(|a| {
+        a.clauses.iter().any(|cl| match cl {
+            Clause::Commit { country, layer, .. } => *country == c && *layer == l,
+            Clause::NoDuplication { layer, .. } => *layer == l && a.members.contains(&c),
+            _ => false,
+        })
+    })
+}
+
+/// `has[c,k,t]` (MODEL.md 3.1): a column or a constant.
+#[derive(Debug, Clone, Copy)]
+enum Holding {
+    Column(usize),
+    Constant(f64),
+}
+
+/// Build the program for `s` under `opts`.
+pub fn build(s: &Scenario, opts: &BuildOptions) -> Program {
+    Builder::new(s, opts).build()
+}
+
+struct Builder<'a> {
+    s: &'a Scenario,
+    opts: &'a BuildOptions,
+    fx: Effects<'a>,
+    p: Program,
+    n_periods: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(s: &'a Scenario, opts: &'a BuildOptions) -> Self {
+        Builder { s, opts, fx: Effects::new(s, opts), p: Program::default(), n_periods: s.n_periods() }
+    }
+
+    fn col(&self, v: Var) -> Option<usize> {
+        self.p.column(&v)
+    }
+
+    fn keep(&self, row: &Row) -> bool {
+        !self.opts.dropped.contains(&row.group())
+    }
+
+    fn add_row(&mut self, row: Row, terms: Vec<(usize, f64)>, sense: Sense, rhs: f64) {
+        if self.keep(&row) {
+            self.p.add_row(row, terms, sense, rhs);
+        }
+    }
+
+    /// Is the flow e -> i of l allowed (MODEL.md section 3, f)?
+    fn flow_allowed(&self, e: CountryId, i: CountryId, l: LayerId) -> bool {
+        let s = self.s;
+        if e == i || s.capability(e, l).is_none() {
+            return false;
+        }
+        if self.opts.cut_exports.contains(&(e, l)) {
+            return false;
+        }
+        if !s.layers[l].tradable && !self.fx.mutual_recognition(e, i, l) {
+            return false;
+        }
+        let blocked = s.trade.blocks.iter().enumerate().any(|(k, b)| {
+            b.from == e
+                && b.to == i
+                && b.layers.as_ref().is_none_or(|ls| ls.contains(&l))
+                && !self.opts.dropped.contains(&Group::TradeBlock { index: k })
+        });
+        !blocked
+    }
+
+    fn holding(&self, c: CountryId, k: LayerId, t: Period) -> Holding {
+        let k0 = self.s.capability(c, k).map_or(0.0, |cap| cap.capacity);
+        if t == 0 {
+            return Holding::Constant(if k0 > 0.0 { 1.0 } else { 0.0 });
+        }
+        match self.col(Var::Operate { country: c, layer: k, period: t }) {
+            Some(j) => Holding::Column(j),
+            None => Holding::Constant(if k0 > 0.0 { 1.0 } else { 0.0 }),
+        }
+    }
+
+    fn build(mut self) -> Program {
+        self.columns();
+        self.rows();
+        self.p
+    }
+
+    /// MODEL.md section 3 (variables) with section 4 (objective coefficients).
+    fn columns(&mut self) {
+        let s = self.s;
+        let nc = s.countries.len();
+        for t in 1..=self.n_periods {
+            let delta = s.discount(t);
+            let tf = (t - 1) as i32;
+            for d in &s.demands {
+                for (b, block) in d.blocks.iter().enumerate() {
+                    let q = block.quantity * d.growth.powi(tf);
+                    self.p.add_column(
+                        Var::Serve { country: d.country, layer: d.layer, period: t, block: b },
+                        0.0,
+                        q,
+                        delta * block.value,
+                        false,
+                    );
+                }
+            }
+            for cap in &s.capabilities {
+                let (c, l) = (cap.country, cap.layer);
+                let u_t = cap.unit_cost * cap.cost_trend.powi(tf);
+                self.p.add_column(Var::Produce { country: c, layer: l, period: t }, 0.0, f64::INFINITY, -delta * u_t, false);
+                if cap.max_expansion > 0.0 {
+                    self.p.add_column(
+                        Var::Build { country: c, layer: l, period: t },
+                        0.0,
+                        f64::INFINITY,
+                        -delta * cap.expansion_cost,
+                        false,
+                    );
+                }
+                if has_operating_status(s, c, l) {
+                    self.p.add_column(Var::Operate { country: c, layer: l, period: t }, 0.0, 1.0, 0.0, !self.opts.relax);
+                    if cap.entry_cost > 0.0 && cap.capacity <= 0.0 {
+                        self.p.add_column(
+                            Var::Enter { country: c, layer: l, period: t },
+                            0.0,
+                            1.0,
+                            -delta * cap.entry_cost,
+                            false,
+                        );
+                        let d_eff = self.fx.entry_discount(c, l);
+                        if d_eff > 0.0 && !s.layers[l].adjacent.is_empty() {
+                            self.p.add_column(
+                                Var::EnterDiscounted { country: c, layer: l, period: t },
+                                0.0,
+                                1.0,
+                                delta * cap.entry_cost * d_eff,
+                                false,
+                            );
+                        }
+                    }
+                }
+            }
+            for l in 0..s.layers.len() {
+                for e in 0..nc {
+                    if s.capability(e, l).is_none() {
+                        continue;
+                    }
+                    for i in 0..nc {
+                        if self.flow_allowed(e, i, l) {
+                            let tau = self.fx.trade_cost(e, i, l);
+                            self.p.add_column(Var::Flow { from: e, to: i, layer: l, period: t }, 0.0, f64::INFINITY, -delta * tau, false);
+                        }
+                    }
+                }
+            }
+            for pol in &s.security {
+                if pol.n_minus_1.is_none() {
+                    continue;
+                }
+                let (i, l) = (pol.country, pol.layer);
+                for e in 0..nc {
+                    if s.capability(e, l).is_some()
+                        && (e == i || self.col(Var::Flow { from: e, to: i, layer: l, period: t }).is_some())
+                    {
+                        self.p.add_column(
+                            Var::Reserve { from: e, to: i, layer: l, period: t },
+                            0.0,
+                            f64::INFINITY,
+                            -delta * pol.reserve_cost,
+                            false,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Total use U[c,l,t] (MODEL.md 5.1, right-hand side) as terms.
+    fn use_terms(&self, c: CountryId, l: LayerId, t: Period, inflows: &HashMap<(CountryId, LayerId), Vec<usize>>) -> Vec<(usize, f64)> {
+        let s = self.s;
+        let mut terms = Vec::new();
+        if let Some(d) = s.demands.iter().find(|d| d.country == c && d.layer == l) {
+            for b in 0..d.blocks.len() {
+                if let Some(j) = self.col(Var::Serve { country: c, layer: l, period: t, block: b }) {
+                    terms.push((j, 1.0));
+                }
+            }
+        }
+        for k in 0..s.layers.len() {
+            if let Some(cap) = s.capability(c, k) {
+                for &(input, a) in &cap.inputs {
+                    if input == l && a != 0.0 {
+                        if let Some(j) = self.col(Var::Produce { country: c, layer: k, period: t }) {
+                            terms.push((j, a));
+                        }
+                    }
+                }
+            }
+            for &(req, m) in &s.layers[k].import_requires {
+                if req == l && m != 0.0 {
+                    if let Some(js) = inflows.get(&(c, k)) {
+                        terms.extend(js.iter().map(|&j| (j, m)));
+                    }
+                }
+            }
+        }
+        terms
+    }
+
+    /// Standby columns r[e,i,l,t] for all e, keyed by e.
+    fn reserves_for(&self, i: CountryId, l: LayerId, t: Period) -> Vec<(CountryId, usize)> {
+        (0..self.s.countries.len())
+            .filter_map(|e| self.col(Var::Reserve { from: e, to: i, layer: l, period: t }).map(|j| (e, j)))
+            .collect()
+    }
+
+    fn rows(&mut self) {
+        let s = self.s;
+        let nc = s.countries.len();
+        let nl = s.layers.len();
+        for t in 1..=self.n_periods {
+            // Flow columns by (to, layer) and (from, layer) for this period.
+            let mut inflows: HashMap<(CountryId, LayerId), Vec<usize>> = HashMap::new();
+            let mut outflows: HashMap<(CountryId, LayerId), Vec<usize>> = HashMap::new();
+            for (j, col) in self.p.columns.iter().enumerate() {
+                if let Var::Flow { from, to, layer, period } = col.var {
+                    if period == t {
+                        inflows.entry((to, layer)).or_default().push(j);
+                        outflows.entry((from, layer)).or_default().push(j);
+                    }
+                }
+            }
+            let mut uses: HashMap<(CountryId, LayerId), Vec<(usize, f64)>> = HashMap::new();
+
+            // 5.1 Balance: U - (p + imports - exports) <= extra delivery.
+            for c in 0..nc {
+                for l in 0..nl {
+                    let mut terms = self.use_terms(c, l, t, &inflows);
+                    uses.insert((c, l), terms.clone());
+                    if let Some(j) = self.col(Var::Produce { country: c, layer: l, period: t }) {
+                        terms.push((j, -1.0));
+                    }
+                    if let Some(js) = inflows.get(&(c, l)) {
+                        terms.extend(js.iter().map(|&j| (j, -1.0)));
+                    }
+                    if let Some(js) = outflows.get(&(c, l)) {
+                        terms.extend(js.iter().map(|&j| (j, 1.0)));
+                    }
+                    let extra: f64 = self
+                        .opts
+                        .extra_delivery
+                        .iter()
+                        .filter(|d| d.0 == c && d.1 == l && d.2 == t)
+                        .map(|d| d.3)
+                        .sum();
+                    self.add_row(Row::Balance { country: c, layer: l, period: t }, terms, Sense::Le, extra);
+                }
+            }
+
+            for cap in &s.capabilities {
+                let (c, l) = (cap.country, cap.layer);
+                let pj = self.col(Var::Produce { country: c, layer: l, period: t }).expect("production column");
+                let reserves: Vec<usize> = (0..nc)
+                    .filter_map(|i| self.col(Var::Reserve { from: c, to: i, layer: l, period: t }))
+                    .collect();
+
+                // 5.2 Origin: exports - p <= 0.
+                if let Some(js) = outflows.get(&(c, l)) {
+                    let mut terms: Vec<(usize, f64)> = js.iter().map(|&j| (j, 1.0)).collect();
+                    terms.push((pj, -1.0));
+                    self.add_row(Row::Origin { country: c, layer: l, period: t }, terms, Sense::Le, 0.0);
+                }
+
+                // 5.3 Capacity: p + sum_i r - sum_{t' <= t - lead} z <= K0.
+                let mut terms = vec![(pj, 1.0)];
+                terms.extend(reserves.iter().map(|&j| (j, 1.0)));
+                if t > cap.lead_time {
+                    for t2 in 1..=(t - cap.lead_time) {
+                        if let Some(z) = self.col(Var::Build { country: c, layer: l, period: t2 }) {
+                            terms.push((z, -1.0));
+                        }
+                    }
+                }
+                self.add_row(Row::Capacity { country: c, layer: l, period: t }, terms, Sense::Le, cap.capacity);
+
+                // 5.5 Operating, entry and discount rows.
+                if let Some(y) = self.col(Var::Operate { country: c, layer: l, period: t }) {
+                    let mut terms = vec![(pj, 1.0), (y, -(cap.capacity + cap.max_expansion))];
+                    terms.extend(reserves.iter().map(|&j| (j, 1.0)));
+                    self.add_row(Row::OperateUpper { country: c, layer: l, period: t }, terms, Sense::Le, 0.0);
+                    if cap.min_scale > 0.0 {
+                        let mut terms = vec![(y, cap.min_scale), (pj, -1.0)];
+                        terms.extend(reserves.iter().map(|&j| (j, -1.0)));
+                        self.add_row(Row::MinScale { country: c, layer: l, period: t }, terms, Sense::Le, 0.0);
+                    }
+                    let prev = self.holding(c, l, t - 1);
+                    if let Some(n) = self.col(Var::Enter { country: c, layer: l, period: t }) {
+                        // y[t] - y[t-1] - n[t] <= 0
+                        let (mut terms, rhs) = with_holding(vec![(y, 1.0), (n, -1.0)], prev, -1.0, 0.0);
+                        terms.sort_unstable_by_key(|t| t.0);
+                        self.add_row(Row::Entry { country: c, layer: l, period: t }, terms, Sense::Le, rhs);
+                        if let Some(nd) = self.col(Var::EnterDiscounted { country: c, layer: l, period: t }) {
+                            self.add_row(Row::DiscountEntry { country: c, layer: l, period: t }, vec![(nd, 1.0), (n, -1.0)], Sense::Le, 0.0);
+                            let mut terms = vec![(nd, 1.0)];
+                            let mut rhs = 0.0;
+                            for &k in &s.layers[l].adjacent {
+                                (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
+                            }
+                            self.add_row(Row::DiscountAdjacency { country: c, layer: l, period: t }, terms, Sense::Le, rhs);
+                        }
+                    }
+                    // 5.6 Ladder: y[t] - y[t-1] - sum_k has[c,k,t-1] <= 0.
+                    if s.layers[l].requires_adjacent {
+                        let (mut terms, mut rhs) = with_holding(vec![(y, 1.0)], prev, -1.0, 0.0);
+                        for &k in &s.layers[l].adjacent {
+                            (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
+                        }
+                        self.add_row(Row::Ladder { country: c, layer: l, period: t }, terms, Sense::Le, rhs);
+                    }
+                }
+
+                // Analyses: forced decisions.
+                for &(fc, fl, on) in &self.opts.forced {
+                    if fc == c && fl == l {
+                        let row = Row::Forced { country: c, layer: l, period: t };
+                        match (self.col(Var::Operate { country: c, layer: l, period: t }), on) {
+                            (Some(y), true) => self.add_row(row, vec![(y, 1.0)], Sense::Ge, 1.0),
+                            (Some(y), false) => self.add_row(row, vec![(y, 1.0)], Sense::Le, 0.0),
+                            (None, false) => self.add_row(row, vec![(pj, 1.0)], Sense::Le, 0.0),
+                            (None, true) => {}
+                        }
+                    }
+                }
+            }
+
+            // 5.7 Essential demand.
+            for d in &s.demands {
+                if d.must_serve > 0.0 {
+                    let terms = (0..d.blocks.len())
+                        .filter_map(|b| self.col(Var::Serve { country: d.country, layer: d.layer, period: t, block: b }))
+                        .map(|j| (j, 1.0))
+                        .collect();
+                    let rhs = d.must_serve * d.growth.powi((t - 1) as i32);
+                    self.add_row(Row::Essential { country: d.country, layer: d.layer, period: t }, terms, Sense::Ge, rhs);
+                }
+            }
+
+            // 5.8 Security rows, written as "requirement - supply <= 0".
+            for pol in &s.security {
+                let (i, l) = (pol.country, pol.layer);
+                let u = uses.get(&(i, l)).cloned().unwrap_or_default();
+                let scaled = |factor: f64| u.iter().map(move |&(j, a)| (j, a * factor));
+                let imports: Vec<(CountryId, usize)> = (0..nc)
+                    .filter_map(|e| self.col(Var::Flow { from: e, to: i, layer: l, period: t }).map(|j| (e, j)))
+                    .collect();
+                if let Some(sigma) = pol.domestic_floor {
+                    // σU - D - trusted imports <= 0, D = p - exports.
+                    let mut terms: Vec<(usize, f64)> = scaled(sigma).collect();
+                    if let Some(pj) = self.col(Var::Produce { country: i, layer: l, period: t }) {
+                        terms.push((pj, -1.0));
+                    }
+                    if let Some(js) = outflows.get(&(i, l)) {
+                        terms.extend(js.iter().map(|&j| (j, 1.0)));
+                    }
+                    for &(e, j) in &imports {
+                        if self.fx.trusted(e, i, l) {
+                            terms.push((j, -1.0));
+                        }
+                    }
+                    self.add_row(Row::Floor { country: i, layer: l, period: t }, terms, Sense::Le, 0.0);
+                }
+                if let Some(mu) = pol.max_supplier_share {
+                    // f[e,i] - μU <= 0 for every untrusted supplier.
+                    for &(e, j) in &imports {
+                        if !self.fx.trusted(e, i, l) {
+                            let mut terms: Vec<(usize, f64)> = scaled(-mu).collect();
+                            terms.push((j, 1.0));
+                            self.add_row(Row::SupplierShare { supplier: e, country: i, layer: l, period: t }, terms, Sense::Le, 0.0);
+                        }
+                    }
+                }
+                if let Some(phi) = pol.n_minus_1 {
+                    // φU - U + f[e,i] - sum_{e' != e} r[e',i] <= 0 for every untrusted supplier e.
+                    let reserves = self.reserves_for(i, l, t);
+                    for &(e, j) in &imports {
+                        if self.fx.trusted(e, i, l) {
+                            continue;
+                        }
+                        let mut terms: Vec<(usize, f64)> = scaled(phi - 1.0).collect();
+                        terms.push((j, 1.0));
+                        terms.extend(reserves.iter().filter(|(e2, _)| *e2 != e).map(|&(_, r)| (r, -1.0)));
+                        self.add_row(Row::NMinus1 { lost: e, country: i, layer: l, period: t }, terms, Sense::Le, 0.0);
+                    }
+                }
+            }
+
+            // Section 6: clauses that add rows.
+            for (a, ag) in s.agreements.iter().enumerate() {
+                if !self.fx.is_active(a) {
+                    continue;
+                }
+                for (k, clause) in ag.clauses.iter().enumerate() {
+                    match *clause {
+                        Clause::NoDuplication { layer, max_producers } => {
+                            let mut terms = Vec::new();
+                            let mut rhs = max_producers as f64;
+                            for &c in &ag.members {
+                                if s.capability(c, layer).is_some() {
+                                    (terms, rhs) = with_holding(terms, self.holding(c, layer, t), 1.0, rhs);
+                                }
+                            }
+                            self.add_row(Row::NoDuplication { agreement: a, clause: k, period: t }, terms, Sense::Le, rhs);
+                        }
+                        Clause::Commit { country, layer, build, from_period } if t >= from_period => {
+                            let y = self.col(Var::Operate { country, layer, period: t });
+                            let pj = self.col(Var::Produce { country, layer, period: t });
+                            if let Some(y) = y {
+                                let (sense, rhs) = if build { (Sense::Ge, 1.0) } else { (Sense::Le, 0.0) };
+                                self.add_row(Row::Commit { agreement: a, clause: k, period: t }, vec![(y, 1.0)], sense, rhs);
+                            }
+                            if let (Some(pj), false) = (pj, build) {
+                                self.add_row(Row::CommitOutput { agreement: a, clause: k, period: t }, vec![(pj, 1.0)], Sense::Le, 0.0);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+
+        // 5.4 Expansion: sum_t z <= X.
+        for cap in &s.capabilities {
+            if cap.max_expansion > 0.0 {
+                let terms = (1..=self.n_periods)
+                    .filter_map(|t| self.col(Var::Build { country: cap.country, layer: cap.layer, period: t }))
+                    .map(|j| (j, 1.0))
+                    .collect();
+                self.add_row(Row::Expansion { country: cap.country, layer: cap.layer }, terms, Sense::Le, cap.max_expansion);
+            }
+        }
+    }
+}
+
+/// Add `coef * has` to a row: a column term, or a constant moved to the right-hand side.
+fn with_holding(mut terms: Vec<(usize, f64)>, h: Holding, coef: f64, rhs: f64) -> (Vec<(usize, f64)>, f64) {
+    match h {
+        Holding::Column(j) => {
+            terms.push((j, coef));
+            (terms, rhs)
+        }
+        Holding::Constant(v) => (terms, rhs - coef * v),
+    }
+}

@@ -1,0 +1,232 @@
+//! Report: renders results for people (aligned tables) and programs (JSON, CSV).
+
+pub mod table;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::results::Report;
+
+pub use table::Table;
+
+/// Output format of a subcommand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Pretty JSON of any serialisable result.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"status\":\"error\",\"message\":\"{e}\"}}"))
+}
+
+/// Write one CSV file per table of a solve report into `dir`.
+pub fn write_csv(report: &Report, dir: &Path) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    let summary = vec![Summary {
+        status: report.status.clone(),
+        objective: report.objective,
+        mip: report.mip,
+        relaxed: report.relaxed,
+        gap: report.gap,
+        backend: report.backend.clone(),
+        currency: report.currency.clone(),
+        duality_gap: report.duality_gap,
+        welfare_residual: report.welfare_residual,
+    }];
+    write_table(dir, "summary", &summary, &mut written)?;
+    write_table(dir, "prices", &report.prices, &mut written)?;
+    write_table(dir, "production", &report.production, &mut written)?;
+    write_table(dir, "flows", &report.flows, &mut written)?;
+    write_table(dir, "consumption", &report.consumption, &mut written)?;
+    write_table(dir, "capacity_built", &report.capacity_built, &mut written)?;
+    write_table(dir, "operating", &report.operating, &mut written)?;
+    write_table(dir, "reserves", &report.reserves, &mut written)?;
+    write_table(dir, "capacity_rents", &report.capacity_rents, &mut written)?;
+    write_table(dir, "security_duals", &report.security_duals, &mut written)?;
+    write_table(dir, "clause_duals", &report.clause_duals, &mut written)?;
+    write_table(dir, "producers", &report.producers, &mut written)?;
+    write_table(dir, "welfare", &report.welfare, &mut written)?;
+    Ok(written)
+}
+
+#[derive(Serialize)]
+struct Summary {
+    status: String,
+    objective: Option<f64>,
+    mip: bool,
+    relaxed: bool,
+    gap: Option<f64>,
+    backend: String,
+    currency: String,
+    duality_gap: Option<f64>,
+    welfare_residual: Option<f64>,
+}
+
+/// Write rows as `dir/name.csv` (header only when empty).
+pub fn write_table<T: Serialize>(dir: &Path, name: &str, rows: &[T], written: &mut Vec<String>) -> std::io::Result<()> {
+    let path = dir.join(format!("{name}.csv"));
+    let mut w = csv::Writer::from_path(&path).map_err(std::io::Error::other)?;
+    for r in rows {
+        w.serialize(r).map_err(std::io::Error::other)?;
+    }
+    w.flush()?;
+    written.push(path.display().to_string());
+    Ok(())
+}
+
+/// The `solve` report for people: a one-line summary, then tables, largest entries first.
+pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
+    use table::num;
+    let cur = if r.currency.is_empty() { "money".to_string() } else { r.currency.clone() };
+    let mut out = String::new();
+    match r.objective {
+        Some(w) => out.push_str(&format!(
+            "{file}: {} {}{}, W = {} {cur} (discounted){}; duality gap {:.1e}, welfare residual {:.1e}\n\n",
+            r.status,
+            if r.mip { "MIP" } else { "LP" },
+            if r.relaxed { " (relaxed)" } else { "" },
+            num(w),
+            r.gap.map_or(String::new(), |g| format!(", MIP gap {g:.1e}")),
+            r.duality_gap.unwrap_or(f64::NAN),
+            r.welfare_residual.unwrap_or(f64::NAN),
+        )),
+        None => {
+            out.push_str(&format!("{file}: {}\n", r.status));
+            return out;
+        }
+    }
+    let mut welfare = r.welfare.clone();
+    welfare.sort_by(|a, b| b.total.total_cmp(&a.total));
+    let mut t = Table::new(
+        format!("Welfare by country ({cur}, discounted)"),
+        &["country", ">consumers", ">producers", ">rents", ">total"],
+    );
+    for w in &welfare {
+        t.row(vec![w.country.clone(), num(w.consumers), num(w.producers), num(w.rents), num(w.total)]);
+    }
+    out.push_str(&t.render(None));
+
+    let mut prod = r.production.clone();
+    prod.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    let mut t = Table::new("\nProduction (units per period)", &["country", "layer", ">period", ">quantity"]);
+    for p in &prod {
+        t.row(vec![p.country.clone(), p.layer.clone(), p.period.to_string(), num(p.quantity)]);
+    }
+    out.push_str(&t.render(limit));
+
+    let mut flows = r.flows.clone();
+    flows.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    let mut t = Table::new("\nTrade flows (units per period)", &["from", "to", "layer", ">period", ">quantity"]);
+    for f in &flows {
+        t.row(vec![f.from.clone(), f.to.clone(), f.layer.clone(), f.period.to_string(), num(f.quantity)]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+
+    let mut prices = r.prices.clone();
+    prices.sort_by(|a, b| b.price.total_cmp(&a.price));
+    let mut t = Table::new(
+        format!("\nPrices ({cur} per unit, period money)"),
+        &["country", "layer", ">period", ">price", ">export price"],
+    );
+    for p in &prices {
+        t.row(vec![p.country.clone(), p.layer.clone(), p.period.to_string(), num(p.price), num(p.export_price)]);
+    }
+    out.push_str(&t.render(limit));
+
+    let mut rents: Vec<_> = r.capacity_rents.iter().filter(|x| x.rent.abs() > 1e-9).cloned().collect();
+    rents.sort_by(|a, b| b.rent.total_cmp(&a.rent));
+    let mut t = Table::new(format!("\nCapacity rents ({cur} per unit of capacity)"), &["country", "layer", ">period", ">rent"]);
+    for x in &rents {
+        t.row(vec![x.country.clone(), x.layer.clone(), x.period.to_string(), num(x.rent)]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+
+    let mut built = r.capacity_built.clone();
+    built.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    let mut t = Table::new("\nCapacity built (units)", &["country", "layer", ">period", ">quantity"]);
+    for x in &built {
+        t.row(vec![x.country.clone(), x.layer.clone(), x.period.to_string(), num(x.quantity)]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+
+    let mut t = Table::new("\nOperating decisions", &["country", "layer", ">period", ">operating", ">entered"]);
+    for x in &r.operating {
+        t.row(vec![x.country.clone(), x.layer.clone(), x.period.to_string(), num(x.operating), num(x.entered)]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+
+    let mut res = r.reserves.clone();
+    res.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    let mut t = Table::new("\nStandby reserves (units)", &["from", "for", "layer", ">period", ">quantity"]);
+    for f in &res {
+        t.row(vec![f.from.clone(), f.to.clone(), f.layer.clone(), f.period.to_string(), num(f.quantity)]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+
+    let mut sec: Vec<_> = r.security_duals.iter().filter(|x| x.value.abs() > 1e-9).cloned().collect();
+    sec.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let mut t = Table::new(
+        format!("\nBinding security rows ({cur} per unit relaxed)"),
+        &["country", "layer", ">period", "kind", "supplier", ">value"],
+    );
+    for x in &sec {
+        t.row(vec![
+            x.country.clone(),
+            x.layer.clone(),
+            x.period.to_string(),
+            x.kind.to_string(),
+            x.supplier.clone().unwrap_or_default(),
+            num(x.value),
+        ]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+
+    let mut cl: Vec<_> = r.clause_duals.iter().filter(|x| x.value.abs() > 1e-9).cloned().collect();
+    cl.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+    let mut t = Table::new(
+        format!("\nBinding clause rows ({cur} per unit relaxed)"),
+        &["agreement", ">clause", "kind", ">period", ">value"],
+    );
+    for x in &cl {
+        t.row(vec![x.agreement.clone(), x.clause.to_string(), x.kind.to_string(), x.period.to_string(), num(x.value)]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+
+    let mut prods = r.producers.clone();
+    prods.sort_by(|a, b| b.profit.total_cmp(&a.profit));
+    let mut t = Table::new(
+        format!("\nProducers ({cur}, discounted over the horizon)"),
+        &["country", "layer", ">profit", ">uplift security", ">uplift integer", ">uplift total"],
+    );
+    for p in &prods {
+        t.row(vec![
+            p.country.clone(),
+            p.layer.clone(),
+            num(p.profit),
+            num(p.uplift_security),
+            num(p.uplift_integer),
+            num(p.uplift_total),
+        ]);
+    }
+    out.push_str(&t.render(limit));
+    out
+}

@@ -1,0 +1,242 @@
+//! Results: solving a scenario end to end and putting every value and dual back onto the
+//! entity it belongs to (MODEL.md sections 7 and 9).
+//!
+//! Pipeline: build the program, solve it (MIP or LP), fix the integers at their optimum and
+//! re-solve the LP (restricted pricing, O'Neill et al. 2005), take exact duals of that LP, then
+//! compute prices, rents, profits, uplifts and welfare by country. Sign conventions are
+//! converted in exactly one place, [`shadow_value`].
+
+mod tables;
+
+pub use tables::*;
+
+use crate::backend::{self, Backend, BackendError, RawSolution, Settings, Status};
+use crate::formulation::{self, BuildOptions, Program, Row, Sense, Var};
+use crate::scenario::{CountryId, LayerId, Period, Scenario};
+
+/// Relative tolerance for the strong-duality and welfare checks.
+pub const CHECK_TOLERANCE: f64 = 1e-6;
+
+/// The result of one solve: a status and, where a solution exists, everything priced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: Status,
+    pub backend: &'static str,
+    pub mip: bool,
+    pub relaxed: bool,
+    /// Relative MIP gap reached (MIPs only).
+    pub gap: Option<f64>,
+    pub program: Program,
+    pub solution: Option<Solution>,
+}
+
+impl Outcome {
+    pub fn objective(&self) -> Option<f64> {
+        self.solution.as_ref().map(|s| s.objective)
+    }
+
+    pub fn is_optimal(&self) -> bool {
+        self.status == Status::Optimal && self.solution.is_some()
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.solution {
+            Some(s) => write!(
+                f,
+                "{} {}: W = {:.6} ({} columns, {} rows, backend {})",
+                self.status,
+                if self.mip { "MIP" } else { "LP" },
+                s.objective,
+                self.program.columns.len(),
+                self.program.rows.len(),
+                self.backend
+            ),
+            None => write!(f, "{} (backend {})", self.status, self.backend),
+        }
+    }
+}
+
+/// A solved program with its duals.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// W*, discounted, in `meta.currency`.
+    pub objective: f64,
+    /// Column values (of the pricing LP: integers fixed at their optimum).
+    pub values: Vec<f64>,
+    /// Row duals as dW*/d(rhs) of the pricing LP, discounted.
+    pub duals: Vec<f64>,
+    /// Objective of the dual of the pricing LP (strong duality: equals `objective`).
+    pub dual_objective: f64,
+}
+
+impl Solution {
+    /// |primal - dual| / max(1, |primal|) of the pricing LP.
+    pub fn duality_gap(&self) -> f64 {
+        (self.objective - self.dual_objective).abs() / self.objective.abs().max(1.0)
+    }
+}
+
+/// Library errors at the solve level: backend failures only (bad input is a
+/// [`crate::scenario::ScenarioError`], infeasibility is a [`Status`]).
+#[derive(Debug, thiserror::Error)]
+pub enum SolveError {
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error("unknown solver backend \"{0}\" (available: {1})")]
+    UnknownBackend(String, String),
+}
+
+/// Which solver and settings to use.
+#[derive(Debug, Clone)]
+pub struct SolveConfig {
+    pub backend: String,
+    pub settings: Settings,
+}
+
+impl Default for SolveConfig {
+    fn default() -> Self {
+        SolveConfig { backend: "microlp".into(), settings: Settings::default() }
+    }
+}
+
+impl SolveConfig {
+    pub fn backend(&self) -> Result<Box<dyn Backend>, SolveError> {
+        backend::by_name(&self.backend)
+            .ok_or_else(|| SolveError::UnknownBackend(self.backend.clone(), backend::available().join(", ")))
+    }
+}
+
+/// Build, solve and price a scenario under `opts`.
+pub fn solve(s: &Scenario, opts: &BuildOptions, config: &SolveConfig) -> Result<Outcome, SolveError> {
+    let program = formulation::build(s, opts);
+    solve_program(program, config)
+}
+
+/// Solve and price an already built program.
+pub fn solve_program(program: Program, config: &SolveConfig) -> Result<Outcome, SolveError> {
+    let backend = config.backend()?;
+    let mip = program.is_mip();
+    let raw = backend.solve(&program, &config.settings)?;
+    let mut outcome = Outcome {
+        status: raw.status,
+        backend: backend.name(),
+        mip,
+        relaxed: !mip && program.columns.iter().any(|c| matches!(c.var, Var::Operate { .. })),
+        gap: raw.gap,
+        program,
+        solution: None,
+    };
+    if !raw.has_values() {
+        return Ok(outcome);
+    }
+    let solution = price(&outcome.program, &raw, backend.as_ref(), &config.settings)?;
+    outcome.solution = Some(solution);
+    Ok(outcome)
+}
+
+/// Restricted pricing (MODEL.md 7): fix integers, re-solve the LP, take its duals.
+fn price(program: &Program, raw: &RawSolution, backend: &dyn Backend, settings: &Settings) -> Result<Solution, SolveError> {
+    let objective = raw.objective;
+    let (lp, lp_raw) = if program.is_mip() {
+        let lp = program.with_integers_fixed(&raw.values);
+        let lp_raw = backend.solve(&lp, settings)?;
+        (lp, lp_raw)
+    } else {
+        (program.clone(), raw.clone())
+    };
+    let values = if lp_raw.has_values() { lp_raw.values.clone() } else { raw.values.clone() };
+    let (duals, dual_objective) = match lp_raw.duals.clone() {
+        Some(d) => {
+            let dual_obj = dual_objective_of(&lp, &values, &d);
+            (d, dual_obj)
+        }
+        None => {
+            let d = backend::dual::solve_dual(&lp, settings)?;
+            (d.duals, d.objective)
+        }
+    };
+    // Prefer the LP re-solve's objective: identical to the MIP's up to round-off, and the one
+    // the duals belong to.
+    let objective = if lp_raw.has_values() { lp.objective_value(&values) } else { objective };
+    Ok(Solution { objective, values, duals, dual_objective })
+}
+
+/// Dual objective b'y + sum of bound terms, from primal values and row duals (for backends that
+/// return duals directly): reduced costs d = c - A'y are charged at the bound they sit on.
+fn dual_objective_of(lp: &Program, values: &[f64], duals: &[f64]) -> f64 {
+    let mut reduced: Vec<f64> = lp.columns.iter().map(|c| c.objective).collect();
+    let mut obj = 0.0;
+    for (r, &y) in lp.rows.iter().zip(duals) {
+        obj += r.rhs * y;
+        for &(j, a) in &r.terms {
+            reduced[j] -= a * y;
+        }
+    }
+    for (j, c) in lp.columns.iter().enumerate() {
+        let d = reduced[j];
+        let bound = if d > 0.0 { c.upper } else if d < 0.0 { c.lower } else { values[j] };
+        if d != 0.0 && bound.is_finite() {
+            obj += d * bound;
+        }
+    }
+    obj
+}
+
+/// The value of relaxing a row by one unit, dW*/d(relaxation) >= 0 at an optimum: the one
+/// place where the sign convention of duals is applied.
+pub fn shadow_value(sense: Sense, dual: f64) -> f64 {
+    match sense {
+        Sense::Le | Sense::Eq => dual,
+        Sense::Ge => -dual,
+    }
+}
+
+/// Read access to a solved outcome by entity.
+pub struct View<'a> {
+    pub s: &'a Scenario,
+    pub program: &'a Program,
+    pub sol: &'a Solution,
+}
+
+impl<'a> View<'a> {
+    pub fn new(s: &'a Scenario, outcome: &'a Outcome) -> Option<View<'a>> {
+        outcome.solution.as_ref().map(|sol| View { s, program: &outcome.program, sol })
+    }
+
+    pub fn value(&self, v: Var) -> f64 {
+        self.program.column(&v).map_or(0.0, |j| self.sol.values[j])
+    }
+
+    /// Discounted dual (dW*/d rhs) of a row; 0 if the row is absent.
+    pub fn dual(&self, r: Row) -> f64 {
+        self.program.row(&r).map_or(0.0, |i| self.sol.duals[i])
+    }
+
+    /// Shadow value of a row in the row's own period money (divided by δ_t).
+    pub fn shadow(&self, r: Row) -> f64 {
+        match self.program.row(&r) {
+            Some(i) => {
+                let delta = r.period().map_or(1.0, |t| self.s.discount(t));
+                shadow_value(self.program.rows[i].sense, self.sol.duals[i]) / delta
+            }
+            None => 0.0,
+        }
+    }
+
+    /// Discounted price Λ[c,l,t].
+    pub fn big_lambda(&self, c: CountryId, l: LayerId, t: Period) -> f64 {
+        self.dual(Row::Balance { country: c, layer: l, period: t })
+    }
+
+    /// Discounted export rent Θ[c,l,t].
+    pub fn big_theta(&self, c: CountryId, l: LayerId, t: Period) -> f64 {
+        self.dual(Row::Origin { country: c, layer: l, period: t })
+    }
+
+    /// Price λ[c,l,t] in period-t money.
+    pub fn price(&self, c: CountryId, l: LayerId, t: Period) -> f64 {
+        self.shadow(Row::Balance { country: c, layer: l, period: t })
+    }
+}

@@ -1,0 +1,377 @@
+//! Result tables keyed by entity ids: what `solve` prints and what analyses compare.
+
+use serde::Serialize;
+
+use super::{shadow_value, Outcome, View};
+use crate::formulation::{Row, Var};
+use crate::scenario::{CountryId, Scenario};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriceEntry {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    /// λ, in period money per unit: value of one more unit delivered free.
+    pub price: f64,
+    /// π = λ + θ: what an exporter earns per unit shipped.
+    pub export_price: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuantityEntry {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    pub quantity: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowEntry {
+    pub from: String,
+    pub to: String,
+    pub layer: String,
+    pub period: usize,
+    pub quantity: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OperatingEntry {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    pub operating: f64,
+    pub entered: f64,
+    pub entered_discounted: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RentEntry {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    /// Capacity rent, period money per unit of capacity.
+    pub rent: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityDual {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    /// `floor`, `supplier_share` or `n_minus_1`.
+    pub kind: &'static str,
+    /// The supplier of a diversification row, or the lost supplier of an N-1 row.
+    pub supplier: Option<String>,
+    /// Value of relaxing the row by one unit, period money.
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseDual {
+    pub agreement: String,
+    /// 1-based clause number within the agreement.
+    pub clause: usize,
+    pub kind: &'static str,
+    pub period: usize,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProducerEntry {
+    pub country: String,
+    pub layer: String,
+    /// Discounted profit over the horizon at the reported prices (MODEL.md 7).
+    pub profit: f64,
+    /// Part of the uplift that security rows pay for (a forced domestic producer).
+    pub uplift_security: f64,
+    /// Rest of the uplift: integer decisions (entry costs, minimum scale) prices do not cover.
+    pub uplift_integer: f64,
+    pub uplift_total: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WelfareEntry {
+    pub country: String,
+    pub consumers: f64,
+    pub producers: f64,
+    pub rents: f64,
+    pub total: f64,
+}
+
+/// Every table of a solved scenario (MODEL.md section 9 plus more).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub status: String,
+    pub objective: Option<f64>,
+    pub mip: bool,
+    pub relaxed: bool,
+    pub gap: Option<f64>,
+    pub backend: String,
+    pub currency: String,
+    /// Strong duality of the pricing LP: |primal - dual| / max(1, |W|).
+    pub duality_gap: Option<f64>,
+    /// |sum of country welfare - W| / max(1, |W|).
+    pub welfare_residual: Option<f64>,
+    pub prices: Vec<PriceEntry>,
+    pub production: Vec<QuantityEntry>,
+    pub flows: Vec<FlowEntry>,
+    pub consumption: Vec<QuantityEntry>,
+    pub capacity_built: Vec<QuantityEntry>,
+    pub operating: Vec<OperatingEntry>,
+    pub reserves: Vec<FlowEntry>,
+    pub capacity_rents: Vec<RentEntry>,
+    pub security_duals: Vec<SecurityDual>,
+    pub clause_duals: Vec<ClauseDual>,
+    pub producers: Vec<ProducerEntry>,
+    pub welfare: Vec<WelfareEntry>,
+}
+
+/// Values below this are reported as zero in quantity tables.
+const EPS: f64 = 1e-9;
+
+fn clean(v: f64) -> f64 {
+    if v.abs() < EPS {
+        0.0
+    } else {
+        v
+    }
+}
+
+/// Welfare of each country (MODEL.md 7), discounted, indexed by country.
+pub fn welfare(v: &View) -> Vec<WelfareEntry> {
+    let s = v.s;
+    let mut cons = vec![0.0; s.countries.len()];
+    let mut prod = vec![0.0; s.countries.len()];
+    let mut rents = vec![0.0; s.countries.len()];
+    for p in producers(v) {
+        prod[p.0] += p.1.profit;
+    }
+    for (j, col) in v.program.columns.iter().enumerate() {
+        let x = v.sol.values[j];
+        if x == 0.0 {
+            continue;
+        }
+        match col.var {
+            Var::Serve { country, layer, period, .. } => {
+                cons[country] += (col.objective - v.big_lambda(country, layer, period)) * x;
+            }
+            Var::Flow { from, to, layer, period } => {
+                let mut unit = v.big_lambda(to, layer, period)
+                    - v.big_lambda(from, layer, period)
+                    - v.big_theta(from, layer, period)
+                    + col.objective;
+                for &(k, m) in &s.layers[layer].import_requires {
+                    unit -= m * v.big_lambda(to, k, period);
+                }
+                rents[to] += unit * x;
+            }
+            Var::Reserve { to, .. } => rents[to] += col.objective * x,
+            _ => {}
+        }
+    }
+    (0..s.countries.len())
+        .map(|c| WelfareEntry {
+            country: s.countries[c].id.clone(),
+            consumers: cons[c],
+            producers: prod[c],
+            rents: rents[c],
+            total: cons[c] + prod[c] + rents[c],
+        })
+        .collect()
+}
+
+/// Profit and uplift of every capability (MODEL.md 7), with its country index.
+pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
+    let s = v.s;
+    // Support the security rows give each producer's columns: sum y_r (-A_rj) x_j over the
+    // production, exports and standby of that capability.
+    let mut support_of: std::collections::HashMap<(usize, usize), f64> = Default::default();
+    for (r, row) in v.program.rows.iter().enumerate() {
+        let y = v.sol.duals[r];
+        if y == 0.0 || !matches!(row.row, Row::Floor { .. } | Row::SupplierShare { .. } | Row::NMinus1 { .. }) {
+            continue;
+        }
+        for &(j, a) in &row.terms {
+            let owner = match v.program.columns[j].var {
+                Var::Produce { country, layer, .. } => (country, layer),
+                Var::Flow { from, layer, .. } | Var::Reserve { from, layer, .. } => (from, layer),
+                _ => continue,
+            };
+            *support_of.entry(owner).or_default() -= y * a * v.sol.values[j];
+        }
+    }
+    let mut out = Vec::new();
+    for cap in &s.capabilities {
+        let (c, l) = (cap.country, cap.layer);
+        let mut profit = 0.0;
+        for t in 1..=s.n_periods() {
+            let p = v.value(Var::Produce { country: c, layer: l, period: t });
+            let pj = v.program.column(&Var::Produce { country: c, layer: l, period: t });
+            let unit_cost = pj.map_or(0.0, |j| -v.program.columns[j].objective);
+            let mut margin = v.big_lambda(c, l, t) - unit_cost;
+            for &(k, a) in &cap.inputs {
+                margin -= a * v.big_lambda(c, k, t);
+            }
+            let exports: f64 = (0..s.countries.len())
+                .map(|i| v.value(Var::Flow { from: c, to: i, layer: l, period: t }))
+                .sum();
+            profit += margin * p + v.big_theta(c, l, t) * exports;
+            for var in [
+                Var::Build { country: c, layer: l, period: t },
+                Var::Enter { country: c, layer: l, period: t },
+                Var::EnterDiscounted { country: c, layer: l, period: t },
+            ] {
+                if let Some(j) = v.program.column(&var) {
+                    profit += v.program.columns[j].objective * v.sol.values[j];
+                }
+            }
+        }
+        let support = support_of.get(&(c, l)).copied().unwrap_or(0.0);
+        let uplift_total = (-profit).max(0.0);
+        let uplift_security = uplift_total.min(support.max(0.0));
+        out.push((
+            c,
+            ProducerEntry {
+                country: s.countries[c].id.clone(),
+                layer: s.layers[l].id.clone(),
+                profit,
+                uplift_security,
+                uplift_integer: uplift_total - uplift_security,
+                uplift_total,
+            },
+        ));
+    }
+    out
+}
+
+impl Report {
+    /// Every table of `outcome`; tables are empty when there is no solution.
+    pub fn new(s: &Scenario, outcome: &Outcome) -> Report {
+        let mut r = Report {
+            status: outcome.status.to_string(),
+            objective: outcome.objective(),
+            mip: outcome.mip,
+            relaxed: outcome.relaxed,
+            gap: outcome.gap,
+            backend: outcome.backend.to_string(),
+            currency: s.meta.currency.clone(),
+            duality_gap: outcome.solution.as_ref().map(|x| x.duality_gap()),
+            welfare_residual: None,
+            prices: Vec::new(),
+            production: Vec::new(),
+            flows: Vec::new(),
+            consumption: Vec::new(),
+            capacity_built: Vec::new(),
+            operating: Vec::new(),
+            reserves: Vec::new(),
+            capacity_rents: Vec::new(),
+            security_duals: Vec::new(),
+            clause_duals: Vec::new(),
+            producers: Vec::new(),
+            welfare: Vec::new(),
+        };
+        let Some(v) = View::new(s, outcome) else { return r };
+        let cid = |c: usize| s.countries[c].id.clone();
+        let lid = |l: usize| s.layers[l].id.clone();
+        for t in 1..=s.n_periods() {
+            for c in 0..s.countries.len() {
+                for l in 0..s.layers.len() {
+                    let delta = s.discount(t);
+                    let price = v.price(c, l, t);
+                    r.prices.push(PriceEntry {
+                        country: cid(c),
+                        layer: lid(l),
+                        period: t,
+                        price: clean(price),
+                        export_price: clean(price + v.big_theta(c, l, t) / delta),
+                    });
+                }
+            }
+        }
+        let mut consumption: std::collections::BTreeMap<(usize, usize, usize), f64> = Default::default();
+        for (j, col) in outcome.program.columns.iter().enumerate() {
+            let x = v.sol.values[j];
+            match col.var {
+                Var::Serve { country, layer, period, .. } => {
+                    *consumption.entry((period, country, layer)).or_default() += x;
+                }
+                Var::Produce { country, layer, period } if x.abs() > EPS => {
+                    r.production.push(QuantityEntry { country: cid(country), layer: lid(layer), period, quantity: x })
+                }
+                Var::Flow { from, to, layer, period } if x.abs() > EPS => {
+                    r.flows.push(FlowEntry { from: cid(from), to: cid(to), layer: lid(layer), period, quantity: x })
+                }
+                Var::Build { country, layer, period } if x.abs() > EPS => {
+                    r.capacity_built.push(QuantityEntry { country: cid(country), layer: lid(layer), period, quantity: x })
+                }
+                Var::Reserve { from, to, layer, period } if x.abs() > EPS => {
+                    r.reserves.push(FlowEntry { from: cid(from), to: cid(to), layer: lid(layer), period, quantity: x })
+                }
+                Var::Operate { country, layer, period } => r.operating.push(OperatingEntry {
+                    country: cid(country),
+                    layer: lid(layer),
+                    period,
+                    operating: clean(x),
+                    entered: clean(v.value(Var::Enter { country, layer, period })),
+                    entered_discounted: clean(v.value(Var::EnterDiscounted { country, layer, period })),
+                }),
+                _ => {}
+            }
+        }
+        r.consumption = consumption
+            .into_iter()
+            .filter(|(_, q)| q.abs() > EPS)
+            .map(|((t, c, l), q)| QuantityEntry { country: cid(c), layer: lid(l), period: t, quantity: q })
+            .collect();
+        for (i, row) in outcome.program.rows.iter().enumerate() {
+            let delta = row.row.period().map_or(1.0, |t| s.discount(t));
+            let value = clean(shadow_value(row.sense, v.sol.duals[i]) / delta);
+            match row.row {
+                Row::Capacity { country, layer, period } => {
+                    r.capacity_rents.push(RentEntry { country: cid(country), layer: lid(layer), period, rent: value })
+                }
+                Row::Floor { country, layer, period } => r.security_duals.push(SecurityDual {
+                    country: cid(country),
+                    layer: lid(layer),
+                    period,
+                    kind: "floor",
+                    supplier: None,
+                    value,
+                }),
+                Row::SupplierShare { supplier, country, layer, period } => r.security_duals.push(SecurityDual {
+                    country: cid(country),
+                    layer: lid(layer),
+                    period,
+                    kind: "supplier_share",
+                    supplier: Some(cid(supplier)),
+                    value,
+                }),
+                Row::NMinus1 { lost, country, layer, period } => r.security_duals.push(SecurityDual {
+                    country: cid(country),
+                    layer: lid(layer),
+                    period,
+                    kind: "n_minus_1",
+                    supplier: Some(cid(lost)),
+                    value,
+                }),
+                Row::NoDuplication { agreement, clause, period }
+                | Row::Commit { agreement, clause, period }
+                | Row::CommitOutput { agreement, clause, period } => r.clause_duals.push(ClauseDual {
+                    agreement: s.agreements[agreement].id.clone(),
+                    clause: clause + 1,
+                    kind: s.agreements[agreement].clauses[clause].kind(),
+                    period,
+                    value,
+                }),
+                _ => {}
+            }
+        }
+        r.producers = producers(&v).into_iter().map(|p| p.1).collect();
+        r.welfare = welfare(&v);
+        if let Some(w) = r.objective {
+            let total: f64 = r.welfare.iter().map(|x| x.total).sum();
+            r.welfare_residual = Some((total - w).abs() / w.abs().max(1.0));
+        }
+        r
+    }
+}
