@@ -11,9 +11,11 @@
 //! - [`formulation`]: build the program with typed rows and columns;
 //! - [`backend`]: solvers (pure-Rust microlp by default, HiGHS behind a feature);
 //! - [`results`]: solve, price, and compute welfare by country;
+//! - [`analysis`]: compare, coalitions, margins, infeasibility diagnosis;
 //! - [`report`]: tables, JSON and CSV output;
 //! - [`cli`]: the `aistack` command line.
 
+pub mod analysis;
 pub mod backend;
 pub mod cli;
 pub mod formulation;
