@@ -70,3 +70,93 @@ pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, Backe
         })?;
     Ok(Duals { duals: ys.iter().map(|&y| sol.var_value(y)).collect(), objective: sol.objective() })
 }
+
+#[cfg(test)]
+mod tests {
+    //! Pin the sign convention: duals are dW*/d(rhs) of the maximisation as written, so `<=`
+    //! rows have duals >= 0, `>=` rows <= 0; a minimisation is the maximisation of -cost.
+    use approx::assert_relative_eq;
+
+    use super::*;
+    use crate::formulation::{Row, Var};
+
+    fn var(i: usize) -> Var {
+        Var::Produce { country: i, layer: 0, period: 1 }
+    }
+
+    fn row(i: usize) -> Row {
+        Row::Capacity { country: i, layer: 0, period: 1 }
+    }
+
+    fn duals(p: &Program) -> Duals {
+        solve_dual(p, &Settings::default()).expect("dual LP solves")
+    }
+
+    /// max x s.t. x <= 4: W = 4, raising the rhs by one raises W by one.
+    #[test]
+    fn le_row_under_max() {
+        let mut p = Program::default();
+        let x = p.add_column(var(0), 0.0, f64::INFINITY, 1.0, false);
+        p.add_row(row(0), vec![(x, 1.0)], Sense::Le, 4.0);
+        let d = duals(&p);
+        assert_relative_eq!(d.duals[0], 1.0, epsilon = 1e-9);
+        assert_relative_eq!(d.objective, 4.0, epsilon = 1e-9);
+    }
+
+    /// min x s.t. x >= 2, written max -x: W = -2; raising the rhs to 3 lowers W by one.
+    #[test]
+    fn ge_row_under_min() {
+        let mut p = Program::default();
+        let x = p.add_column(var(0), 0.0, f64::INFINITY, -1.0, false);
+        p.add_row(row(0), vec![(x, 1.0)], Sense::Ge, 2.0);
+        let d = duals(&p);
+        assert_relative_eq!(d.duals[0], -1.0, epsilon = 1e-9);
+        assert_relative_eq!(crate::results::shadow_value(Sense::Ge, d.duals[0]), 1.0, epsilon = 1e-9);
+        assert_relative_eq!(d.objective, -2.0, epsilon = 1e-9);
+    }
+
+    /// max 3x + 2y s.t. x + y <= 4, x + 3y <= 7, 0 <= x <= 3: x = 3, y = 1, W = 11. Row 1
+    /// prices y's objective (2); row 2 is slack (0); x sits at its bound with reduced cost 1,
+    /// so the dual objective is 4*2 + 3*1 = 11.
+    #[test]
+    fn bounded_column_and_slack_row() {
+        let mut p = Program::default();
+        let x = p.add_column(var(0), 0.0, 3.0, 3.0, false);
+        let y = p.add_column(var(1), 0.0, f64::INFINITY, 2.0, false);
+        p.add_row(row(0), vec![(x, 1.0), (y, 1.0)], Sense::Le, 4.0);
+        p.add_row(row(1), vec![(x, 1.0), (y, 3.0)], Sense::Le, 7.0);
+        let d = duals(&p);
+        assert_relative_eq!(d.duals[0], 2.0, epsilon = 1e-9);
+        assert_relative_eq!(d.duals[1], 0.0, epsilon = 1e-9);
+        assert_relative_eq!(d.objective, 11.0, epsilon = 1e-9);
+    }
+
+    /// min 2a + 3b s.t. a + b >= 4, a - b = 0: a = b = 2, cost 10 (W = -10). Raising the `>=`
+    /// rhs to 5 costs 2.5 (dual -2.5); raising the `=` rhs to 1 gives a = 2.5, b = 1.5, cost
+    /// 9.5 (dual +0.5).
+    #[test]
+    fn ge_and_eq_rows_under_min() {
+        let mut p = Program::default();
+        let a = p.add_column(var(0), 0.0, f64::INFINITY, -2.0, false);
+        let b = p.add_column(var(1), 0.0, f64::INFINITY, -3.0, false);
+        p.add_row(row(0), vec![(a, 1.0), (b, 1.0)], Sense::Ge, 4.0);
+        p.add_row(row(1), vec![(a, 1.0), (b, -1.0)], Sense::Eq, 0.0);
+        let d = duals(&p);
+        assert_relative_eq!(d.duals[0], -2.5, epsilon = 1e-9);
+        assert_relative_eq!(d.duals[1], 0.5, epsilon = 1e-9);
+        assert_relative_eq!(d.objective, -10.0, epsilon = 1e-9);
+    }
+
+    /// max x + y with x fixed at 2 (a fixed integer after restricted pricing), y <= 5 - x:
+    /// W = 5; the row's dual is 1.
+    #[test]
+    fn fixed_column() {
+        let mut p = Program::default();
+        let x = p.add_column(var(0), 2.0, 2.0, 1.0, false);
+        let y = p.add_column(var(1), 0.0, f64::INFINITY, 1.0, false);
+        p.add_row(row(0), vec![(x, 1.0), (y, 1.0)], Sense::Le, 5.0);
+        let d = duals(&p);
+        assert_relative_eq!(d.duals[0], 1.0, epsilon = 1e-9);
+        assert_relative_eq!(d.objective, 5.0, epsilon = 1e-9);
+    }
+}

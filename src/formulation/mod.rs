@@ -56,14 +56,16 @@ impl Program {
         self.columns.iter().any(|c| c.integer)
     }
 
-    fn add_column(&mut self, var: Var, lower: f64, upper: f64, objective: f64, integer: bool) -> usize {
+    /// Append a column (used by the builder, and by tests that pin sign conventions).
+    pub fn add_column(&mut self, var: Var, lower: f64, upper: f64, objective: f64, integer: bool) -> usize {
         let j = self.columns.len();
         self.columns.push(Column { var, lower, upper, objective, integer });
         self.index.insert(var, j);
         j
     }
 
-    fn add_row(&mut self, row: Row, mut terms: Vec<(usize, f64)>, sense: Sense, rhs: f64) {
+    /// Append a row; duplicate terms are merged and zero terms dropped.
+    pub fn add_row(&mut self, row: Row, mut terms: Vec<(usize, f64)>, sense: Sense, rhs: f64) {
         terms.sort_unstable_by_key(|t| t.0);
         terms.dedup_by(|b, a| {
             if a.0 == b.0 {

@@ -29,6 +29,9 @@ pub struct RawScenario {
     pub agreement: Vec<RawAgreement>,
     /// Unknown fields and mistyped values met while reading; validation reports them first.
     pub problems: Vec<Problem>,
+    /// (entity, field) for each unknown field that looks like a typo of a field not given:
+    /// validation then does not also report that field as missing.
+    pub misspelt: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -174,9 +177,23 @@ impl RawClause {
 
 // Field lists per table kind: the schema that unknown fields are checked against.
 const TOP: &[&str] = &[
-    "meta", "trade", "upgrade", "layer", "country", "capability", "demand", "security", "agreement",
+    "meta",
+    "trade",
+    "upgrade",
+    "layer",
+    "country",
+    "capability",
+    "demand",
+    "security",
+    "agreement",
 ];
-const META: &[&str] = &["name", "description", "currency", "periods", "discount_rate"];
+const META: &[&str] = &[
+    "name",
+    "description",
+    "currency",
+    "periods",
+    "discount_rate",
+];
 const TRADE: &[&str] = &["default_cost", "cost", "block"];
 const TRADE_COST: &[&str] = &["from", "to", "layer", "cost"];
 const TRADE_BLOCK: &[&str] = &["from", "to", "layers"];
@@ -209,8 +226,14 @@ const CAPABILITY: &[&str] = &[
 ];
 const DEMAND: &[&str] = &["country", "layer", "blocks", "growth", "must_serve"];
 const BLOCK: &[&str] = &["quantity", "value"];
-const SECURITY: &[&str] =
-    &["country", "layer", "domestic_floor", "max_supplier_share", "n_minus_1", "reserve_cost"];
+const SECURITY: &[&str] = &[
+    "country",
+    "layer",
+    "domestic_floor",
+    "max_supplier_share",
+    "n_minus_1",
+    "reserve_cost",
+];
 const AGREEMENT: &[&str] = &["id", "name", "members", "active", "clause"];
 const CLAUSE: &[&str] = &[
     "kind",
@@ -233,7 +256,12 @@ pub(crate) fn id_entity(kind: &str, n: usize, id: Option<&str>) -> String {
 }
 
 /// Entity name of a (country, layer) entry: `capability KOR/fab`, or `capability 3`.
-pub(crate) fn pair_entity(kind: &str, n: usize, country: Option<&str>, layer: Option<&str>) -> String {
+pub(crate) fn pair_entity(
+    kind: &str,
+    n: usize,
+    country: Option<&str>,
+    layer: Option<&str>,
+) -> String {
     match (country, layer) {
         (Some(c), Some(l)) if !c.trim().is_empty() && !l.trim().is_empty() => {
             format!("{kind} {c}/{l}")
@@ -270,7 +298,11 @@ impl RawScenario {
         };
         let mut r = Reader::default();
         let raw = r.scenario(top);
-        Ok(RawScenario { problems: r.problems, ..raw })
+        Ok(RawScenario {
+            problems: r.problems,
+            misspelt: r.misspelt,
+            ..raw
+        })
     }
 }
 
@@ -310,7 +342,9 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Node::Int(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        Ok(i64::try_from(v).map(Node::Int).unwrap_or(Node::Float(v as f64)))
+        Ok(i64::try_from(v)
+            .map(Node::Int)
+            .unwrap_or(Node::Float(v as f64)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
         Ok(Node::Float(v))
@@ -372,10 +406,13 @@ type Entries = [(String, Node)];
 
 /// First string value of `key`, used to name an entity before it is read.
 fn peek_str<'a>(entries: &'a Entries, key: &str) -> Option<&'a str> {
-    entries.iter().find(|(k, _)| k == key).and_then(|(_, v)| match v {
-        Node::Str(s) => Some(s.as_str()),
-        _ => None,
-    })
+    entries
+        .iter()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, v)| match v {
+            Node::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
 }
 
 /// One table being read, with the entity name its problems are reported under.
@@ -399,6 +436,7 @@ impl<'a> Table<'a> {
 #[derive(Default)]
 struct Reader {
     problems: Vec<Problem>,
+    misspelt: Vec<(String, String)>,
 }
 
 impl Reader {
@@ -420,12 +458,21 @@ impl Reader {
         for (i, (key, _)) in entries.iter().enumerate() {
             if !known.contains(&key.as_str()) {
                 let hint = match did_you_mean(key, known.iter().copied()) {
-                    Some(s) => format!("did you mean \"{s}\"?"),
+                    Some(s) => {
+                        if !entries.iter().any(|(k, _)| k == s) {
+                            self.misspelt.push((entity.clone(), s.to_string()));
+                        }
+                        format!("did you mean \"{s}\"?")
+                    }
                     None => format!("expected one of: {}", known.join(", ")),
                 };
                 self.problem(&entity, key, format!("unknown field \"{key}\" ({hint})"));
             } else if entries[..i].iter().any(|(k, _)| k == key) {
-                self.problem(&entity, key, format!("field \"{key}\" is given more than once"));
+                self.problem(
+                    &entity,
+                    key,
+                    format!("field \"{key}\" is given more than once"),
+                );
             }
         }
         Table { entity, entries }
@@ -503,16 +550,18 @@ impl Reader {
                         Node::Int(i) => *i as f64,
                         Node::Float(f) => *f,
                         other => {
-                            let message = format!(
-                                "{key}.{k} must be a number, got {}",
-                                describe(other)
-                            );
+                            let message =
+                                format!("{key}.{k} must be a number, got {}", describe(other));
                             self.problem(&t.entity, key, message);
                             continue;
                         }
                     };
                     if out.iter().any(|(seen, _)| seen == k) {
-                        self.problem(&t.entity, key, format!("{key} lists \"{k}\" more than once"));
+                        self.problem(
+                            &t.entity,
+                            key,
+                            format!("{key} lists \"{k}\" more than once"),
+                        );
                         continue;
                     }
                     out.push((k.clone(), value));
@@ -538,7 +587,9 @@ impl Reader {
 
     /// An array of tables (`[[key]]`); entries that are not tables are reported and skipped.
     fn table_list<'a>(&mut self, t: &Table<'a>, key: &str) -> Vec<&'a Entries> {
-        let Some(node) = t.get(key) else { return Vec::new() };
+        let Some(node) = t.get(key) else {
+            return Vec::new();
+        };
         match node {
             Node::List(items) => {
                 let mut out = Vec::new();
@@ -577,24 +628,48 @@ impl Reader {
         let upgrade = match self.table(&t, "upgrade") {
             Some(e) => {
                 let u = self.open("upgrade".into(), e, UPGRADE);
-                RawUpgrade { adjacency_discount: self.number(&u, "adjacency_discount") }
+                RawUpgrade {
+                    adjacency_discount: self.number(&u, "adjacency_discount"),
+                }
             }
             None => RawUpgrade::default(),
         };
         let layer = self.table_list(&t, "layer");
-        let layer = layer.iter().enumerate().map(|(i, e)| self.layer(i + 1, e)).collect();
+        let layer = layer
+            .iter()
+            .enumerate()
+            .map(|(i, e)| self.layer(i + 1, e))
+            .collect();
         let country = self.table_list(&t, "country");
-        let country = country.iter().enumerate().map(|(i, e)| self.country(i + 1, e)).collect();
+        let country = country
+            .iter()
+            .enumerate()
+            .map(|(i, e)| self.country(i + 1, e))
+            .collect();
         let capability = self.table_list(&t, "capability");
-        let capability =
-            capability.iter().enumerate().map(|(i, e)| self.capability(i + 1, e)).collect();
+        let capability = capability
+            .iter()
+            .enumerate()
+            .map(|(i, e)| self.capability(i + 1, e))
+            .collect();
         let demand = self.table_list(&t, "demand");
-        let demand = demand.iter().enumerate().map(|(i, e)| self.demand(i + 1, e)).collect();
+        let demand = demand
+            .iter()
+            .enumerate()
+            .map(|(i, e)| self.demand(i + 1, e))
+            .collect();
         let security = self.table_list(&t, "security");
-        let security = security.iter().enumerate().map(|(i, e)| self.security(i + 1, e)).collect();
+        let security = security
+            .iter()
+            .enumerate()
+            .map(|(i, e)| self.security(i + 1, e))
+            .collect();
         let agreement = self.table_list(&t, "agreement");
-        let agreement =
-            agreement.iter().enumerate().map(|(i, e)| self.agreement(i + 1, e)).collect();
+        let agreement = agreement
+            .iter()
+            .enumerate()
+            .map(|(i, e)| self.agreement(i + 1, e))
+            .collect();
         RawScenario {
             meta,
             trade,
@@ -606,6 +681,7 @@ impl Reader {
             security,
             agreement,
             problems: Vec::new(),
+            misspelt: Vec::new(),
         }
     }
 
@@ -650,7 +726,11 @@ impl Reader {
                 }
             })
             .collect();
-        RawTrade { default_cost, cost, block }
+        RawTrade {
+            default_cost,
+            cost,
+            block,
+        }
     }
 
     fn layer(&mut self, n: usize, e: &Entries) -> RawLayer {
@@ -671,10 +751,19 @@ impl Reader {
 
     fn country(&mut self, n: usize, e: &Entries) -> RawCountry {
         let t = self.open(id_entity("country", n, peek_str(e, "id")), e, COUNTRY);
-        RawCountry { id: self.string(&t, "id"), name: self.string(&t, "name") }
+        RawCountry {
+            id: self.string(&t, "id"),
+            name: self.string(&t, "name"),
+        }
     }
 
-    fn pair_table<'a>(&mut self, kind: &str, n: usize, e: &'a Entries, known: &[&str]) -> Table<'a> {
+    fn pair_table<'a>(
+        &mut self,
+        kind: &str,
+        n: usize,
+        e: &'a Entries,
+        known: &[&str],
+    ) -> Table<'a> {
         let entity = pair_entity(kind, n, peek_str(e, "country"), peek_str(e, "layer"));
         self.open(entity, e, known)
     }
@@ -706,7 +795,10 @@ impl Reader {
             .enumerate()
             .map(|(i, b)| {
                 let b = self.open(format!("{} block {}", t.entity, i + 1), b, BLOCK);
-                RawBlock { quantity: self.number(&b, "quantity"), value: self.number(&b, "value") }
+                RawBlock {
+                    quantity: self.number(&b, "quantity"),
+                    value: self.number(&b, "value"),
+                }
             })
             .collect();
         let blocks = given.then_some(blocks);
@@ -795,7 +887,10 @@ mod tests {
             .expect("IND/apps present");
         assert_eq!(
             ind_apps.inputs,
-            Some(vec![("models".to_string(), 0.25), ("compute".to_string(), 0.05)])
+            Some(vec![
+                ("models".to_string(), 0.25),
+                ("compute".to_string(), 0.05)
+            ])
         );
         assert_eq!(raw.agreement[1].clause[2].from_period, Some(2));
         assert_eq!(raw.agreement[1].clause[2].build, Some(true));
@@ -878,7 +973,10 @@ mod tests {
         let err = RawScenario::parse("[meta]\nperiods = = 2\n", Format::Toml, "bad.toml")
             .expect_err("syntax error");
         let text = err.to_string();
-        assert!(text.contains("bad.toml") && text.contains("line 2"), "{text}");
+        assert!(
+            text.contains("bad.toml") && text.contains("line 2"),
+            "{text}"
+        );
         let err = RawScenario::parse("{\"meta\": {\"periods\": 2,}}", Format::Json, "bad.json")
             .expect_err("syntax error");
         assert!(err.to_string().contains("line 1"), "{err}");

@@ -6,6 +6,9 @@
 //! connected components of its support graph; checking component by component also tells the
 //! user *where* the problem is, as a cycle of layers.
 
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
+
 use nalgebra::{DMatrix, Schur};
 
 use super::validate::fmt_num;
@@ -26,13 +29,23 @@ pub(crate) struct Offense {
 impl Offense {
     pub fn message(&self, columns: &[Vec<(usize, f64)>], names: &[&str]) -> String {
         let name = |i: usize| names.get(i).copied().unwrap_or("?");
-        let path = self.cycle.iter().map(|&i| name(i)).collect::<Vec<_>>().join(" -> ");
+        let path = self
+            .cycle
+            .iter()
+            .map(|&i| name(i))
+            .collect::<Vec<_>>()
+            .join(" -> ");
         let uses = self
             .cycle
             .windows(2)
             .map(|w| {
                 let a = coefficient(columns, w[1], w[0]);
-                format!("each unit of {} uses {} {}", name(w[0]), fmt_num(a), name(w[1]))
+                format!(
+                    "each unit of {} uses {} {}",
+                    name(w[0]),
+                    fmt_num(a),
+                    name(w[1])
+                )
             })
             .collect::<Vec<_>>()
             .join("; ");
@@ -46,7 +59,9 @@ impl Offense {
 
 /// a[k,l], summing repeated entries.
 fn coefficient(columns: &[Vec<(usize, f64)>], k: usize, l: usize) -> f64 {
-    columns.get(l).map_or(0.0, |col| col.iter().filter(|e| e.0 == k).map(|e| e.1).sum())
+    columns.get(l).map_or(0.0, |col| {
+        col.iter().filter(|e| e.0 == k).map(|e| e.1).sum()
+    })
 }
 
 /// Every strongly connected component of the technology whose spectral radius is >= 1.
@@ -57,8 +72,11 @@ pub(crate) fn unproductive(columns: &[Vec<(usize, f64)>]) -> Vec<Offense> {
     let out: Vec<Vec<usize>> = columns
         .iter()
         .map(|col| {
-            let mut ks: Vec<usize> =
-                col.iter().filter(|e| e.1 > 0.0 && e.0 < n).map(|e| e.0).collect();
+            let mut ks: Vec<usize> = col
+                .iter()
+                .filter(|e| e.1 > 0.0 && e.0 < n)
+                .map(|e| e.0)
+                .collect();
             ks.sort_unstable();
             ks.dedup();
             ks
@@ -72,7 +90,11 @@ pub(crate) fn unproductive(columns: &[Vec<(usize, f64)>]) -> Vec<Offense> {
         let radius = spectral_radius(&m);
         if radius >= LIMIT || radius.is_nan() {
             let cycle = best_cycle(&nodes, &out, columns);
-            offenses.push(Offense { radius, nodes, cycle });
+            offenses.push(Offense {
+                radius,
+                nodes,
+                cycle,
+            });
         }
     }
     offenses.sort_by_key(|o| o.nodes[0]);
@@ -160,7 +182,11 @@ fn spectral_radius(m: &DMatrix<f64>) -> f64 {
     }
     let scaled = m / scale;
     if let Some(schur) = Schur::try_new(scaled.clone(), f64::EPSILON, 1000 * n) {
-        let r = schur.complex_eigenvalues().iter().map(|z| z.norm()).fold(0.0, f64::max);
+        let r = schur
+            .complex_eigenvalues()
+            .iter()
+            .map(|z| z.norm())
+            .fold(0.0, f64::max);
         if r.is_finite() {
             return r * scale;
         }
@@ -178,7 +204,9 @@ fn power_radius(m: &DMatrix<f64>) -> f64 {
     for _ in 0..100_000 {
         let y = &shifted * &x;
         let ratios = y.iter().zip(x.iter()).map(|(a, b)| a / b);
-        let (lo, hi) = ratios.fold((f64::INFINITY, 0.0f64), |(lo, hi), r| (lo.min(r), hi.max(r)));
+        let (lo, hi) = ratios.fold((f64::INFINITY, 0.0f64), |(lo, hi), r| {
+            (lo.min(r), hi.max(r))
+        });
         upper = hi - 1.0;
         if hi - lo <= 1e-14 * hi {
             break;
@@ -198,8 +226,13 @@ fn best_cycle(nodes: &[usize], out: &[Vec<usize>], columns: &[Vec<(usize, f64)>]
     let inside = |v: usize| nodes.binary_search(&v).is_ok();
     let mut best: Option<(f64, Vec<usize>)> = None;
     for &start in nodes {
-        let Some(cycle) = shortest_cycle(start, out, &inside) else { continue };
-        let log_sum: f64 = cycle.windows(2).map(|w| coefficient(columns, w[1], w[0]).ln()).sum();
+        let Some(cycle) = shortest_cycle(start, out, &inside) else {
+            continue;
+        };
+        let log_sum: f64 = cycle
+            .windows(2)
+            .map(|w| coefficient(columns, w[1], w[0]).ln())
+            .sum();
         let score = log_sum / (cycle.len() - 1) as f64;
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
             best = Some((score, cycle));
@@ -209,9 +242,13 @@ fn best_cycle(nodes: &[usize], out: &[Vec<usize>], columns: &[Vec<(usize, f64)>]
 }
 
 /// Breadth-first search for the shortest cycle start -> ... -> start within the component.
-fn shortest_cycle(start: usize, out: &[Vec<usize>], inside: &dyn Fn(usize) -> bool) -> Option<Vec<usize>> {
-    let mut parent: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-    let mut queue = std::collections::VecDeque::from([start]);
+fn shortest_cycle(
+    start: usize,
+    out: &[Vec<usize>],
+    inside: &dyn Fn(usize) -> bool,
+) -> Option<Vec<usize>> {
+    let mut parent: HashMap<usize, usize> = HashMap::new();
+    let mut queue = VecDeque::from([start]);
     while let Some(v) = queue.pop_front() {
         for &w in &out[v] {
             if !inside(w) {
@@ -230,8 +267,8 @@ fn shortest_cycle(start: usize, out: &[Vec<usize>], inside: &dyn Fn(usize) -> bo
                 path.push(start);
                 return Some(path);
             }
-            if !parent.contains_key(&w) {
-                parent.insert(w, v);
+            if let Entry::Vacant(slot) = parent.entry(w) {
+                slot.insert(v);
                 queue.push_back(w);
             }
         }
@@ -293,7 +330,16 @@ mod tests {
     #[test]
     fn only_the_offending_component_is_reported() {
         // {0,1} productive, {2,3} not.
-        let c = cols(4, &[(1, 0, 0.5), (0, 1, 0.5), (3, 2, 3.0), (2, 3, 0.5), (2, 0, 1.0)]);
+        let c = cols(
+            4,
+            &[
+                (1, 0, 0.5),
+                (0, 1, 0.5),
+                (3, 2, 3.0),
+                (2, 3, 0.5),
+                (2, 0, 1.0),
+            ],
+        );
         let off = unproductive(&c);
         assert_eq!(off.len(), 1);
         assert_eq!(off[0].nodes, vec![2, 3]);

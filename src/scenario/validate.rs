@@ -43,7 +43,10 @@ pub enum ScenarioError {
     #[error("cannot parse {file}: {message}")]
     Parse { file: String, message: String },
     #[error("{}", invalid_message(.file, .problems))]
-    Invalid { file: String, problems: Vec<Problem> },
+    Invalid {
+        file: String,
+        problems: Vec<Problem>,
+    },
 }
 
 impl ScenarioError {
@@ -82,12 +85,18 @@ pub(crate) fn did_you_mean<'a>(
 ) -> Option<&'a str> {
     let word: Vec<char> = word.to_lowercase().chars().collect();
     let limit = match word.len() {
-        0..=3 => 1,
-        n => (n / 3).max(2),
+        0..=4 => 1,
+        5..=8 => 2,
+        n => n / 3,
     };
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&word, &c.to_lowercase().chars().collect::<Vec<_>>()), c))
+        .map(|c| {
+            (
+                edit_distance(&word, &c.to_lowercase().chars().collect::<Vec<_>>()),
+                c,
+            )
+        })
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
@@ -99,13 +108,13 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
+    d[0] = (0..=b.len()).collect();
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -132,6 +141,8 @@ pub(crate) fn fmt_num(v: f64) -> String {
 /// Collects problems.
 struct Checker {
     problems: Vec<Problem>,
+    /// See [`RawScenario::misspelt`].
+    misspelt: Vec<(String, String)>,
 }
 
 impl Checker {
@@ -146,7 +157,10 @@ impl Checker {
     /// Whether a problem about this field was already reported (e.g. a value of the wrong
     /// type, which reading drops): then "missing" would only repeat it.
     fn reported(&self, entity: &str, field: &str) -> bool {
-        self.problems.iter().any(|p| p.entity == entity && p.field == field)
+        self.problems
+            .iter()
+            .any(|p| p.entity == entity && p.field == field)
+            || self.misspelt.iter().any(|(e, f)| e == entity && f == field)
     }
 
     fn required<T>(&mut self, entity: &str, field: &str, value: Option<T>) -> Option<T> {
@@ -220,10 +234,16 @@ impl<'a> Names<'a> {
         what: &'static str,
         ids: impl Iterator<Item = Option<&'a str>>,
     ) -> Names<'a> {
-        let mut names = Names { what, ids: Vec::new(), index: HashMap::new() };
+        let mut names = Names {
+            what,
+            ids: Vec::new(),
+            index: HashMap::new(),
+        };
         for (i, id) in ids.enumerate() {
             let entity = id_entity(kind, i + 1, id);
-            let Some(id) = ck.required(&entity, "id", id) else { continue };
+            let Some(id) = ck.required(&entity, "id", id) else {
+                continue;
+            };
             if id.trim().is_empty() {
                 ck.push(&entity, "id", "id must not be empty".into());
             } else if let Some(&first) = names.index.get(id) {
@@ -244,11 +264,18 @@ impl<'a> Names<'a> {
     fn hint(&self, name: &str) -> String {
         match did_you_mean(name, self.ids.iter().copied()) {
             Some(s) => format!(" (did you mean \"{s}\"?)"),
-            None if self.ids.is_empty() => format!(" (no {}s are defined)", self.what),
+            None if self.ids.is_empty() => format!(" (no {} are defined)", self.plural()),
             None if self.ids.len() <= 12 => {
-                format!(" (known {}s: {})", self.what, self.ids.join(", "))
+                format!(" (known {}: {})", self.plural(), self.ids.join(", "))
             }
             None => String::new(),
+        }
+    }
+
+    fn plural(&self) -> String {
+        match self.what.strip_suffix('y') {
+            Some(stem) => format!("{stem}ies"),
+            None => format!("{}s", self.what),
         }
     }
 
@@ -288,7 +315,11 @@ impl<'a> Names<'a> {
         let mut out = Vec::new();
         for (i, name) in names.iter().enumerate() {
             if names[..i].contains(name) {
-                ck.push(entity, field, format!("{field} lists \"{name}\" more than once"));
+                ck.push(
+                    entity,
+                    field,
+                    format!("{field} lists \"{name}\" more than once"),
+                );
             } else if let Some(ix) = self.resolve(ck, entity, field, name) {
                 out.push(ix);
             }
@@ -353,14 +384,21 @@ fn duplicate_pair(
 }
 
 pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, ScenarioError> {
-    let mut ck = Checker { problems: raw.problems.clone() };
+    let mut ck = Checker {
+        problems: raw.problems.clone(),
+        misspelt: raw.misspelt.clone(),
+    };
 
     // meta, upgrade, trade defaults
     let periods = match raw.meta.periods {
         None => Some(1),
         Some(p) if p >= 1 => usize::try_from(p).ok(),
         Some(p) => {
-            ck.push("meta", "periods", format!("periods must be an integer >= 1, got {p}"));
+            ck.push(
+                "meta",
+                "periods",
+                format!("periods must be an integer >= 1, got {p}"),
+            );
             None
         }
     };
@@ -371,17 +409,35 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         periods: periods.unwrap_or(1),
         discount_rate: ck.amount("meta", "discount_rate", raw.meta.discount_rate, 0.0),
     };
-    let upgrade_discount =
-        ck.share("upgrade", "adjacency_discount", raw.upgrade.adjacency_discount).unwrap_or(0.0);
+    let upgrade_discount = ck
+        .share(
+            "upgrade",
+            "adjacency_discount",
+            raw.upgrade.adjacency_discount,
+        )
+        .unwrap_or(0.0);
     let default_cost = ck.amount("trade", "default_cost", raw.trade.default_cost, 0.0);
 
     // ids
-    let layer_names =
-        Names::collect(&mut ck, "layer", "layer", raw.layer.iter().map(|l| l.id.as_deref()));
-    let country_names =
-        Names::collect(&mut ck, "country", "country", raw.country.iter().map(|c| c.id.as_deref()));
+    let layer_names = Names::collect(
+        &mut ck,
+        "layer",
+        "layer",
+        raw.layer.iter().map(|l| l.id.as_deref()),
+    );
+    let country_names = Names::collect(
+        &mut ck,
+        "country",
+        "country",
+        raw.country.iter().map(|c| c.id.as_deref()),
+    );
     // Agreement ids are only checked (missing, empty, duplicate); nothing refers to them.
-    Names::collect(&mut ck, "agreement", "agreement", raw.agreement.iter().map(|a| a.id.as_deref()));
+    Names::collect(
+        &mut ck,
+        "agreement",
+        "agreement",
+        raw.agreement.iter().map(|a| a.id.as_deref()),
+    );
 
     // layers
     let mut layers = Vec::new();
@@ -399,7 +455,11 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
             None => Vec::new(),
         };
         if l.adjacent.iter().flatten().any(|k| *k == id) {
-            ck.push(&e, "adjacent", format!("adjacent lists the layer itself (\"{id}\")"));
+            ck.push(
+                &e,
+                "adjacent",
+                format!("adjacent lists the layer itself (\"{id}\")"),
+            );
         }
         let requires_adjacent = l.requires_adjacent.unwrap_or(false);
         if requires_adjacent && l.adjacent.as_ref().is_none_or(|a| a.is_empty()) {
@@ -427,7 +487,10 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         .iter()
         .map(|c| {
             let id = c.id.clone().unwrap_or_default();
-            Country { name: c.name.clone().unwrap_or_else(|| id.clone()), id }
+            Country {
+                name: c.name.clone().unwrap_or_else(|| id.clone()),
+                id,
+            }
         })
         .collect();
 
@@ -448,11 +511,19 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
     let mut seen = HashMap::new();
     for (i, cap) in raw.capability.iter().enumerate() {
         let n = i + 1;
-        let e = pair_entity("capability", n, cap.country.as_deref(), cap.layer.as_deref());
+        let e = pair_entity(
+            "capability",
+            n,
+            cap.country.as_deref(),
+            cap.layer.as_deref(),
+        );
         let key = pair(&mut ck, &e, &cap.country, &cap.layer);
         let unit_cost = ck.required(&e, "unit_cost", cap.unit_cost);
         let unit_cost = ck.amount(&e, "unit_cost", unit_cost, 0.0);
-        let own_inputs = cap.inputs.as_ref().map(|t| layer_names.resolve_table(&mut ck, &e, "inputs", t));
+        let own_inputs = cap
+            .inputs
+            .as_ref()
+            .map(|t| layer_names.resolve_table(&mut ck, &e, "inputs", t));
         let built = Capability {
             country: 0,
             layer: 0,
@@ -480,7 +551,12 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
             None => layers[l].inputs.clone(),
         };
         capability_index.insert((c, l), capabilities.len());
-        capabilities.push(Capability { country: c, layer: l, inputs, ..built });
+        capabilities.push(Capability {
+            country: c,
+            layer: l,
+            inputs,
+            ..built
+        });
     }
 
     // demand
@@ -512,7 +588,13 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         if duplicate_pair(&mut ck, &mut seen, (c, l), n, "demand", &e) {
             continue;
         }
-        demands.push(Demand { country: c, layer: l, blocks, growth, must_serve });
+        demands.push(Demand {
+            country: c,
+            layer: l,
+            blocks,
+            growth,
+            must_serve,
+        });
     }
 
     // security
@@ -555,7 +637,11 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         }
         f.zip(t)
     };
-    let mut trade = Trade { default_cost, costs: Vec::new(), blocks: Vec::new() };
+    let mut trade = Trade {
+        default_cost,
+        costs: Vec::new(),
+        blocks: Vec::new(),
+    };
     let mut seen: HashMap<(usize, usize, Option<usize>), usize> = HashMap::new();
     for (i, tc) in raw.trade.cost.iter().enumerate() {
         let e = format!("trade.cost {}", i + 1);
@@ -572,7 +658,12 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
             ck.push(&e, "layer", message);
             continue;
         }
-        trade.costs.push(TradeCost { from, to, layer, cost });
+        trade.costs.push(TradeCost {
+            from,
+            to,
+            layer,
+            cost,
+        });
     }
     for (i, tb) in raw.trade.block.iter().enumerate() {
         let e = format!("trade.block {}", i + 1);
@@ -594,7 +685,9 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
     for (i, a) in raw.agreement.iter().enumerate() {
         let e = id_entity("agreement", i + 1, a.id.as_deref());
         let id = a.id.clone().unwrap_or_default();
-        let member_names = ck.required(&e, "members", a.members.clone()).unwrap_or_default();
+        let member_names = ck
+            .required(&e, "members", a.members.clone())
+            .unwrap_or_default();
         let members = country_names.resolve_list(&mut ck, &e, "members", &member_names);
         let distinct = member_names
             .iter()
@@ -638,8 +731,11 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         ck.push("layer technology", "inputs", message);
     }
     for (c, country) in countries.iter().enumerate() {
-        let own: Vec<(LayerId, usize)> =
-            overrides.iter().filter(|o| o.0 == c).map(|&(_, l, k)| (l, k)).collect();
+        let own: Vec<(LayerId, usize)> = overrides
+            .iter()
+            .filter(|o| o.0 == c)
+            .map(|&(_, l, k)| (l, k))
+            .collect();
         if own.is_empty() {
             continue;
         }
@@ -649,7 +745,11 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         }
         // A component with none of the country's own columns is A's, reported above.
         for offense in spectral::unproductive(&cols) {
-            if offense.nodes.iter().any(|n| own.iter().any(|&(l, _)| l == *n)) {
+            if offense
+                .nodes
+                .iter()
+                .any(|n| own.iter().any(|&(l, _)| l == *n))
+            {
                 let entity = format!("technology of country {}", country.id);
                 ck.push(&entity, "inputs", offense.message(&cols, &layer_ids));
             }
@@ -657,7 +757,10 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
     }
 
     if !ck.problems.is_empty() {
-        return Err(ScenarioError::Invalid { file: file.to_string(), problems: ck.problems });
+        return Err(ScenarioError::Invalid {
+            file: file.to_string(),
+            problems: ck.problems,
+        });
     }
     Ok(Scenario {
         meta,
@@ -703,9 +806,15 @@ impl ClauseContext<'_> {
         };
         for field in raw.present_fields() {
             if !required.contains(&field) && !optional.contains(&field) {
-                let takes = required.iter().chain(optional).copied().collect::<Vec<_>>().join(", ");
-                let message =
-                    format!("field \"{field}\" does not apply to a {kind} clause (it takes: {takes})");
+                let takes = required
+                    .iter()
+                    .chain(optional)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let message = format!(
+                    "field \"{field}\" does not apply to a {kind} clause (it takes: {takes})"
+                );
                 ck.push(e, field, message);
             }
         }
@@ -731,31 +840,52 @@ impl ClauseContext<'_> {
         }
         let layers = raw.layers.as_ref().map(|list| {
             if list.is_empty() && !ck.reported(e, "layers") {
-                ck.push(e, "layers", "layers is empty; a clause must name at least one layer".into());
+                ck.push(
+                    e,
+                    "layers",
+                    "layers is empty; a clause must name at least one layer".into(),
+                );
             }
             self.layer_names.resolve_list(ck, e, "layers", list)
         });
-        let layer = self.layer_names.resolve_opt(ck, e, "layer", raw.layer.as_deref());
+        let layer = self
+            .layer_names
+            .resolve_opt(ck, e, "layer", raw.layer.as_deref());
         let factor = ck.share(e, "factor", raw.factor);
         let entry_discount = ck.share(e, "entry_discount", raw.entry_discount);
-        let max_producers = raw.max_producers.map(|v| ck.count(e, "max_producers", Some(v), 0));
+        let max_producers = raw
+            .max_producers
+            .map(|v| ck.count(e, "max_producers", Some(v), 0));
         if !complete {
             return None;
         }
         match kind {
             "mutual_recognition" => Some(Clause::MutualRecognition { layers: layers? }),
             "trusted_supply" => Some(Clause::TrustedSupply { layers: layers? }),
-            "trade_cost_factor" => Some(Clause::TradeCostFactor { layers: layers?, factor: factor? }),
-            "no_duplication" => Some(Clause::NoDuplication { layer: layer?, max_producers: max_producers? }),
-            "upgrade_route" => {
-                Some(Clause::UpgradeRoute { layers: layers?, entry_discount: entry_discount? })
-            }
+            "trade_cost_factor" => Some(Clause::TradeCostFactor {
+                layers: layers?,
+                factor: factor?,
+            }),
+            "no_duplication" => Some(Clause::NoDuplication {
+                layer: layer?,
+                max_producers: max_producers?,
+            }),
+            "upgrade_route" => Some(Clause::UpgradeRoute {
+                layers: layers?,
+                entry_discount: entry_discount?,
+            }),
             "commit" => self.commit(ck, e, raw, layer),
             _ => None,
         }
     }
 
-    fn commit(&self, ck: &mut Checker, e: &str, raw: &RawClause, layer: Option<LayerId>) -> Option<Clause> {
+    fn commit(
+        &self,
+        ck: &mut Checker,
+        e: &str,
+        raw: &RawClause,
+        layer: Option<LayerId>,
+    ) -> Option<Clause> {
         let name = raw.country.as_deref()?;
         let country = self.country_names.resolve(ck, e, "country", name);
         if country.is_some() && !self.member_names.iter().any(|m| m == name) {
@@ -766,16 +896,26 @@ impl ClauseContext<'_> {
             );
             ck.push(e, "country", message);
         }
-        let from_period = ck.count(e, "from_period", raw.from_period, 1);
-        if raw.from_period.is_some_and(|v| v >= 0) {
-            match self.periods {
-                Some(n) if from_period < 1 || from_period > n => {
-                    let message = format!("from_period must be in 1..={n}, got {from_period}");
-                    ck.push(e, "from_period", message);
-                }
-                _ => {}
+        let from_period = match (raw.from_period, self.periods) {
+            (None, _) => 1,
+            (Some(v), Some(n)) if v < 1 || v as u64 > n as u64 => {
+                ck.push(
+                    e,
+                    "from_period",
+                    format!("from_period must be in 1..={n}, got {v}"),
+                );
+                1
             }
-        }
+            (Some(v), None) if v < 1 => {
+                ck.push(
+                    e,
+                    "from_period",
+                    format!("from_period must be >= 1, got {v}"),
+                );
+                1
+            }
+            (Some(v), _) => usize::try_from(v).unwrap_or(1),
+        };
         let (country, layer) = (country?, layer?);
         if !self.capability_index.contains_key(&(country, layer)) {
             let layer_name = raw.layer.as_deref().unwrap_or_default();
@@ -784,7 +924,12 @@ impl ClauseContext<'_> {
             );
             ck.push(e, "layer", message);
         }
-        Some(Clause::Commit { country, layer, build: raw.build?, from_period })
+        Some(Clause::Commit {
+            country,
+            layer,
+            build: raw.build?,
+            from_period,
+        })
     }
 }
 
