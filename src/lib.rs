@@ -18,7 +18,9 @@
 pub mod analysis;
 pub mod backend;
 pub mod cli;
+pub mod export;
 pub mod formulation;
+pub mod generate;
 pub mod report;
 pub mod results;
 pub mod scenario;

@@ -2,7 +2,13 @@
 //! an exit code (0 success, 1 infeasible/unbounded/time limit/solver failure, 2 bad input).
 //! `anyhow`-style context lives only here.
 
+mod coalitions;
 mod common;
+mod compare;
+mod export;
+mod generate;
+mod margins;
+mod report;
 mod solve;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +28,22 @@ pub enum Command {
     Validate(solve::ValidateArgs),
     /// Solve a scenario: allocation, prices and welfare by country.
     Solve(solve::SolveArgs),
+    /// Compare the scenario without and with an agreement: W and welfare by country, gains,
+    /// individual rationality, the effect on non-members and which clauses bind.
+    Compare(compare::CompareArgs),
+    /// The coalition game of an agreement: Shapley values (exact or Monte Carlo), least core,
+    /// blocking coalitions and the side payments from the realised split to the Shapley split.
+    Coalitions(coalitions::CoalitionsArgs),
+    /// Write a random, realistic, feasible scenario (same seed, same file).
+    Generate(generate::GenerateArgs),
+    /// Write the program that `solve` builds as MPS and/or LP with readable names.
+    Export(export::ExportArgs),
+    /// Prices, rents and security duals by country and layer; value added embodied in final
+    /// demand; entry/exit values (--entry) and supply shocks (--shock SUPPLIER:LAYER).
+    Margins(margins::MarginsArgs),
+    /// Write an HTML report with SVG charts: specialisation, prices, welfare with and without
+    /// the agreements, the cost of sovereignty, and each agreement's gains and Shapley split.
+    Report(report::ReportArgs),
 }
 
 /// Run the CLI on the process arguments and return the exit code.
@@ -41,6 +63,12 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Validate(a) => solve::validate(a),
         Command::Solve(a) => solve::solve(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Coalitions(a) => coalitions::run(a),
+        Command::Generate(a) => generate::generate(a),
+        Command::Export(a) => export::export(a),
+        Command::Margins(a) => margins::margins(a),
+        Command::Report(a) => report::report(a),
     };
     match result {
         Ok(code) => code as i32,

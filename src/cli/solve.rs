@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::common::{load, Exit, ScenarioArgs, SolverArgs};
+use crate::analysis::infeasibility;
 use crate::backend::Status;
 use crate::report::{self, OutputFormat};
 use crate::results::{self, Report};
@@ -64,13 +65,41 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
         }
     };
     let rep = Report::new(&s, &outcome);
+    // An infeasible scenario: name a minimal set of conflicting constraint groups.
+    let diagnosis = match outcome.status {
+        Status::Infeasible => match infeasibility::diagnose(&s, &opts, &config) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("error: diagnosing infeasibility: {e}");
+                None
+            }
+        },
+        _ => None,
+    };
     match a.format {
-        OutputFormat::Table => print!("{}", report::solve_table(&file, &rep, Some(a.limit))),
-        OutputFormat::Json => println!("{}", report::to_json(&rep)),
+        OutputFormat::Table => {
+            print!("{}", report::solve_table(&file, &rep, Some(a.limit)));
+            if let Some(d) = &diagnosis {
+                print!("\n{}", d.render());
+            }
+        }
+        OutputFormat::Json => match &diagnosis {
+            Some(d) => {
+                let mut value = serde_json::to_value(&rep).unwrap_or_default();
+                if let (Some(map), Ok(d)) = (value.as_object_mut(), serde_json::to_value(d)) {
+                    map.insert("diagnosis".into(), d);
+                }
+                println!("{}", report::to_json(&value));
+            }
+            None => println!("{}", report::to_json(&rep)),
+        },
         OutputFormat::Csv => {
             let dir = a.out.as_ref().expect("checked above");
             let files = report::write_csv(&rep, dir).with_context(|| format!("writing CSV into {}", dir.display()))?;
             eprintln!("{file}: {}; wrote {} files into {}", outcome, files.len(), dir.display());
+            if let Some(d) = &diagnosis {
+                eprint!("{}", d.render());
+            }
         }
     }
     if let (Some(dir), OutputFormat::Table | OutputFormat::Json) = (&a.out, a.format) {

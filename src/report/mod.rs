@@ -1,5 +1,7 @@
 //! Report: renders results for people (aligned tables) and programs (JSON, CSV).
 
+pub mod charts;
+pub mod html;
 pub mod table;
 
 use std::path::Path;

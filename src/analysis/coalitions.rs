@@ -1,0 +1,386 @@
+//! The coalition game an agreement induces (MODEL.md section 8, "coalitions").
+//!
+//! Players are the agreement's members, in the file's order. For a coalition S of members,
+//! **v(S)** is the welfare gain of the members of S when only S forms the agreement: the
+//! agreement's members become S and its clauses that name a country outside S (a `commit` by a
+//! non-member of S) are dropped, on top of the baseline ([`super::compare::baseline_options`]):
+//!
+//!   v(S) = sum over i in S of (welfare of i with S's agreement - welfare of i in the baseline).
+//!
+//! A coalition of fewer than two members forms no agreement, so v(∅) = v({i}) = 0. Welfare by
+//! country is the reported split of MODEL.md 7, which rests on the duals: where the duals of a
+//! configuration are not unique, v(S) for S ≠ N is one of several values (only the sum over
+//! all countries, W, is unique); the instances shipped with aistack avoid such ties.
+//!
+//! The game is solved by enumerating every coalition when there are at most
+//! [`CoalitionSettings::max_exact`] members (default 12, 2^n - n - 1 solves run in parallel with
+//! rayon), giving exact Shapley values and the least core; beyond that, or when a number of
+//! samples is asked for, Shapley values are estimated from seeded random orders of the members
+//! with a standard error each, and the least-core LP over the coalitions those orders visit gives
+//! a lower bound on ε (positive still proves the core empty).
+//!
+//! The **realised split** is each member's gain under the full agreement; the **side payments**
+//! are Shapley value - realised gain (they sum to zero, both splits summing to v(N)).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::compare::{active_flags, baseline_label, solve_optimal, variant, welfare_of, AnalysisError};
+use super::game::{self, Coalition, LeastCore, TableGame};
+use crate::formulation::BuildOptions;
+use crate::results::SolveConfig;
+use crate::scenario::{AgreementId, Clause, CountryId, Scenario};
+
+/// Members up to which every coalition is solved by default.
+pub const DEFAULT_MAX_EXACT: usize = 12;
+
+/// How to compute the game.
+#[derive(Debug, Clone)]
+pub struct CoalitionSettings {
+    /// Monte Carlo with this many random orders of the members; `None` = exact when the
+    /// members are at most `max_exact`, else Monte Carlo with [`DEFAULT_SAMPLES`].
+    pub samples: Option<usize>,
+    /// Seed of the ChaCha8 stream of orders.
+    pub seed: u64,
+    /// Most members for exact enumeration (at most [`game::MAX_LEAST_CORE`]).
+    pub max_exact: usize,
+}
+
+/// Orders sampled when there are too many members to enumerate and no number was asked for.
+pub const DEFAULT_SAMPLES: usize = 1000;
+
+impl Default for CoalitionSettings {
+    fn default() -> Self {
+        CoalitionSettings { samples: None, seed: 0, max_exact: DEFAULT_MAX_EXACT }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Exact,
+    MonteCarlo,
+}
+
+/// One member: what it gets under the full agreement, its Shapley value, and the side payment
+/// between the two.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlayerEntry {
+    pub country: String,
+    /// Gain under the full agreement (compare's gain for this member).
+    pub realised: f64,
+    pub shapley: f64,
+    /// Standard error of the Monte Carlo estimate; `None` when exact.
+    pub std_error: Option<f64>,
+    /// shapley - realised: what the member receives (> 0) or pays (< 0) to reach the
+    /// Shapley split.
+    pub side_payment: f64,
+    /// This member's share in the least-core split found by the LP.
+    pub least_core: f64,
+}
+
+/// The least core of the game.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeastCoreEntry {
+    /// ε*: the largest excess the best split must leave; <= 0 iff the core is not empty.
+    pub epsilon: f64,
+    /// True when every coalition was in the LP; false when only sampled coalitions were, so
+    /// `epsilon` is a lower bound.
+    pub exact: bool,
+    /// Coalitions in the LP.
+    pub coalitions: usize,
+    /// Tolerance above which ε counts as positive.
+    pub tolerance: f64,
+    /// `Some(true)`: empty (proved); `Some(false)`: not empty; `None`: not decided (sampled,
+    /// and the lower bound is not positive).
+    pub core_empty: Option<bool>,
+}
+
+/// A coalition that blocks a split: its members get more by forming the agreement alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockingEntry {
+    /// Which split: `realised`, `shapley` or `least_core`.
+    pub split: &'static str,
+    pub coalition: Vec<String>,
+    /// v(S).
+    pub value: f64,
+    /// x(S): what the split gives S.
+    pub share: f64,
+    /// v(S) - x(S) > 0.
+    pub excess: f64,
+}
+
+/// The value of one coalition.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoalitionValue {
+    pub coalition: Vec<String>,
+    pub value: f64,
+    /// W with that coalition's agreement; `None` for coalitions too small to form one.
+    pub w: Option<f64>,
+}
+
+/// The coalition game of an agreement, solved.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoalitionReport {
+    pub agreement: String,
+    pub members: Vec<String>,
+    /// Other agreements active in every configuration.
+    pub baseline_agreements: Vec<String>,
+    pub currency: String,
+    pub method: Method,
+    /// Orders sampled (Monte Carlo only).
+    pub samples: Option<usize>,
+    pub seed: Option<u64>,
+    /// Scenario solves made: the baseline plus every coalition of two or more members needed.
+    pub solves: usize,
+    pub w_baseline: f64,
+    /// v(N): the members' total gain from the full agreement.
+    pub grand_value: f64,
+    pub players: Vec<PlayerEntry>,
+    pub least_core: LeastCoreEntry,
+    /// Coalitions blocking the realised, Shapley and least-core splits (only those blocked).
+    pub blocking: Vec<BlockingEntry>,
+    /// Every coalition whose value is known, by size then by members.
+    pub values: Vec<CoalitionValue>,
+    pub notes: Vec<String>,
+}
+
+/// Members of coalition `s` as country ids.
+fn countries_of(members: &[CountryId], s: Coalition) -> Vec<CountryId> {
+    game::members(s).into_iter().map(|i| members[i]).collect()
+}
+
+/// Clauses of agreement `a` that survive when only `coalition` forms it: those naming no
+/// country outside it.
+pub fn clauses_for(s: &Scenario, a: AgreementId, coalition: &[CountryId]) -> Vec<Clause> {
+    s.agreements[a]
+        .clauses
+        .iter()
+        .filter(|c| c.named_countries().iter().all(|x| coalition.contains(x)))
+        .cloned()
+        .collect()
+}
+
+/// The scenario and options in which only `coalition` (at least two members) forms agreement
+/// `a` on top of `base`.
+pub fn coalition_configuration(
+    s: &Scenario,
+    base: &BuildOptions,
+    a: AgreementId,
+    coalition: &[CountryId],
+) -> (Scenario, BuildOptions) {
+    variant(s, base, a, coalition, clauses_for(s, a, coalition))
+}
+
+/// Solve the coalition game of agreement `a` over `baseline` (where `a` is switched off).
+/// `progress(done, total)` is called from worker threads after each coalition solve.
+pub fn coalitions(
+    s: &Scenario,
+    a: AgreementId,
+    baseline: &BuildOptions,
+    config: &SolveConfig,
+    settings: &CoalitionSettings,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<CoalitionReport, AnalysisError> {
+    if a >= s.agreements.len() {
+        return Err(AnalysisError::BadInput(format!("agreement index {a} is out of range")));
+    }
+    let ag = &s.agreements[a];
+    let id = ag.id.as_str();
+    let members = ag.members.clone();
+    let n = members.len();
+    if n > game::MAX_PLAYERS {
+        return Err(AnalysisError::BadInput(format!(
+            "agreement \"{id}\" has {n} members; the coalition game supports at most {}",
+            game::MAX_PLAYERS
+        )));
+    }
+    if settings.max_exact > game::MAX_LEAST_CORE {
+        return Err(AnalysisError::BadInput(format!(
+            "exact enumeration is limited to {} members (2^{} coalitions), got a limit of {}",
+            game::MAX_LEAST_CORE,
+            game::MAX_LEAST_CORE,
+            settings.max_exact
+        )));
+    }
+    let method = if settings.samples.is_none() && n <= settings.max_exact { Method::Exact } else { Method::MonteCarlo };
+    let samples = match method {
+        Method::Exact => None,
+        Method::MonteCarlo => {
+            let m = settings.samples.unwrap_or(DEFAULT_SAMPLES);
+            if m < 2 {
+                return Err(AnalysisError::BadInput(format!(
+                    "Monte Carlo needs at least 2 sampled orders for a standard error, got {m}"
+                )));
+            }
+            Some(m)
+        }
+    };
+
+    let mut base = baseline.clone();
+    base.active = active_flags(s, baseline);
+    base.active[a] = false;
+    let base_outcome = solve_optimal(s, &base, config, || baseline_label(s, &base, a))?;
+    let w_baseline = base_outcome.objective().unwrap_or(f64::NAN);
+    let base_welfare: Vec<f64> = welfare_of(s, &base_outcome).iter().map(|w| w.total).collect();
+
+    let full = game::grand(n);
+    let perms = samples.map(|m| game::sample_permutations(n, m, settings.seed));
+    let needed: BTreeSet<Coalition> = match &perms {
+        None => (0..=full).filter(|&c| game::size(c) >= 2).collect(),
+        Some(p) => {
+            let mut set: BTreeSet<Coalition> = game::prefixes(p).into_iter().filter(|&c| game::size(c) >= 2).collect();
+            set.insert(full);
+            set
+        }
+    };
+    let needed: Vec<Coalition> = needed.into_iter().collect();
+    let total = needed.len();
+    let done = AtomicUsize::new(0);
+    progress(0, total);
+    // For each coalition: (v(S), W, gain of every country).
+    let solved: Vec<(Coalition, f64, f64, Vec<f64>)> = needed
+        .par_iter()
+        .map(|&c| {
+            let who = countries_of(&members, c);
+            let (vs, vo) = coalition_configuration(s, &base, a, &who);
+            let outcome = solve_optimal(&vs, &vo, config, || {
+                if c == full {
+                    format!("with agreement {id} active")
+                } else {
+                    let names: Vec<&str> = who.iter().map(|&x| s.countries[x].id.as_str()).collect();
+                    format!("with agreement {id} formed by {} only", names.join(", "))
+                }
+            })?;
+            let gains: Vec<f64> =
+                welfare_of(&vs, &outcome).iter().zip(&base_welfare).map(|(w, b)| w.total - b).collect();
+            let v = who.iter().map(|&x| gains[x]).sum();
+            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(k, total);
+            Ok((c, v, outcome.objective().unwrap_or(f64::NAN), gains))
+        })
+        .collect::<Result<_, AnalysisError>>()?;
+
+    let mut values: HashMap<Coalition, f64> = HashMap::new();
+    let mut welfare: HashMap<Coalition, f64> = HashMap::new();
+    let mut realised = vec![0.0; n];
+    for (c, v, w, gains) in &solved {
+        values.insert(*c, *v);
+        welfare.insert(*c, *w);
+        if *c == full {
+            realised = members.iter().map(|&x| gains[x]).collect();
+        }
+    }
+    let v = |c: Coalition| if game::size(c) < 2 { 0.0 } else { values.get(&c).copied().unwrap_or(f64::NAN) };
+    let grand_value = v(full);
+    let scale = values.values().fold(0.0f64, |m, x| m.max(x.abs()));
+    let tol = game::tolerance(scale);
+
+    // Coalitions with a known value: every proper nonempty one when exact, else the singletons
+    // (v = 0 by definition) and the sampled prefixes.
+    let known: Vec<(Coalition, f64)> = match method {
+        Method::Exact => (1..full).map(|c| (c, v(c))).collect(),
+        Method::MonteCarlo => {
+            let mut set: BTreeSet<Coalition> = (0..n).map(|i| 1u64 << i).collect();
+            set.extend(values.keys().copied().filter(|&c| c != full));
+            set.into_iter().map(|c| (c, v(c))).collect()
+        }
+    };
+
+    let (shapley, std_errors): (Vec<f64>, Vec<Option<f64>>) = match &perms {
+        None => {
+            let table = TableGame::from_fn(n, v)?;
+            (game::shapley(&table)?, vec![None; n])
+        }
+        Some(p) => {
+            let est = game::shapley_from_permutations(n, p, v)?;
+            (est.iter().map(|e| e.value).collect(), est.iter().map(|e| Some(e.std_error)).collect())
+        }
+    };
+
+    let lc: LeastCore = if n >= 2 {
+        game::least_core_over(n, grand_value, &known)?
+    } else {
+        LeastCore { epsilon: 0.0, allocation: vec![grand_value; n] }
+    };
+    // Exact when every proper coalition is in the LP (always when enumerated; sampling may
+    // also have visited them all).
+    let exact = known.len() as u64 == full - 1;
+    let core_empty = if lc.core_is_empty(tol) {
+        Some(true)
+    } else if exact {
+        Some(false)
+    } else {
+        None
+    };
+    let least_core = LeastCoreEntry { epsilon: lc.epsilon, exact, coalitions: known.len(), tolerance: tol, core_empty };
+
+    let names = |c: Coalition| -> Vec<String> { countries_of(&members, c).iter().map(|&x| s.countries[x].id.clone()).collect() };
+    let mut blocking = Vec::new();
+    for (split, x) in [("realised", &realised), ("shapley", &shapley), ("least_core", &lc.allocation)] {
+        if let Some((c, e)) = game::most_violated_over(x, known.iter().copied(), tol) {
+            blocking.push(BlockingEntry { split, coalition: names(c), value: v(c), share: game::sum_over(x, c), excess: e });
+        }
+    }
+
+    let players = (0..n)
+        .map(|i| PlayerEntry {
+            country: s.countries[members[i]].id.clone(),
+            realised: realised[i],
+            shapley: shapley[i],
+            std_error: std_errors[i],
+            side_payment: shapley[i] - realised[i],
+            least_core: lc.allocation.get(i).copied().unwrap_or(f64::NAN),
+        })
+        .collect();
+
+    let mut listed: Vec<Coalition> = known.iter().map(|&(c, _)| c).collect();
+    listed.push(full);
+    listed.sort_by_key(|&c| (game::size(c), game::members(c)));
+    let values_out = listed
+        .into_iter()
+        .map(|c| CoalitionValue { coalition: names(c), value: v(c), w: welfare.get(&c).copied() })
+        .collect();
+
+    let mut notes = vec![
+        "v(S) adds up the reported welfare of S's members (MODEL.md 7); where duals are not unique that split, \
+         and so v(S), is one of several."
+            .to_string(),
+    ];
+    if method == Method::MonteCarlo {
+        notes.push(format!(
+            "Monte Carlo over {} random orders (seed {}): Shapley values are estimates with standard errors; the \
+             least core uses the {} coalitions with known values{}.",
+            samples.unwrap_or(0),
+            settings.seed,
+            known.len(),
+            if exact { ", which are all of them, so ε is exact" } else { ", so ε is a lower bound" }
+        ));
+    }
+
+    Ok(CoalitionReport {
+        agreement: id.to_string(),
+        members: members.iter().map(|&c| s.countries[c].id.clone()).collect(),
+        baseline_agreements: active_flags(s, &base)
+            .iter()
+            .enumerate()
+            .filter(|&(b, &on)| on && b != a)
+            .map(|(b, _)| s.agreements[b].id.clone())
+            .collect(),
+        currency: s.meta.currency.clone(),
+        method,
+        samples,
+        seed: samples.map(|_| settings.seed),
+        solves: total + 1,
+        w_baseline,
+        grand_value,
+        players,
+        least_core,
+        blocking,
+        values: values_out,
+        notes,
+    })
+}

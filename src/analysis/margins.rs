@@ -1,0 +1,421 @@
+//! Margins (MODEL.md section 8): what one more unit, one more capability or one lost supplier is
+//! worth.
+//!
+//! * [`margin_tables`]: prices λ, export rents θ, capacity rents and security duals as
+//!   country x layer matrices per period, from one solve (MODEL.md 7; for a MIP, the restricted
+//!   LP's duals).
+//! * [`price_checks`]: each price against the left and right finite differences of W for `h`
+//!   units delivered free (right) or demanded on top (left); a price is unique only where they
+//!   agree (MODEL.md 7, degenerate programs).
+//! * [`entry_values`]: the discrete value of entering or leaving each layer a country could
+//!   produce: re-solve with the decision forced in every period (`BuildOptions::forced`) and
+//!   report W(forced) - W(base), in total and by country. Where the capability has an operating
+//!   binary y (MODEL.md 3.1) both "operate" (y = 1) and "stay out" (y = 0) are evaluated;
+//!   where it has none, only "stay out", which means producing nothing (p = 0). The solves are
+//!   independent and run in parallel.
+//! * [`shock`]: cut every export of some layers from some suppliers
+//!   (`BuildOptions::cut_exports`) and report the welfare each country loses and the new prices
+//!   next to the old; an infeasible shock comes with its diagnosis.
+//!
+//! Welfare changes by country use the welfare split of MODEL.md 7 in both solves; the total is
+//! exact, the split is only as unique as the duals of each solve.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::infeasibility::{self, Diagnosis};
+use crate::backend::Status;
+use crate::formulation::{self, BuildOptions, Row, Var};
+use crate::results::{self, shadow_value, Outcome, SolveConfig, SolveError, View};
+use crate::scenario::{CountryId, LayerId, Period, Scenario};
+
+/// A country x layer matrix for one period; `None` where the entry does not exist (no
+/// capability, no policy).
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    pub period: Period,
+    pub countries: Vec<String>,
+    pub layers: Vec<String>,
+    /// values[country][layer].
+    pub values: Vec<Vec<Option<f64>>>,
+}
+
+impl Matrix {
+    fn new(s: &Scenario, period: Period, f: impl Fn(CountryId, LayerId) -> Option<f64>) -> Matrix {
+        Matrix {
+            period,
+            countries: s.countries.iter().map(|c| c.id.clone()).collect(),
+            layers: s.layers.iter().map(|l| l.id.clone()).collect(),
+            values: (0..s.countries.len()).map(|c| (0..s.layers.len()).map(|l| f(c, l).map(clean)).collect()).collect(),
+        }
+    }
+
+    /// Entry by ids.
+    pub fn get(&self, country: &str, layer: &str) -> Option<f64> {
+        let c = self.countries.iter().position(|x| x == country)?;
+        let l = self.layers.iter().position(|x| x == layer)?;
+        self.values[c][l]
+    }
+}
+
+fn clean(v: f64) -> f64 {
+    if v.abs() < 1e-9 {
+        0.0
+    } else {
+        v
+    }
+}
+
+/// Prices and duals of one solve, as matrices (period money).
+#[derive(Debug, Clone, Serialize)]
+pub struct MarginTables {
+    /// λ[c,l,t]: value of one more unit delivered free to c.
+    pub prices: Vec<Matrix>,
+    /// θ[c,l,t]: export rent (export price π = λ + θ); capabilities only.
+    pub export_rents: Vec<Matrix>,
+    /// Capacity rent per unit of capacity; capabilities only.
+    pub capacity_rents: Vec<Matrix>,
+    /// Sum of the shadow values of the security rows of (c,l,t) (floor, diversification, N-1);
+    /// countries with a policy on the layer only.
+    pub security_duals: Vec<Matrix>,
+}
+
+/// The matrices of a solved outcome; `None` without a solution.
+pub fn margin_tables(s: &Scenario, outcome: &Outcome) -> Option<MarginTables> {
+    let v = View::new(s, outcome)?;
+    let periods = 1..=s.n_periods();
+    let mut security = vec![0.0; s.countries.len() * s.layers.len() * s.n_periods()];
+    let nl = s.layers.len();
+    let slot = |c: CountryId, l: LayerId, t: Period| ((t - 1) * s.countries.len() + c) * nl + l;
+    for (i, row) in outcome.program.rows.iter().enumerate() {
+        let (c, l, t) = match row.row {
+            Row::Floor { country, layer, period }
+            | Row::SupplierShare { country, layer, period, .. }
+            | Row::NMinus1 { country, layer, period, .. } => (country, layer, period),
+            _ => continue,
+        };
+        security[slot(c, l, t)] += shadow_value(row.sense, v.sol.duals[i]) / s.discount(t);
+    }
+    let has_policy = |c: CountryId, l: LayerId| s.security.iter().any(|p| p.country == c && p.layer == l);
+    Some(MarginTables {
+        prices: periods.clone().map(|t| Matrix::new(s, t, |c, l| Some(v.price(c, l, t)))).collect(),
+        export_rents: periods
+            .clone()
+            .map(|t| Matrix::new(s, t, |c, l| s.capability(c, l).map(|_| v.big_theta(c, l, t) / s.discount(t))))
+            .collect(),
+        capacity_rents: periods
+            .clone()
+            .map(|t| {
+                Matrix::new(s, t, |c, l| s.capability(c, l).map(|_| v.shadow(Row::Capacity { country: c, layer: l, period: t })))
+            })
+            .collect(),
+        security_duals: periods
+            .map(|t| Matrix::new(s, t, |c, l| has_policy(c, l).then(|| security[slot(c, l, t)])))
+            .collect(),
+    })
+}
+
+/// A price against the finite differences of W.
+#[derive(Debug, Clone, Serialize)]
+pub struct PriceCheck {
+    pub country: String,
+    pub layer: String,
+    pub period: Period,
+    /// Reported price λ (period money).
+    pub price: f64,
+    /// (W* - W*(h more units of use)) / (h δ_t): the value of the last unit; `None` if the
+    /// extra use is infeasible.
+    pub left: Option<f64>,
+    /// (W*(h units delivered free) - W*) / (h δ_t): the value of the next unit.
+    pub right: Option<f64>,
+    /// Left and right agree: the price is unique.
+    pub unique: bool,
+    /// The price lies between the two (a valid marginal value).
+    pub within: bool,
+}
+
+/// Relative tolerance of the finite-difference comparisons.
+pub const FD_TOLERANCE: f64 = 1e-6;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Check every price of `base` against the finite differences of W for `h` units, re-solving
+/// twice per (country, layer, period), in parallel.
+pub fn price_checks(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+    base: &Outcome,
+    h: f64,
+) -> Result<Vec<PriceCheck>, SolveError> {
+    let Some(v) = View::new(s, base) else { return Ok(Vec::new()) };
+    let w0 = v.sol.objective;
+    let mut keys = Vec::new();
+    for t in 1..=s.n_periods() {
+        for c in 0..s.countries.len() {
+            for l in 0..s.layers.len() {
+                keys.push((c, l, t));
+            }
+        }
+    }
+    let tol = FD_TOLERANCE / h.min(1.0);
+    keys.par_iter()
+        .map(|&(c, l, t)| {
+            let delta = s.discount(t);
+            let w = |q: f64| -> Result<Option<f64>, SolveError> {
+                let mut o = opts.clone();
+                o.extra_delivery.push((c, l, t, q));
+                let out = results::solve(s, &o, config)?;
+                Ok(if out.is_optimal() { out.objective() } else { None })
+            };
+            let right = w(h)?.map(|w1| (w1 - w0) / (h * delta));
+            let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
+            let price = v.price(c, l, t);
+            let unique = matches!((left, right), (Some(a), Some(b)) if close(a, b, tol));
+            let lo = right.unwrap_or(f64::NEG_INFINITY).min(left.unwrap_or(f64::INFINITY));
+            let hi = right.unwrap_or(f64::NEG_INFINITY).max(left.unwrap_or(f64::INFINITY));
+            let slack = tol * price.abs().max(1.0);
+            Ok(PriceCheck {
+                country: s.countries[c].id.clone(),
+                layer: s.layers[l].id.clone(),
+                period: t,
+                price,
+                left,
+                right,
+                unique,
+                within: price >= lo - slack && price <= hi + slack,
+            })
+        })
+        .collect()
+}
+
+/// A country's share of a change in W.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountryValue {
+    pub country: String,
+    pub value: f64,
+}
+
+/// The value of forcing one operating decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryValue {
+    pub country: String,
+    pub layer: String,
+    /// `operate` (y = 1 in every period) or `stay_out` (y = 0 in every period, or p = 0 where
+    /// the capability has no operating status).
+    pub forced: &'static str,
+    /// What the forced decision is relative to the base solution: `enter`, `leave`,
+    /// `operate_throughout`, `never_operate`, `stay_in` or `stay_out` (the last two are the
+    /// base decision itself: value 0, not re-solved).
+    pub change: &'static str,
+    /// Whether the capability has an operating binary y (MODEL.md 3.1); without one, only
+    /// "stay out" (produce nothing) is evaluated.
+    pub has_operating_status: bool,
+    /// Base decision per period: y where it exists, else production.
+    pub base: Vec<f64>,
+    pub status: String,
+    /// W* with the decision forced.
+    pub objective: Option<f64>,
+    /// W(forced) - W(base): positive means the decision would raise total welfare.
+    pub value: Option<f64>,
+    /// Change in each country's welfare (forced - base).
+    pub welfare_change: Vec<CountryValue>,
+    /// Whether a solve was needed (false for the base decision itself).
+    pub solved: bool,
+    /// Why the forced decision is infeasible, where it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+fn welfare_totals(s: &Scenario, outcome: &Outcome) -> Option<Vec<f64>> {
+    let v = View::new(s, outcome)?;
+    Some(results::welfare(&v).into_iter().map(|w| w.total).collect())
+}
+
+/// Entry and exit values for every capability, forced in every period (parallel solves).
+pub fn entry_values(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, base: &Outcome) -> Result<Vec<EntryValue>, SolveError> {
+    let Some(v) = View::new(s, base) else { return Ok(Vec::new()) };
+    let w0 = v.sol.objective;
+    let base_welfare = welfare_totals(s, base).unwrap_or_default();
+    let n = s.n_periods();
+    let mut tasks = Vec::new();
+    for cap in &s.capabilities {
+        let (c, l) = (cap.country, cap.layer);
+        let with_y = formulation::has_operating_status(s, c, l);
+        let decisions: &[bool] = if with_y { &[true, false] } else { &[false] };
+        let base_dec: Vec<f64> = (1..=n)
+            .map(|t| {
+                let var = if with_y { Var::Operate { country: c, layer: l, period: t } } else { Var::Produce { country: c, layer: l, period: t } };
+                clean(v.value(var))
+            })
+            .collect();
+        let on: Vec<bool> = base_dec.iter().map(|&x| if with_y { x > 0.5 } else { x > 1e-9 }).collect();
+        for &d in decisions {
+            let change = match (d, on.iter().all(|&x| x), on.iter().all(|&x| !x)) {
+                (true, true, _) => "stay_in",
+                (true, _, true) => "enter",
+                (true, _, _) => "operate_throughout",
+                (false, _, true) => "stay_out",
+                (false, true, _) => "leave",
+                (false, _, _) => "never_operate",
+            };
+            tasks.push((c, l, d, with_y, change, base_dec.clone()));
+        }
+    }
+    tasks
+        .into_par_iter()
+        .map(|(c, l, d, with_y, change, base_dec)| {
+            let mut e = EntryValue {
+                country: s.countries[c].id.clone(),
+                layer: s.layers[l].id.clone(),
+                forced: if d { "operate" } else { "stay_out" },
+                change,
+                has_operating_status: with_y,
+                base: base_dec,
+                status: Status::Optimal.to_string(),
+                objective: Some(w0),
+                value: Some(0.0),
+                welfare_change: s.countries.iter().map(|x| CountryValue { country: x.id.clone(), value: 0.0 }).collect(),
+                solved: false,
+                diagnosis: None,
+            };
+            if matches!(change, "stay_in" | "stay_out") {
+                return Ok(e);
+            }
+            let mut o = opts.clone();
+            o.forced.retain(|f| !(f.0 == c && f.1 == l));
+            o.forced.push((c, l, d));
+            let out = results::solve(s, &o, config)?;
+            e.solved = true;
+            e.status = out.status.to_string();
+            e.objective = out.objective().filter(|_| out.is_optimal());
+            e.value = e.objective.map(|w| w - w0);
+            match welfare_totals(s, &out).filter(|_| out.is_optimal()) {
+                Some(w) => {
+                    for (i, cv) in e.welfare_change.iter_mut().enumerate() {
+                        cv.value = w[i] - base_welfare.get(i).copied().unwrap_or(0.0);
+                    }
+                }
+                None => e.welfare_change.clear(),
+            }
+            if out.status == Status::Infeasible {
+                e.diagnosis = Some(infeasibility::diagnose(s, &o, config)?);
+            }
+            Ok(e)
+        })
+        .collect()
+}
+
+/// One cut: every export of `layer` from `supplier`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cut {
+    pub supplier: String,
+    pub layer: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WelfareLoss {
+    pub country: String,
+    pub before: f64,
+    pub after: f64,
+    /// before - after (discounted): positive = the country loses.
+    pub loss: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriceChange {
+    pub country: String,
+    pub layer: String,
+    pub period: Period,
+    pub before: f64,
+    pub after: f64,
+    pub change: f64,
+}
+
+/// A supply shock and its effects.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShockResult {
+    pub cuts: Vec<Cut>,
+    pub status: String,
+    pub objective_before: f64,
+    pub objective_after: Option<f64>,
+    /// W before - W after (discounted).
+    pub welfare_loss: Option<f64>,
+    pub welfare: Vec<WelfareLoss>,
+    /// Every price, before and after (period money).
+    pub prices: Vec<PriceChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+impl ShockResult {
+    /// Layers whose price moved by more than `tol` somewhere.
+    pub fn layers_moved(&self, tol: f64) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for p in &self.prices {
+            if p.change.abs() > tol && !out.contains(&p.layer) {
+                out.push(p.layer.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Cut every export of each (supplier, layer) in `cuts` at once and compare with `base`.
+pub fn shock(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+    base: &Outcome,
+    cuts: &[(CountryId, LayerId)],
+) -> Result<ShockResult, SolveError> {
+    let v0 = View::new(s, base);
+    let w0 = base.objective().unwrap_or(f64::NAN);
+    let mut o = opts.clone();
+    o.cut_exports.extend_from_slice(cuts);
+    let out = results::solve(s, &o, config)?;
+    let before = welfare_totals(s, base).unwrap_or_default();
+    let after = welfare_totals(s, &out).filter(|_| out.is_optimal());
+    let mut r = ShockResult {
+        cuts: cuts.iter().map(|&(c, l)| Cut { supplier: s.countries[c].id.clone(), layer: s.layers[l].id.clone() }).collect(),
+        status: out.status.to_string(),
+        objective_before: w0,
+        objective_after: out.objective().filter(|_| out.is_optimal()),
+        welfare_loss: None,
+        welfare: Vec::new(),
+        prices: Vec::new(),
+        diagnosis: None,
+    };
+    r.welfare_loss = r.objective_after.map(|w| w0 - w);
+    if let Some(after) = &after {
+        r.welfare = (0..s.countries.len())
+            .map(|i| {
+                let b = before.get(i).copied().unwrap_or(f64::NAN);
+                WelfareLoss { country: s.countries[i].id.clone(), before: b, after: after[i], loss: b - after[i] }
+            })
+            .collect();
+        if let (Some(v0), Some(v1)) = (v0, View::new(s, &out)) {
+            for t in 1..=s.n_periods() {
+                for c in 0..s.countries.len() {
+                    for l in 0..s.layers.len() {
+                        let (b, a) = (clean(v0.price(c, l, t)), clean(v1.price(c, l, t)));
+                        r.prices.push(PriceChange {
+                            country: s.countries[c].id.clone(),
+                            layer: s.layers[l].id.clone(),
+                            period: t,
+                            before: b,
+                            after: a,
+                            change: clean(a - b),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if out.status == Status::Infeasible {
+        r.diagnosis = Some(infeasibility::diagnose(s, &o, config)?);
+    }
+    Ok(r)
+}

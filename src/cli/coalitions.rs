@@ -1,0 +1,181 @@
+//! `aistack coalitions FILE --agreement ID [--samples N] [--seed S]`: the coalition game of an
+//! agreement, its Shapley split, least core and blocking coalitions (library:
+//! [`crate::analysis::coalitions`]).
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::common::{bad_input, Exit, SolverArgs};
+use super::compare::{analysis_failure, AgreementArgs};
+use crate::analysis::coalitions::{self, CoalitionReport, CoalitionSettings, Method, DEFAULT_MAX_EXACT};
+use crate::report::table::{num, Table};
+use crate::report::{self, OutputFormat};
+
+#[derive(clap::Args, Debug)]
+pub struct CoalitionsArgs {
+    #[command(flatten)]
+    pub target: AgreementArgs,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+    /// Estimate Shapley values from this many random orders of the members (Monte Carlo, with
+    /// standard errors) instead of enumerating every coalition.
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+    /// Seed of the random orders (same seed, same estimates).
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// Enumerate every coalition up to this many members (at most 16); beyond, Monte Carlo.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_EXACT)]
+    pub max_exact: usize,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+    /// Show at most this many coalition values in the table format.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    file: String,
+    status: &'static str,
+    #[serde(flatten)]
+    game: &'a CoalitionReport,
+}
+
+pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
+    if a.format == OutputFormat::Csv {
+        return Err(bad_input("coalitions prints a table or JSON; --format csv is not supported"));
+    }
+    if let Some(m) = a.samples {
+        if m < 2 {
+            return Err(bad_input(format!("--samples must be at least 2 (for a standard error), got {m}")));
+        }
+    }
+    let config = a.solver.config()?;
+    let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
+    let settings = CoalitionSettings { samples: a.samples, seed: a.seed, max_exact: a.max_exact };
+
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} coalitions ({eta})") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(format!("solving the coalitions of {}", a.target.agreement));
+        Some(bar)
+    } else {
+        None
+    };
+    let progress = |done: usize, total: usize| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    };
+    let result = coalitions::coalitions(&s, agreement, &base, &config, &settings, &progress);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let game = match result {
+        Ok(g) => g,
+        Err(e) => return analysis_failure(e, a.format),
+    };
+    let file = a.target.file.display().to_string();
+    match a.format {
+        OutputFormat::Json => println!("{}", report::to_json(&Output { file, status: "optimal", game: &game })),
+        _ => print!("{}", render(&file, &game, Some(a.limit))),
+    }
+    Ok(Exit::Ok)
+}
+
+fn braces(names: &[String]) -> String {
+    format!("{{{}}}", names.join(", "))
+}
+
+/// The coalition game for people.
+pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
+    let mut out = format!(
+        "{file}: coalition game of agreement {} (members {})\n",
+        g.agreement,
+        g.members.join(", ")
+    );
+    out.push_str(&match g.method {
+        Method::Exact => format!("Exact: every coalition enumerated; {} solves\n", g.solves),
+        Method::MonteCarlo => format!(
+            "Monte Carlo: {} random orders (seed {}); {} solves\n",
+            g.samples.unwrap_or(0),
+            g.seed.unwrap_or(0),
+            g.solves
+        ),
+    });
+    if !g.baseline_agreements.is_empty() {
+        out.push_str(&format!("Active in every configuration: {}\n", g.baseline_agreements.join(", ")));
+    }
+    out.push_str(&format!(
+        "v(N) = {} {} (discounted): the members' total gain from the full agreement (baseline W = {})\n\n",
+        num(g.grand_value),
+        g.currency,
+        num(g.w_baseline)
+    ));
+
+    let mc = g.method == Method::MonteCarlo;
+    let mut header = vec!["member", ">realised", ">shapley"];
+    if mc {
+        header.push(">std error");
+    }
+    header.extend([">side payment", ">least core"]);
+    let mut t = Table::new("Split of v(N) (side payment = Shapley - realised; > 0 receives)", &header);
+    for p in &g.players {
+        let mut row = vec![p.country.clone(), num(p.realised), num(p.shapley)];
+        if mc {
+            row.push(p.std_error.map_or("-".into(), num));
+        }
+        row.extend([num(p.side_payment), num(p.least_core)]);
+        t.row(row);
+    }
+    out.push_str(&t.render(None));
+    out.push('\n');
+
+    let lc = &g.least_core;
+    let verdict = match lc.core_empty {
+        Some(true) => "the core is empty: every split of v(N) is blocked by some coalition",
+        Some(false) => "the core is not empty",
+        None => "the core may or may not be empty (lower bound from sampled coalitions only)",
+    };
+    out.push_str(&format!(
+        "Least core: epsilon {} {}; {}\n",
+        if lc.exact { "=" } else { ">=" },
+        num(lc.epsilon),
+        verdict
+    ));
+    if g.blocking.is_empty() {
+        out.push_str("No coalition blocks the realised, Shapley or least-core split.\n\n");
+    } else {
+        out.push('\n');
+        let mut t = Table::new(
+            "Blocking coalitions (most violated; they gain more by forming the agreement alone)",
+            &["split", "coalition", ">v(S)", ">split gives S", ">excess"],
+        );
+        for b in &g.blocking {
+            t.row(vec![b.split.replace('_', "-"), braces(&b.coalition), num(b.value), num(b.share), num(b.excess)]);
+        }
+        out.push_str(&t.render(None));
+        out.push('\n');
+    }
+
+    let mut t = Table::new(
+        format!("Coalition values ({}, discounted)", g.currency),
+        &["coalition", ">v(S)", ">W"],
+    );
+    for v in &g.values {
+        t.row(vec![braces(&v.coalition), num(v.value), v.w.map_or("-".into(), num)]);
+    }
+    out.push_str(&t.render(limit));
+    for n in &g.notes {
+        out.push_str(&format!("\nNote: {n}"));
+    }
+    out.push('\n');
+    out
+}

@@ -1,0 +1,201 @@
+//! `aistack compare FILE --agreement ID [--baseline-agreement ID]...`: the scenario without and
+//! with one agreement (library: [`crate::analysis::compare`]).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::common::{agreement_index, bad_input, load, Exit, SolverArgs};
+use crate::analysis::compare::{self, AnalysisError, Comparison};
+use crate::analysis::game::GameError;
+use crate::report::table::{num, Table};
+use crate::report::{self, OutputFormat};
+use crate::scenario::{AgreementId, Scenario};
+
+/// The agreement analysed and its baseline, shared by `compare` and `coalitions`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct AgreementArgs {
+    /// Scenario file (.toml or .json).
+    pub file: PathBuf,
+    /// The agreement to analyse.
+    #[arg(long, value_name = "ID")]
+    pub agreement: String,
+    /// An agreement active in the baseline and with the analysed one (repeatable); the baseline
+    /// is the file's `active` flags with the analysed agreement off, plus these.
+    #[arg(long = "baseline-agreement", value_name = "ID")]
+    pub baseline_agreement: Vec<String>,
+}
+
+impl AgreementArgs {
+    /// Load the scenario and resolve the agreement and its baseline.
+    pub fn resolve(&self, relax: bool) -> anyhow::Result<(Scenario, AgreementId, crate::formulation::BuildOptions)> {
+        let s = load(&self.file)?;
+        let a = agreement_index(&s, &self.agreement)?;
+        let mut also = Vec::new();
+        for id in &self.baseline_agreement {
+            let b = agreement_index(&s, id)?;
+            if b == a {
+                return Err(bad_input(format!(
+                    "--baseline-agreement {id} is the agreement being analysed; the baseline is the scenario without it"
+                )));
+            }
+            also.push(b);
+        }
+        let base = compare::baseline_options(&s, a, &also, relax).map_err(|e| bad_input(e.to_string()))?;
+        Ok((s, a, base))
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub target: AgreementArgs,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    file: String,
+    status: &'static str,
+    #[serde(flatten)]
+    comparison: &'a Comparison,
+}
+
+/// Turn an analysis error into the CLI's exit: 2 for bad requests, 1 for no solution or solver
+/// failure (with a JSON status object on stdout in JSON mode).
+pub fn analysis_failure(e: AnalysisError, format: OutputFormat) -> anyhow::Result<Exit> {
+    let bad = e.is_bad_input()
+        || matches!(
+            e,
+            AnalysisError::Game(GameError::TooManyPlayers { .. } | GameError::TooFewPlayers { .. } | GameError::TooFewSamples(_))
+        );
+    if bad {
+        return Err(bad_input(e.to_string()));
+    }
+    let status = match &e {
+        AnalysisError::NoSolution { status, .. } => status.to_string(),
+        _ => "error".to_string(),
+    };
+    if format == OutputFormat::Json {
+        println!("{}", serde_json::json!({"status": status, "message": e.to_string()}));
+    }
+    eprintln!("error: {e}");
+    Ok(Exit::NoSolution)
+}
+
+pub fn run(a: CompareArgs) -> anyhow::Result<Exit> {
+    if a.format == OutputFormat::Csv {
+        return Err(bad_input("compare prints a table or JSON; --format csv is not supported"));
+    }
+    let config = a.solver.config()?;
+    let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
+    let c = match compare::compare(&s, agreement, &base, &config) {
+        Ok(c) => c,
+        Err(e) => return analysis_failure(e, a.format),
+    };
+    let file = a.target.file.display().to_string();
+    match a.format {
+        OutputFormat::Json => println!("{}", report::to_json(&Output { file, status: "optimal", comparison: &c })),
+        _ => print!("{}", render(&file, &c)),
+    }
+    Ok(Exit::Ok)
+}
+
+fn signed(v: f64) -> String {
+    let t = num(v);
+    if t.starts_with('-') || t == num(0.0) {
+        t
+    } else {
+        format!("+{t}")
+    }
+}
+
+/// The comparison for people.
+pub fn render(file: &str, c: &Comparison) -> String {
+    let mut out = format!("{file}: agreement {} (members {})\n", c.agreement, c.members.join(", "));
+    out.push_str(&format!(
+        "Baseline: the file's flags with {} inactive{}\n",
+        c.agreement,
+        if c.baseline_agreements.is_empty() {
+            String::new()
+        } else {
+            format!("; active in both: {}", c.baseline_agreements.join(", "))
+        }
+    ));
+    out.push_str(&format!(
+        "W without {}, with {}, gain {} ({}, discounted{})\n\n",
+        num(c.w_without),
+        num(c.w_with),
+        signed(c.w_gain),
+        c.currency,
+        if c.relaxed { "; LP relaxation" } else { "" }
+    ));
+
+    let mut t = Table::new(
+        format!("Welfare by country ({}, discounted)", c.currency),
+        &["country", "member", ">without", ">with", ">gain", ">consumers", ">producers", ">rents"],
+    );
+    for x in &c.countries {
+        t.row(vec![
+            x.country.clone(),
+            if x.member { "yes" } else { "no" }.into(),
+            num(x.without),
+            num(x.with),
+            signed(x.gain),
+            signed(x.gain_consumers),
+            signed(x.gain_producers),
+            signed(x.gain_rents),
+        ]);
+    }
+    out.push_str(&t.render(None));
+    out.push('\n');
+
+    let non_members: Vec<String> = c
+        .countries
+        .iter()
+        .filter(|x| !x.member)
+        .map(|x| format!("{} {}", x.country, signed(x.gain)))
+        .collect();
+    out.push_str(&format!("Members gain {}", signed(c.members_gain)));
+    if non_members.is_empty() {
+        out.push_str("; every country is a member\n");
+    } else {
+        out.push_str(&format!("; non-members gain {} ({})\n", signed(c.non_members_gain), non_members.join(", ")));
+    }
+    if c.individually_rational {
+        out.push_str("Individually rational: yes, no member loses\n\n");
+    } else {
+        let losers: Vec<String> = c.losers.iter().map(|l| format!("{} loses {}", l.country, num(l.loss))).collect();
+        out.push_str(&format!("Individually rational: no, {} without side payments\n\n", losers.join(", ")));
+    }
+
+    let mut t = Table::new(
+        "Clauses (value = W with the agreement - W with it but without that clause alone)",
+        &[">clause", "description", "binds", ">value", "duals by period"],
+    );
+    for k in &c.clauses {
+        let duals = if k.duals.is_empty() {
+            "-".to_string()
+        } else {
+            let list: Vec<String> = k.duals.iter().map(|d| format!("t{}: {}", d.period, num(d.value))).collect();
+            format!("{}{}", list.join(", "), if k.integer { " (integers fixed)" } else { "" })
+        };
+        t.row(vec![
+            k.clause.to_string(),
+            k.description.clone(),
+            if k.binds { "yes" } else { "no" }.into(),
+            signed(k.value),
+            duals,
+        ]);
+    }
+    out.push_str(&t.render(None));
+    for n in &c.notes {
+        out.push_str(&format!("\nNote: {n}"));
+    }
+    out.push('\n');
+    out
+}

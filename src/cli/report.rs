@@ -1,0 +1,86 @@
+//! `aistack report FILE [--agreement ID]... [--sovereign FILE] --out DIR`: the HTML report.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::common::{self, bad_input, Exit, SolverArgs};
+use crate::analysis::compare::AnalysisError;
+use crate::report::html::{self, PageOptions};
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Scenario file (.toml or .json).
+    pub file: PathBuf,
+    /// An agreement to analyse and switch on in the coordinated case (repeatable); default: every
+    /// agreement in the file.
+    #[arg(long = "agreement", value_name = "ID")]
+    pub agreements: Vec<String>,
+    /// A separate sovereign scenario (same countries), solved with its own activation flags; by
+    /// default the sovereign case is FILE with the analysed agreements switched off.
+    #[arg(long, value_name = "FILE")]
+    pub sovereign: Option<PathBuf>,
+    /// Directory for index.html, charts/*.svg and report.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Exact Shapley values (all 2^m coalitions) up to this many members.
+    #[arg(long, default_value_t = 6)]
+    pub max_exact: usize,
+    /// Random orders for Monte Carlo Shapley values above --max-exact members (0: no split).
+    #[arg(long, default_value_t = 12)]
+    pub samples: usize,
+    /// Seed of the Monte Carlo orders.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+}
+
+pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
+    let s = common::load(&a.file)?;
+    let config = a.solver.config()?;
+    if a.samples == 1 {
+        return Err(bad_input("--samples must be 0 (no Monte Carlo) or at least 2"));
+    }
+    let mut agreements = Vec::new();
+    for id in &a.agreements {
+        let k = common::agreement_index(&s, id).with_context(|| format!("in {}", a.file.display()))?;
+        if agreements.contains(&k) {
+            return Err(bad_input(format!("--agreement {id} is given twice")));
+        }
+        agreements.push(k);
+    }
+    let sovereign = match &a.sovereign {
+        Some(p) => Some((p.display().to_string(), common::load(p)?)),
+        None => None,
+    };
+    let opts = PageOptions {
+        agreements,
+        sovereign,
+        max_exact: a.max_exact,
+        samples: a.samples,
+        seed: a.seed,
+        relax: a.solver.relax,
+    };
+    let file = a.file.display().to_string();
+    let page = match html::compute(&s, &file, &opts, &config) {
+        Ok(p) => p,
+        Err(e @ AnalysisError::BadInput(_)) => return Err(bad_input(e.to_string())),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::NoSolution);
+        }
+    };
+    let written = html::write(&page, &a.out).with_context(|| format!("writing the report into {}", a.out.display()))?;
+    eprintln!(
+        "{file}: W coordinated {:.4}, sovereign {:.4}, cost of sovereignty {:.4} {}; wrote {} files into {}",
+        page.coordinated.objective,
+        page.sovereign.objective,
+        page.cost_of_sovereignty(),
+        page.currency,
+        written.len(),
+        a.out.display()
+    );
+    println!("{}", a.out.join("index.html").display());
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,788 @@
+//! The HTML report (`aistack report`): one self-contained page with inline SVG charts that
+//! tests the policy claim the tool exists for, that coordinating specialisation beats every
+//! country replicating a sovereign stack.
+//!
+//! [`compute`] solves the cases the page needs and runs the agreement analyses; [`render`]
+//! draws the charts ([`super::charts`]) and writes the page; [`write`] puts `index.html`, one
+//! `.svg` per chart and `report.json` (every number on the page) into a directory.
+//!
+//! The cases, all from one scenario file unless a separate sovereign file is given:
+//! - **with the agreements** ("coordinated"): the file's activation flags plus every analysed
+//!   agreement switched on;
+//! - **without the agreements**: the same with every analysed agreement switched off;
+//! - **sovereign**: a separate file (`--sovereign`), solved with its own flags, or else the
+//!   "without" case. The cost of sovereignty is W(coordinated) - W(sovereign), split by country
+//!   with the welfare of MODEL.md section 7.
+//!
+//! Each analysed agreement is compared alone against the "without" case
+//! ([`crate::analysis::compare`]); its gains are split among its members by the Shapley value
+//! of the coalition game v(S) = welfare gain of the members of S when only S forms the
+//! agreement (MODEL.md section 8), exactly up to [`PageOptions::max_exact`] members and by Monte
+//! Carlo beyond, with the least core (is the core empty, is the Shapley split in it) when exact.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::charts::{self, Bars, ChartError, HeatMap, Series};
+use crate::analysis::compare::{self, AnalysisError, Comparison};
+use crate::analysis::game::{self, Coalition, Game, TableGame};
+use crate::formulation::BuildOptions;
+use crate::results::{Outcome, Report, SolveConfig};
+use crate::scenario::{AgreementId, Clause, Scenario};
+
+/// What the page covers and how hard it works.
+#[derive(Debug, Clone)]
+pub struct PageOptions {
+    /// Agreements analysed and switched on in the coordinated case; empty = every agreement.
+    pub agreements: Vec<AgreementId>,
+    /// A separate sovereign scenario (label, scenario), solved with its own activation flags.
+    pub sovereign: Option<(String, Scenario)>,
+    /// Shapley values by enumerating all 2^m coalitions up to this many members.
+    pub max_exact: usize,
+    /// Random orders for Monte Carlo Shapley values beyond `max_exact` members (0 = skip).
+    pub samples: usize,
+    /// Seed of the Monte Carlo orders.
+    pub seed: u64,
+    /// Solve LP relaxations of the integer variables.
+    pub relax: bool,
+}
+
+impl Default for PageOptions {
+    fn default() -> Self {
+        PageOptions { agreements: Vec::new(), sovereign: None, max_exact: 6, samples: 12, seed: 2026, relax: false }
+    }
+}
+
+/// One solved case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    pub label: String,
+    /// Which agreements are active.
+    pub active: Vec<String>,
+    pub objective: f64,
+    pub report: Report,
+}
+
+/// The Shapley split of one agreement's gains among its members.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShapleySplit {
+    pub members: Vec<String>,
+    /// φ_i, discounted, in the scenario's currency.
+    pub values: Vec<f64>,
+    /// Standard errors of Monte Carlo estimates; `None` when exact.
+    pub std_errors: Option<Vec<f64>>,
+    pub exact: bool,
+    /// Coalitions solved (v of each).
+    pub coalitions_solved: usize,
+    /// v(N): the members' total gain.
+    pub grand_value: f64,
+    /// Least-core ε (exact games only); the core is empty iff ε > tolerance.
+    pub least_core_epsilon: Option<f64>,
+    pub core_empty: Option<bool>,
+    /// Is the Shapley split in the core (exact games only)?
+    pub shapley_in_core: Option<bool>,
+    /// A coalition that blocks the Shapley split and its excess, if any.
+    pub blocking: Option<(Vec<String>, f64)>,
+}
+
+/// Everything the page says about one agreement.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementSection {
+    pub id: String,
+    pub name: String,
+    pub comparison: Comparison,
+    pub shapley: Option<ShapleySplit>,
+    /// Why there is no Shapley split, or how it was estimated.
+    pub shapley_note: Option<String>,
+}
+
+/// The data of the page (also written as `report.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub title: String,
+    pub file: String,
+    pub description: String,
+    pub currency: String,
+    pub periods: usize,
+    pub countries: Vec<String>,
+    pub layers: Vec<String>,
+    pub agreements: Vec<String>,
+    pub coordinated: Case,
+    pub without: Case,
+    pub sovereign: Case,
+    /// True when the sovereign case is the "without" case of the same file.
+    pub sovereign_is_without: bool,
+    pub sections: Vec<AgreementSection>,
+    pub notes: Vec<String>,
+}
+
+impl Page {
+    /// W(coordinated) - W(sovereign).
+    pub fn cost_of_sovereignty(&self) -> f64 {
+        self.coordinated.objective - self.sovereign.objective
+    }
+
+    /// Per country, welfare(coordinated) - welfare(sovereign), in the order of `countries`.
+    pub fn cost_of_sovereignty_by_country(&self) -> Vec<f64> {
+        let sov = welfare_map(&self.sovereign.report);
+        let co = welfare_map(&self.coordinated.report);
+        self.countries.iter().map(|c| co.get(c).copied().unwrap_or(0.0) - sov.get(c).copied().unwrap_or(0.0)).collect()
+    }
+
+    /// Share of world output (%) by country and layer over the horizon, for a case.
+    pub fn specialisation(&self, case: &Case) -> Vec<Vec<Option<f64>>> {
+        let mut by: HashMap<(&str, &str), f64> = HashMap::new();
+        let mut world: HashMap<&str, f64> = HashMap::new();
+        for p in &case.report.production {
+            *by.entry((p.country.as_str(), p.layer.as_str())).or_default() += p.quantity;
+            *world.entry(p.layer.as_str()).or_default() += p.quantity;
+        }
+        self.countries
+            .iter()
+            .map(|c| {
+                self.layers
+                    .iter()
+                    .map(|l| {
+                        let w = world.get(l.as_str()).copied().unwrap_or(0.0);
+                        let q = by.get(&(c.as_str(), l.as_str())).copied().unwrap_or(0.0);
+                        (w > 1e-9 && q > 1e-9).then(|| 100.0 * q / w)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Prices λ[c,l] of period 1 (period money per unit) for a case.
+    pub fn prices(&self, case: &Case) -> Vec<Vec<Option<f64>>> {
+        let map: HashMap<(&str, &str), f64> = case
+            .report
+            .prices
+            .iter()
+            .filter(|p| p.period == 1)
+            .map(|p| ((p.country.as_str(), p.layer.as_str()), p.price))
+            .collect();
+        self.countries
+            .iter()
+            .map(|c| self.layers.iter().map(|l| map.get(&(c.as_str(), l.as_str())).copied()).collect())
+            .collect()
+    }
+}
+
+fn welfare_map(r: &Report) -> HashMap<String, f64> {
+    r.welfare.iter().map(|w| (w.country.clone(), w.total)).collect()
+}
+
+fn active_names(s: &Scenario, opts: &BuildOptions) -> Vec<String> {
+    compare::active_flags(s, opts)
+        .iter()
+        .enumerate()
+        .filter(|(_, &on)| on)
+        .map(|(a, _)| s.agreements[a].id.clone())
+        .collect()
+}
+
+fn solve_case(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, label: &str) -> Result<(Case, Outcome), AnalysisError> {
+    let o = compare::solve_optimal(s, opts, config, || format!("the {label} case"))?;
+    let report = Report::new(s, &o);
+    let case = Case {
+        label: label.to_string(),
+        active: active_names(s, opts),
+        objective: o.objective().unwrap_or(f64::NAN),
+        report,
+    };
+    Ok((case, o))
+}
+
+/// Solve every case and run the agreement analyses.
+pub fn compute(s: &Scenario, file: &str, opts: &PageOptions, config: &SolveConfig) -> Result<Page, AnalysisError> {
+    let analysed: Vec<AgreementId> = if opts.agreements.is_empty() { (0..s.agreements.len()).collect() } else { opts.agreements.clone() };
+    for (k, &a) in analysed.iter().enumerate() {
+        if a >= s.agreements.len() {
+            return Err(AnalysisError::BadInput(format!("agreement index {a} is out of range")));
+        }
+        if analysed[..k].contains(&a) {
+            return Err(AnalysisError::BadInput(format!("agreement \"{}\" is listed twice", s.agreements[a].id)));
+        }
+    }
+    if let Some((label, sov)) = &opts.sovereign {
+        let ours: Vec<&str> = s.countries.iter().map(|c| c.id.as_str()).collect();
+        let theirs: Vec<&str> = sov.countries.iter().map(|c| c.id.as_str()).collect();
+        if ours != theirs {
+            return Err(AnalysisError::BadInput(format!(
+                "the sovereign scenario {label} must have the same countries in the same order as {file}"
+            )));
+        }
+    }
+    let mut with = BuildOptions::from_file(s);
+    with.relax = opts.relax;
+    let mut without = with.clone();
+    for &a in &analysed {
+        with.active[a] = true;
+        without.active[a] = false;
+    }
+    let (coordinated, without_case) = rayon::join(
+        || solve_case(s, &with, config, "coordinated (with the agreements)"),
+        || solve_case(s, &without, config, "without the agreements"),
+    );
+    let coordinated = coordinated?.0;
+    let without_case = without_case?.0;
+    let (sovereign, sovereign_is_without) = match &opts.sovereign {
+        Some((label, sov)) => {
+            let mut o = BuildOptions::from_file(sov);
+            o.relax = opts.relax;
+            (solve_case(sov, &o, config, &format!("sovereign ({label})"))?.0, false)
+        }
+        None => {
+            let mut c = without_case.clone();
+            c.label = "sovereign (without the agreements)".into();
+            (c, true)
+        }
+    };
+
+    let mut sections = Vec::new();
+    for &a in &analysed {
+        let ag = &s.agreements[a];
+        let comparison = compare::compare(s, a, &without, config)?;
+        let (shapley, shapley_note) = if ag.members.len() <= opts.max_exact || opts.samples >= 2 {
+            let split = shapley_split(s, a, &without, config, &comparison, opts)?;
+            let note = (!split.exact).then(|| {
+                format!(
+                    "{} members: Monte Carlo estimate from {} random orders (seed {}), {} coalitions solved; \
+                     standard errors in the table; no core test.",
+                    ag.members.len(),
+                    opts.samples,
+                    opts.seed,
+                    split.coalitions_solved
+                )
+            });
+            (Some(split), note)
+        } else {
+            (
+                None,
+                Some(format!(
+                    "{} members is above the exact limit ({}) and Monte Carlo sampling is off; no Shapley split.",
+                    ag.members.len(),
+                    opts.max_exact
+                )),
+            )
+        };
+        sections.push(AgreementSection { id: ag.id.clone(), name: ag.name.clone(), comparison, shapley, shapley_note });
+    }
+
+    let mut notes = vec![
+        "Welfare is discounted and in the scenario's currency. The split of W between countries uses the \
+         reported prices (MODEL.md 7); where a price is not unique (a degenerate program) the split is one of \
+         several, while W and its changes are unique."
+            .to_string(),
+        "Each agreement is analysed alone, against the case without the agreements; its Shapley value uses \
+         v(S) = the welfare gain of the members of S when only S forms the agreement (clauses naming a \
+         country outside S dropped)."
+            .to_string(),
+    ];
+    if coordinated.report.mip {
+        notes.push(
+            "The program has integer decisions: prices are those of the LP with the integers fixed at their \
+             optimum (restricted pricing), so entry costs that prices do not cover appear as producer losses."
+                .to_string(),
+        );
+    }
+    if s.n_periods() > 1 {
+        notes.push("Price heat maps show period 1; specialisation shares sum production over every period.".into());
+    }
+    Ok(Page {
+        title: format!("aistack report: {}", s.meta.name),
+        file: file.to_string(),
+        description: s.meta.description.clone(),
+        currency: s.meta.currency.clone(),
+        periods: s.n_periods(),
+        countries: s.countries.iter().map(|c| c.id.clone()).collect(),
+        layers: s.layers.iter().map(|l| l.id.clone()).collect(),
+        agreements: analysed.iter().map(|&a| s.agreements[a].id.clone()).collect(),
+        coordinated,
+        without: without_case,
+        sovereign,
+        sovereign_is_without,
+        sections,
+        notes,
+    })
+}
+
+/// v(S) for the coalitions of agreement `a`'s members (player i = `members[i]`): the welfare
+/// gain of the members of S when only S forms `a` on top of `base` (clauses naming a country
+/// outside S are dropped), MODEL.md section 8.
+///
+/// Note: this is the coalition game of `analysis::coalitions` (being written alongside); the
+/// page computes it here with the same building blocks ([`compare::variant`] and
+/// [`crate::analysis::game`]) and should call that module once it lands.
+///
+/// `cmp` is the comparison of `a` against `base`: it gives every country's welfare without the
+/// agreement and v(N), so neither is solved again.
+fn coalition_values(
+    s: &Scenario,
+    a: AgreementId,
+    base: &BuildOptions,
+    config: &SolveConfig,
+    cmp: &Comparison,
+    wanted: &[Coalition],
+) -> Result<HashMap<Coalition, f64>, AnalysisError> {
+    let ag = &s.agreements[a];
+    let w0: Vec<f64> = cmp.countries.iter().map(|c| c.without).collect();
+    let full = game::grand(ag.members.len());
+    let values: Vec<(Coalition, f64)> = wanted
+        .par_iter()
+        .map(|&set| {
+            if set == 0 {
+                return Ok((set, 0.0));
+            }
+            if set == full {
+                return Ok((set, cmp.members_gain));
+            }
+            let players: Vec<usize> = game::members(set).into_iter().map(|i| ag.members[i]).collect();
+            let clauses: Vec<Clause> = ag
+                .clauses
+                .iter()
+                .filter(|c| c.named_countries().iter().all(|x| players.contains(x)))
+                .cloned()
+                .collect();
+            let (vs, vo) = compare::variant(s, base, a, &players, clauses);
+            let label = || {
+                let names: Vec<&str> = players.iter().map(|&c| s.countries[c].id.as_str()).collect();
+                format!("agreement {} formed by {{{}}} only", ag.id, names.join(", "))
+            };
+            let o = compare::solve_optimal(&vs, &vo, config, label)?;
+            let w = compare::welfare_of(&vs, &o);
+            Ok((set, players.iter().map(|&c| w[c].total - w0[c]).sum()))
+        })
+        .collect::<Result<_, AnalysisError>>()?;
+    Ok(values.into_iter().collect())
+}
+
+fn shapley_split(
+    s: &Scenario,
+    a: AgreementId,
+    base: &BuildOptions,
+    config: &SolveConfig,
+    cmp: &Comparison,
+    opts: &PageOptions,
+) -> Result<ShapleySplit, AnalysisError> {
+    let ag = &s.agreements[a];
+    let m = ag.members.len();
+    let names: Vec<String> = ag.members.iter().map(|&c| s.countries[c].id.clone()).collect();
+    let full = game::grand(m);
+    if m <= opts.max_exact {
+        let all: Vec<Coalition> = (0..=full).collect();
+        let v = coalition_values(s, a, base, config, cmp, &all)?;
+        let g = TableGame::from_fn(m, |set| v.get(&set).copied().unwrap_or(f64::NAN))?;
+        let phi = game::shapley(&g)?;
+        let scale = g.values().iter().fold(0.0f64, |acc, x| acc.max(x.abs()));
+        let tol = game::tolerance(scale);
+        let (eps, core_empty) = if m >= 2 {
+            let lc = game::least_core(&g)?;
+            (Some(lc.epsilon), Some(lc.core_is_empty(tol)))
+        } else {
+            (None, None)
+        };
+        let blocking = game::most_violated(&g, &phi, tol).map(|(set, e)| {
+            (game::members(set).into_iter().map(|i| names[i].clone()).collect(), e)
+        });
+        return Ok(ShapleySplit {
+            members: names,
+            values: phi,
+            std_errors: None,
+            exact: true,
+            coalitions_solved: all.len().saturating_sub(2),
+            grand_value: g.value(full),
+            least_core_epsilon: eps,
+            core_empty,
+            shapley_in_core: Some(blocking.is_none()),
+            blocking,
+        });
+    }
+    let perms = game::sample_permutations(m, opts.samples, opts.seed);
+    let wanted: Vec<Coalition> = game::prefixes(&perms).into_iter().collect();
+    let v = coalition_values(s, a, base, config, cmp, &wanted)?;
+    let est = game::shapley_from_permutations(m, &perms, |set| v.get(&set).copied().unwrap_or(f64::NAN))?;
+    Ok(ShapleySplit {
+        members: names,
+        values: est.iter().map(|e| e.value).collect(),
+        std_errors: Some(est.iter().map(|e| e.std_error).collect()),
+        exact: false,
+        coalitions_solved: wanted.len().saturating_sub(2),
+        grand_value: v.get(&full).copied().unwrap_or(f64::NAN),
+        least_core_epsilon: None,
+        core_empty: None,
+        shapley_in_core: None,
+        blocking: None,
+    })
+}
+
+/// A rendered chart: its id (`chart-...`), title and SVG.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub id: String,
+    pub title: String,
+    pub svg: String,
+}
+
+/// Draw every chart of the page, in page order.
+pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
+    let cur = if page.currency.is_empty() { "money".to_string() } else { page.currency.clone() };
+    let mut out = Vec::new();
+    let spec = |case: &Case, title: String| HeatMap {
+        title,
+        rows: page.countries.clone(),
+        columns: page.layers.clone(),
+        values: page.specialisation(case),
+        x_label: "layer of the AI stack".into(),
+        y_label: "country or bloc".into(),
+        legend_title: "share of world output of the layer (%)".into(),
+        missing_label: "not produced".into(),
+        decimals: 0,
+    };
+    let h = spec(&page.coordinated, "Specialisation: share of world output by country and layer, coordinated".into());
+    out.push(Chart { id: "chart-specialisation".into(), title: h.title.clone(), svg: charts::heat_map(&h)? });
+    let h = spec(&page.sovereign, "Specialisation: share of world output by country and layer, sovereign".into());
+    out.push(Chart { id: "chart-specialisation-sovereign".into(), title: h.title.clone(), svg: charts::heat_map(&h)? });
+
+    let h = HeatMap {
+        title: "Prices: marginal value of each layer in each country, coordinated".into(),
+        rows: page.countries.clone(),
+        columns: page.layers.clone(),
+        values: page.prices(&page.coordinated),
+        x_label: "layer of the AI stack".into(),
+        y_label: "country or bloc".into(),
+        legend_title: format!("price ({cur} per unit, period 1)"),
+        missing_label: "no price".into(),
+        decimals: 2,
+    };
+    out.push(Chart { id: "chart-prices".into(), title: h.title.clone(), svg: charts::heat_map(&h)? });
+
+    let with = welfare_map(&page.coordinated.report);
+    let without = welfare_map(&page.without.report);
+    let sov = welfare_map(&page.sovereign.report);
+    let pick = |m: &HashMap<String, f64>| page.countries.iter().map(|c| m.get(c).copied()).collect::<Vec<_>>();
+    let mut series = vec![
+        Series { name: "without the agreements".into(), values: pick(&without) },
+        Series { name: "with the agreements".into(), values: pick(&with) },
+    ];
+    if !page.sovereign_is_without {
+        series.push(Series { name: "sovereign".into(), values: pick(&sov) });
+    }
+    let b = Bars {
+        title: "Welfare by country, with and without the agreements".into(),
+        categories: page.countries.clone(),
+        series,
+        x_label: "country or bloc".into(),
+        y_label: format!("welfare ({cur}, discounted)"),
+    };
+    out.push(Chart { id: "chart-welfare".into(), title: b.title.clone(), svg: charts::bar_chart(&b)? });
+
+    let cost = page.cost_of_sovereignty_by_country();
+    let b = Bars {
+        title: format!(
+            "Cost of sovereignty: W(coordinated) - W(sovereign) = {} {cur}",
+            charts::fixed(page.cost_of_sovereignty(), 1)
+        ),
+        categories: page.countries.clone(),
+        series: vec![Series { name: "welfare coordinated minus sovereign".into(), values: cost.into_iter().map(Some).collect() }],
+        x_label: "country or bloc".into(),
+        y_label: format!("welfare difference ({cur}, discounted)"),
+    };
+    out.push(Chart { id: "chart-sovereignty".into(), title: b.title.clone(), svg: charts::bar_chart(&b)? });
+
+    for sec in &page.sections {
+        let cmp = &sec.comparison;
+        let mut cats: Vec<String> = cmp.members.clone();
+        let gain_of: HashMap<&str, f64> = cmp.countries.iter().map(|c| (c.country.as_str(), c.gain)).collect();
+        let mut gains: Vec<Option<f64>> = cats.iter().map(|c| gain_of.get(c.as_str()).copied()).collect();
+        let mut shap: Vec<Option<f64>> = match &sec.shapley {
+            Some(sp) => cats.iter().map(|c| sp.members.iter().position(|m| m == c).map(|i| sp.values[i])).collect(),
+            None => vec![None; cats.len()],
+        };
+        cats.push("non-members".into());
+        gains.push(Some(cmp.non_members_gain));
+        shap.push(None);
+        let mut series = vec![Series { name: "welfare gain when the agreement forms".into(), values: gains }];
+        if sec.shapley.is_some() {
+            let exact = sec.shapley.as_ref().is_some_and(|s| s.exact);
+            series.push(Series {
+                name: if exact { "Shapley value".into() } else { "Shapley value (Monte Carlo)".into() },
+                values: shap,
+            });
+        }
+        let b = Bars {
+            title: format!(
+                "Agreement {}: gains and Shapley split (total gain {} {cur})",
+                sec.id,
+                charts::fixed(cmp.w_gain, 2)
+            ),
+            categories: cats,
+            series,
+            x_label: "member (and all non-members together)".into(),
+            y_label: format!("welfare gain ({cur}, discounted)"),
+        };
+        out.push(Chart { id: format!("chart-agreement-{}", sec.id), title: b.title.clone(), svg: charts::bar_chart(&b)? });
+    }
+    Ok(out)
+}
+
+/// HTML-escape text.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inline form of an SVG: without the XML namespace (not needed inside HTML, and it keeps
+/// the page free of any URL).
+fn inline(svg: &str) -> String {
+    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}
+
+fn num(v: f64, d: usize) -> String {
+    if v.is_finite() {
+        charts::fixed(v, d)
+    } else {
+        "n/a".into()
+    }
+}
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}\
+h1{font-size:1.6em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;margin:1em 0;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 8px}\
+td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}\
+figure{margin:1em 0;overflow-x:auto}figcaption{font-size:0.9em;color:#555;max-width:900px}\
+.note{font-size:0.9em;color:#555}.bad{color:#b00}.good{color:#070}";
+
+/// The page as HTML, given its charts (from [`charts`]).
+pub fn render(page: &Page, charts: &[Chart]) -> String {
+    let cur = escape(if page.currency.is_empty() { "money" } else { &page.currency });
+    let chart = |id: &str| charts.iter().find(|c| c.id == id);
+    let figure = |id: &str, caption: &str| -> String {
+        match chart(id) {
+            Some(c) => format!(
+                "<figure id=\"{}\" data-title=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+                escape(&c.id),
+                escape(&c.title),
+                inline(&c.svg),
+                caption
+            ),
+            None => String::new(),
+        }
+    };
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n", escape(&page.title)));
+    h.push_str(&format!("<h1>{}</h1>\n", escape(&page.title)));
+    h.push_str(&format!(
+        "<p>{}<br><span class=\"note\">Scenario file: <code>{}</code>; {} countries, {} layers, {} period(s); \
+         agreements analysed: {}.</span></p>\n",
+        escape(&page.description),
+        escape(&page.file),
+        page.countries.len(),
+        page.layers.len(),
+        page.periods,
+        escape(&page.agreements.join(", "))
+    ));
+
+    // Summary.
+    h.push_str("<h2 id=\"summary\">Summary</h2>\n<table>\n<tr><th>case</th><th>active agreements</th>");
+    h.push_str(&format!("<th>W ({cur}, discounted)</th></tr>\n"));
+    let mut cases = vec![&page.coordinated, &page.without];
+    if !page.sovereign_is_without {
+        cases.push(&page.sovereign);
+    }
+    for c in cases {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
+            escape(&c.label),
+            escape(&if c.active.is_empty() { "none".to_string() } else { c.active.join(", ") }),
+            num(c.objective, 2)
+        ));
+    }
+    h.push_str("</table>\n");
+    let cost = page.cost_of_sovereignty();
+    h.push_str(&format!(
+        "<p>Cost of sovereignty, W(coordinated) - W(sovereign): <b>{} {cur}</b> ({} % of W(coordinated)).</p>\n",
+        num(cost, 2),
+        num(100.0 * cost / page.coordinated.objective.abs().max(1e-12), 2)
+    ));
+
+    h.push_str("<h2 id=\"specialisation\">Specialisation</h2>\n");
+    h.push_str(&figure(
+        "chart-specialisation",
+        "Each cell is the country's share of world output of the layer (%), with the agreements. Grey: the \
+         country does not produce the layer.",
+    ));
+    h.push_str(&figure(
+        "chart-specialisation-sovereign",
+        "The same shares in the sovereign case: where blocs replicate layers they would otherwise import.",
+    ));
+    h.push_str("<h2 id=\"prices\">Prices</h2>\n");
+    h.push_str(&figure(
+        "chart-prices",
+        &format!(
+            "Price λ of each layer in each country (the dual of its balance row, MODEL.md 7), {cur} per unit \
+             in period-1 money, with the agreements: the value of one more unit delivered free."
+        ),
+    ));
+    h.push_str("<h2 id=\"welfare\">Welfare by country</h2>\n");
+    h.push_str(&figure(
+        "chart-welfare",
+        &format!("Welfare of each country ({cur}, discounted): consumers' surplus, producers' profit and importers' rents."),
+    ));
+    h.push_str("<h2 id=\"sovereignty\">Cost of sovereignty</h2>\n");
+    h.push_str(&figure(
+        "chart-sovereignty",
+        &format!(
+            "Welfare with the agreements minus welfare in the sovereign case, by country ({cur}, discounted). \
+             Positive: the country is better off under coordination."
+        ),
+    ));
+    let by = page.cost_of_sovereignty_by_country();
+    let with = welfare_map(&page.coordinated.report);
+    let without = welfare_map(&page.without.report);
+    let sov = welfare_map(&page.sovereign.report);
+    h.push_str("<table>\n<tr><th>country</th>");
+    h.push_str(&format!(
+        "<th>without agreements</th><th>with agreements</th>{}<th>coordinated - sovereign</th></tr>\n",
+        if page.sovereign_is_without { "" } else { "<th>sovereign</th>" }
+    ));
+    for (i, c) in page.countries.iter().enumerate() {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}<td class=\"n\">{}</td></tr>\n",
+            escape(c),
+            num(without.get(c).copied().unwrap_or(f64::NAN), 2),
+            num(with.get(c).copied().unwrap_or(f64::NAN), 2),
+            if page.sovereign_is_without {
+                String::new()
+            } else {
+                format!("<td class=\"n\">{}</td>", num(sov.get(c).copied().unwrap_or(f64::NAN), 2))
+            },
+            num(by[i], 2)
+        ));
+    }
+    h.push_str("</table>\n");
+
+    h.push_str("<h2 id=\"agreements\">Agreements</h2>\n");
+    for sec in &page.sections {
+        let cmp = &sec.comparison;
+        h.push_str(&format!("<h3 id=\"agreement-{}\">{}</h3>\n", escape(&sec.id), escape(&sec.id)));
+        if !sec.name.is_empty() {
+            h.push_str(&format!("<p>{}</p>\n", escape(&sec.name)));
+        }
+        h.push_str(&format!(
+            "<p>Alone against the case without the agreements: W rises by <b>{} {cur}</b> (members {}, \
+             non-members {}). Individually rational (every member gains): <b class=\"{}\">{}</b>.",
+            num(cmp.w_gain, 2),
+            num(cmp.members_gain, 2),
+            num(cmp.non_members_gain, 2),
+            if cmp.individually_rational { "good" } else { "bad" },
+            if cmp.individually_rational { "yes" } else { "no" }
+        ));
+        if !cmp.losers.is_empty() {
+            let l: Vec<String> = cmp.losers.iter().map(|x| format!("{} loses {}", x.country, num(x.loss, 2))).collect();
+            h.push_str(&format!(" {}.", escape(&l.join(", "))));
+        }
+        if let Some(sp) = &sec.shapley {
+            match (sp.core_empty, sp.shapley_in_core) {
+                (Some(empty), Some(inside)) => h.push_str(&format!(
+                    " Core: <b class=\"{}\">{}</b> (least-core ε = {}); Shapley split in the core: <b class=\"{}\">{}</b>{}.",
+                    if empty { "bad" } else { "good" },
+                    if empty { "empty" } else { "not empty" },
+                    num(sp.least_core_epsilon.unwrap_or(f64::NAN), 4),
+                    if inside { "good" } else { "bad" },
+                    if inside { "yes" } else { "no" },
+                    sp.blocking
+                        .as_ref()
+                        .map(|(c, e)| format!(" (blocked by {{{}}}, excess {})", escape(&c.join(", ")), num(*e, 3)))
+                        .unwrap_or_default()
+                )),
+                _ => {}
+            }
+        }
+        h.push_str("</p>\n");
+        let caption = format!(
+            "Bars: each member's welfare change when the agreement forms ({cur}, discounted), and its Shapley value \
+             of the coalition game; the last group is the total change of all non-members.{}",
+            sec.shapley_note.as_ref().map(|n| format!(" {}", escape(n))).unwrap_or_default()
+        );
+        h.push_str(&figure(&format!("chart-agreement-{}", sec.id), &caption));
+        h.push_str(&format!("<table>\n<tr><th>member</th><th>gain ({cur})</th><th>Shapley value ({cur})</th></tr>\n"));
+        for m in &cmp.members {
+            let gain = cmp.countries.iter().find(|c| &c.country == m).map_or(f64::NAN, |c| c.gain);
+            let sv = sec.shapley.as_ref().and_then(|sp| {
+                sp.members.iter().position(|x| x == m).map(|i| {
+                    let se = sp.std_errors.as_ref().map(|se| format!(" ± {}", num(se[i], 2))).unwrap_or_default();
+                    format!("{}{se}", num(sp.values[i], 2))
+                })
+            });
+            h.push_str(&format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                escape(m),
+                num(gain, 2),
+                sv.unwrap_or_else(|| "n/a".into())
+            ));
+        }
+        h.push_str("</table>\n");
+        if !cmp.clauses.is_empty() {
+            h.push_str(&format!("<table>\n<tr><th>clause</th><th>value: W with - W without the clause ({cur})</th><th>binds</th></tr>\n"));
+            for cl in &cmp.clauses {
+                h.push_str(&format!(
+                    "<tr><td>{}. {}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                    cl.clause,
+                    escape(&cl.description),
+                    num(cl.value, 3),
+                    if cl.binds { "yes" } else { "no" }
+                ));
+            }
+            h.push_str("</table>\n");
+        }
+    }
+    h.push_str("<h2 id=\"notes\">Notes</h2>\n<ul>\n");
+    for n in &page.notes {
+        h.push_str(&format!("<li>{}</li>\n", escape(n)));
+    }
+    h.push_str("</ul>\n</body>\n</html>\n");
+    h
+}
+
+/// Write `index.html`, `charts/<id>.svg` and `report.json` into `dir`; returns the paths.
+pub fn write(page: &Page, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+    let charts = charts(page)?;
+    std::fs::create_dir_all(dir.join("charts"))?;
+    let mut written = Vec::new();
+    let index = dir.join("index.html");
+    std::fs::write(&index, render(page, &charts))?;
+    written.push(index);
+    for c in &charts {
+        let p = dir.join("charts").join(format!("{}.svg", c.id.trim_start_matches("chart-")));
+        std::fs::write(&p, &c.svg)?;
+        written.push(p);
+    }
+    let json = dir.join("report.json");
+    std::fs::write(&json, super::to_json(page))?;
+    written.push(json);
+    Ok(written)
+}
+
+/// Errors writing the report.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
