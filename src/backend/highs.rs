@@ -6,9 +6,11 @@
 //! nonzeros, obtained by transposing the program's rows once. There is no expression layer in
 //! between, so building the HiGHS model costs one pass over the nonzeros.
 //!
-//! Duals: HiGHS reports row duals of the problem as it was passed (here a maximisation); the
-//! sign is converted to ours, dW*/d(rhs), in [`Highs::solve`] and pinned by the tests at the end
-//! of this file for `<=`, `>=` and `=` rows, under max and under a min written as max.
+//! Duals: for a problem passed with sense `Maximise`, HiGHS's row duals are already the change
+//! of the optimal objective per unit increase of the row's bound, dW*/d(rhs), which is our
+//! convention: they are returned unchanged. The tests at the end of this file pin this for
+//! `<=`, `>=` and `=` rows, under max and under a min written as max (negated objective), so a
+//! change of convention in a HiGHS release fails here, not in a price.
 
 use std::ffi::CString;
 use std::num::NonZeroU32;
@@ -131,15 +133,6 @@ fn run(model: Model, mip: bool) -> Result<(SolvedModel, RawSolution), BackendErr
     Ok((solved, raw))
 }
 
-impl Highs {
-    /// HiGHS's row duals for a maximisation are the change of the objective per unit increase
-    /// of the row activity bound, with the sign of a minimisation of -W; ours are dW*/d(rhs).
-    /// Pinned by `tests::*` below.
-    fn to_our_duals(duals: Vec<f64>) -> Vec<f64> {
-        duals.into_iter().map(|d| -d).collect()
-    }
-}
-
 impl Backend for Highs {
     fn name(&self) -> &'static str {
         NAME
@@ -154,7 +147,7 @@ impl Backend for Highs {
         let mut model = Model::try_new(to_highs(program)).map_err(|e| failed(format!("cannot load the program: {e:?}")))?;
         model.set_sense(HSense::Maximise);
         configure(&mut model, settings, mip)?;
-        let (solved, mut raw) = run(model, mip)?;
+        let (solved, raw) = run(model, mip)?;
         if solved.status() == HighsModelStatus::UnboundedOrInfeasible {
             // HiGHS (presolve) could not tell which: a program with a feasible point is unbounded.
             let mut model = Model::try_new(to_highs(&program.feasibility()))
@@ -169,7 +162,6 @@ impl Backend for Highs {
             };
             return Ok(RawSolution::without_solution(status));
         }
-        raw.duals = raw.duals.map(Highs::to_our_duals);
         Ok(raw)
     }
 }
