@@ -176,7 +176,8 @@ pub fn coalition_configuration(
 }
 
 /// Solve the coalition game of agreement `a` over `baseline` (where `a` is switched off).
-/// `progress(done, total)` is called from worker threads after each coalition solve.
+/// `progress(done, total)` is called before the first solve and after each one (the baseline
+/// and every coalition), from worker threads.
 pub fn coalitions(
     s: &Scenario,
     a: AgreementId,
@@ -220,13 +221,6 @@ pub fn coalitions(
         }
     };
 
-    let mut base = baseline.clone();
-    base.active = active_flags(s, baseline);
-    base.active[a] = false;
-    let base_outcome = solve_optimal(s, &base, config, || baseline_label(s, &base, a))?;
-    let w_baseline = base_outcome.objective().unwrap_or(f64::NAN);
-    let base_welfare: Vec<f64> = welfare_of(s, &base_outcome).iter().map(|w| w.total).collect();
-
     let full = game::grand(n);
     let perms = samples.map(|m| game::sample_permutations(n, m, settings.seed));
     let needed: BTreeSet<Coalition> = match &perms {
@@ -238,9 +232,18 @@ pub fn coalitions(
         }
     };
     let needed: Vec<Coalition> = needed.into_iter().collect();
-    let total = needed.len();
-    let done = AtomicUsize::new(0);
+    // Solves: the baseline, then every needed coalition.
+    let total = needed.len() + 1;
     progress(0, total);
+
+    let mut base = baseline.clone();
+    base.active = active_flags(s, baseline);
+    base.active[a] = false;
+    let base_outcome = solve_optimal(s, &base, config, || baseline_label(s, &base, a))?;
+    let w_baseline = base_outcome.objective().unwrap_or(f64::NAN);
+    let base_welfare: Vec<f64> = welfare_of(s, &base_outcome).iter().map(|w| w.total).collect();
+    let done = AtomicUsize::new(1);
+    progress(1, total);
     // For each coalition: (v(S), W, gain of every country).
     let solved: Vec<(Coalition, f64, f64, Vec<f64>)> = needed
         .par_iter()
@@ -374,7 +377,7 @@ pub fn coalitions(
         method,
         samples,
         seed: samples.map(|_| settings.seed),
-        solves: total + 1,
+        solves: total,
         w_baseline,
         grand_value,
         players,

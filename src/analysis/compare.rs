@@ -403,7 +403,7 @@ pub fn compare(
     };
     for (label, o) in [("without", without), ("with", with_o)] {
         let r = residual(o);
-        if !(r <= 1e-6) {
+        if r.is_nan() || r > 1e-6 {
             notes.push(format!("warning: welfare by country {label} the agreement misses W by {r:.1e} (relative)"));
         }
     }

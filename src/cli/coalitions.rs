@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::common::{bad_input, Exit, SolverArgs};
@@ -59,8 +59,9 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
     let settings = CoalitionSettings { samples: a.samples, seed: a.seed, max_exact: a.max_exact };
 
     let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(0);
-        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} coalitions ({eta})") {
+        // Hidden until the number of solves is known, so it never shows 0/0.
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} solves ({eta})") {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(format!("solving the coalitions of {}", a.target.agreement));
@@ -70,7 +71,10 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
     };
     let progress = |done: usize, total: usize| {
         if let Some(b) = &bar {
-            b.set_length(total as u64);
+            if b.length() != Some(total as u64) {
+                b.set_length(total as u64);
+                b.set_draw_target(ProgressDrawTarget::stderr());
+            }
             b.set_position(done as u64);
         }
     };
