@@ -16,22 +16,22 @@
 //!
 //! Each analysed agreement is compared alone against the "without" case
 //! ([`crate::analysis::compare`]); its gains are split among its members by the Shapley value
-//! of the coalition game v(S) = welfare gain of the members of S when only S forms the
-//! agreement (MODEL.md section 8), exactly up to [`PageOptions::max_exact`] members and by Monte
-//! Carlo beyond, with the least core (is the core empty, is the Shapley split in it) when exact.
+//! of its coalition game ([`crate::analysis::coalitions`]: v(S) = welfare gain of the members of
+//! S when only S forms the agreement, MODEL.md section 8), exactly up to
+//! [`PageOptions::max_exact`] members and by Monte Carlo beyond, with the least core (is the
+//! core empty, are the realised and Shapley splits in it).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::charts::{self, Bars, ChartError, HeatMap, Series};
+use crate::analysis::coalitions::{self, CoalitionReport, CoalitionSettings, Method};
 use crate::analysis::compare::{self, AnalysisError, Comparison};
-use crate::analysis::game::{self, Coalition, Game, TableGame};
 use crate::formulation::BuildOptions;
 use crate::results::{Outcome, Report, SolveConfig};
-use crate::scenario::{AgreementId, Clause, Scenario};
+use crate::scenario::{AgreementId, Scenario};
 
 /// What the page covers and how hard it works.
 #[derive(Debug, Clone)]
@@ -66,35 +66,14 @@ pub struct Case {
     pub report: Report,
 }
 
-/// The Shapley split of one agreement's gains among its members.
-#[derive(Debug, Clone, Serialize)]
-pub struct ShapleySplit {
-    pub members: Vec<String>,
-    /// φ_i, discounted, in the scenario's currency.
-    pub values: Vec<f64>,
-    /// Standard errors of Monte Carlo estimates; `None` when exact.
-    pub std_errors: Option<Vec<f64>>,
-    pub exact: bool,
-    /// Coalitions solved (v of each).
-    pub coalitions_solved: usize,
-    /// v(N): the members' total gain.
-    pub grand_value: f64,
-    /// Least-core ε (exact games only); the core is empty iff ε > tolerance.
-    pub least_core_epsilon: Option<f64>,
-    pub core_empty: Option<bool>,
-    /// Is the Shapley split in the core (exact games only)?
-    pub shapley_in_core: Option<bool>,
-    /// A coalition that blocks the Shapley split and its excess, if any.
-    pub blocking: Option<(Vec<String>, f64)>,
-}
-
 /// Everything the page says about one agreement.
 #[derive(Debug, Clone, Serialize)]
 pub struct AgreementSection {
     pub id: String,
     pub name: String,
     pub comparison: Comparison,
-    pub shapley: Option<ShapleySplit>,
+    /// The coalition game of the agreement (Shapley values, least core, blocking coalitions).
+    pub coalitions: Option<CoalitionReport>,
     /// Why there is no Shapley split, or how it was estimated.
     pub shapley_note: Option<String>,
 }
@@ -246,30 +225,29 @@ pub fn compute(s: &Scenario, file: &str, opts: &PageOptions, config: &SolveConfi
     for &a in &analysed {
         let ag = &s.agreements[a];
         let comparison = compare::compare(s, a, &without, config)?;
-        let (shapley, shapley_note) = if ag.members.len() <= opts.max_exact || opts.samples >= 2 {
-            let split = shapley_split(s, a, &without, config, &comparison, opts)?;
-            let note = (!split.exact).then(|| {
+        let m = ag.members.len();
+        let settings = CoalitionSettings {
+            samples: (m > opts.max_exact).then_some(opts.samples),
+            seed: opts.seed,
+            max_exact: opts.max_exact,
+        };
+        let (coalitions, shapley_note) = if m > opts.max_exact && opts.samples < 2 {
+            let note = format!("{m} members is above the exact limit ({}) and Monte Carlo sampling is off; no Shapley split.", opts.max_exact);
+            (None, Some(note))
+        } else {
+            let game = coalitions::coalitions(s, a, &without, config, &settings, &|_, _| {})?;
+            let note = (game.method == Method::MonteCarlo).then(|| {
                 format!(
-                    "{} members: Monte Carlo estimate from {} random orders (seed {}), {} coalitions solved; \
-                     standard errors in the table; no core test.",
-                    ag.members.len(),
-                    opts.samples,
+                    "{m} members: Shapley values estimated from {} random orders (seed {}), {} scenario solves; \
+                     standard errors in the table; the least core over the sampled coalitions only bounds ε from below.",
+                    game.samples.unwrap_or(0),
                     opts.seed,
-                    split.coalitions_solved
+                    game.solves
                 )
             });
-            (Some(split), note)
-        } else {
-            (
-                None,
-                Some(format!(
-                    "{} members is above the exact limit ({}) and Monte Carlo sampling is off; no Shapley split.",
-                    ag.members.len(),
-                    opts.max_exact
-                )),
-            )
+            (Some(game), note)
         };
-        sections.push(AgreementSection { id: ag.id.clone(), name: ag.name.clone(), comparison, shapley, shapley_note });
+        sections.push(AgreementSection { id: ag.id.clone(), name: ag.name.clone(), comparison, coalitions, shapley_note });
     }
 
     let mut notes = vec![
@@ -279,7 +257,8 @@ pub fn compute(s: &Scenario, file: &str, opts: &PageOptions, config: &SolveConfi
             .to_string(),
         "Each agreement is analysed alone, against the case without the agreements; its Shapley value uses \
          v(S) = the welfare gain of the members of S when only S forms the agreement (clauses naming a \
-         country outside S dropped)."
+         country outside S dropped; a single member forms no agreement, v = 0). The realised split is each \
+         member's gain under the full agreement; the side payment moves it to the Shapley split."
             .to_string(),
     ];
     if coordinated.report.mip {
@@ -307,115 +286,6 @@ pub fn compute(s: &Scenario, file: &str, opts: &PageOptions, config: &SolveConfi
         sovereign_is_without,
         sections,
         notes,
-    })
-}
-
-/// v(S) for the coalitions of agreement `a`'s members (player i = `members[i]`): the welfare
-/// gain of the members of S when only S forms `a` on top of `base` (clauses naming a country
-/// outside S are dropped), MODEL.md section 8.
-///
-/// Note: this is the coalition game of `analysis::coalitions` (being written alongside); the
-/// page computes it here with the same building blocks ([`compare::variant`] and
-/// [`crate::analysis::game`]) and should call that module once it lands.
-///
-/// `cmp` is the comparison of `a` against `base`: it gives every country's welfare without the
-/// agreement and v(N), so neither is solved again.
-fn coalition_values(
-    s: &Scenario,
-    a: AgreementId,
-    base: &BuildOptions,
-    config: &SolveConfig,
-    cmp: &Comparison,
-    wanted: &[Coalition],
-) -> Result<HashMap<Coalition, f64>, AnalysisError> {
-    let ag = &s.agreements[a];
-    let w0: Vec<f64> = cmp.countries.iter().map(|c| c.without).collect();
-    let full = game::grand(ag.members.len());
-    let values: Vec<(Coalition, f64)> = wanted
-        .par_iter()
-        .map(|&set| {
-            if set == 0 {
-                return Ok((set, 0.0));
-            }
-            if set == full {
-                return Ok((set, cmp.members_gain));
-            }
-            let players: Vec<usize> = game::members(set).into_iter().map(|i| ag.members[i]).collect();
-            let clauses: Vec<Clause> = ag
-                .clauses
-                .iter()
-                .filter(|c| c.named_countries().iter().all(|x| players.contains(x)))
-                .cloned()
-                .collect();
-            let (vs, vo) = compare::variant(s, base, a, &players, clauses);
-            let label = || {
-                let names: Vec<&str> = players.iter().map(|&c| s.countries[c].id.as_str()).collect();
-                format!("agreement {} formed by {{{}}} only", ag.id, names.join(", "))
-            };
-            let o = compare::solve_optimal(&vs, &vo, config, label)?;
-            let w = compare::welfare_of(&vs, &o);
-            Ok((set, players.iter().map(|&c| w[c].total - w0[c]).sum()))
-        })
-        .collect::<Result<_, AnalysisError>>()?;
-    Ok(values.into_iter().collect())
-}
-
-fn shapley_split(
-    s: &Scenario,
-    a: AgreementId,
-    base: &BuildOptions,
-    config: &SolveConfig,
-    cmp: &Comparison,
-    opts: &PageOptions,
-) -> Result<ShapleySplit, AnalysisError> {
-    let ag = &s.agreements[a];
-    let m = ag.members.len();
-    let names: Vec<String> = ag.members.iter().map(|&c| s.countries[c].id.clone()).collect();
-    let full = game::grand(m);
-    if m <= opts.max_exact {
-        let all: Vec<Coalition> = (0..=full).collect();
-        let v = coalition_values(s, a, base, config, cmp, &all)?;
-        let g = TableGame::from_fn(m, |set| v.get(&set).copied().unwrap_or(f64::NAN))?;
-        let phi = game::shapley(&g)?;
-        let scale = g.values().iter().fold(0.0f64, |acc, x| acc.max(x.abs()));
-        let tol = game::tolerance(scale);
-        let (eps, core_empty) = if m >= 2 {
-            let lc = game::least_core(&g)?;
-            (Some(lc.epsilon), Some(lc.core_is_empty(tol)))
-        } else {
-            (None, None)
-        };
-        let blocking = game::most_violated(&g, &phi, tol).map(|(set, e)| {
-            (game::members(set).into_iter().map(|i| names[i].clone()).collect(), e)
-        });
-        return Ok(ShapleySplit {
-            members: names,
-            values: phi,
-            std_errors: None,
-            exact: true,
-            coalitions_solved: all.len().saturating_sub(2),
-            grand_value: g.value(full),
-            least_core_epsilon: eps,
-            core_empty,
-            shapley_in_core: Some(blocking.is_none()),
-            blocking,
-        });
-    }
-    let perms = game::sample_permutations(m, opts.samples, opts.seed);
-    let wanted: Vec<Coalition> = game::prefixes(&perms).into_iter().collect();
-    let v = coalition_values(s, a, base, config, cmp, &wanted)?;
-    let est = game::shapley_from_permutations(m, &perms, |set| v.get(&set).copied().unwrap_or(f64::NAN))?;
-    Ok(ShapleySplit {
-        members: names,
-        values: est.iter().map(|e| e.value).collect(),
-        std_errors: Some(est.iter().map(|e| e.std_error).collect()),
-        exact: false,
-        coalitions_solved: wanted.len().saturating_sub(2),
-        grand_value: v.get(&full).copied().unwrap_or(f64::NAN),
-        least_core_epsilon: None,
-        core_empty: None,
-        shapley_in_core: None,
-        blocking: None,
     })
 }
 
@@ -498,18 +368,20 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         let mut cats: Vec<String> = cmp.members.clone();
         let gain_of: HashMap<&str, f64> = cmp.countries.iter().map(|c| (c.country.as_str(), c.gain)).collect();
         let mut gains: Vec<Option<f64>> = cats.iter().map(|c| gain_of.get(c.as_str()).copied()).collect();
-        let mut shap: Vec<Option<f64>> = match &sec.shapley {
-            Some(sp) => cats.iter().map(|c| sp.members.iter().position(|m| m == c).map(|i| sp.values[i])).collect(),
+        let mut shap: Vec<Option<f64>> = match &sec.coalitions {
+            Some(g) => cats.iter().map(|c| g.players.iter().find(|p| &p.country == c).map(|p| p.shapley)).collect(),
             None => vec![None; cats.len()],
         };
         cats.push("non-members".into());
         gains.push(Some(cmp.non_members_gain));
         shap.push(None);
         let mut series = vec![Series { name: "welfare gain when the agreement forms".into(), values: gains }];
-        if sec.shapley.is_some() {
-            let exact = sec.shapley.as_ref().is_some_and(|s| s.exact);
+        if let Some(g) = &sec.coalitions {
             series.push(Series {
-                name: if exact { "Shapley value".into() } else { "Shapley value (Monte Carlo)".into() },
+                name: match g.method {
+                    Method::Exact => "Shapley value".into(),
+                    Method::MonteCarlo => "Shapley value (Monte Carlo)".into(),
+                },
                 values: shap,
             });
         }
@@ -696,21 +568,25 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
             let l: Vec<String> = cmp.losers.iter().map(|x| format!("{} loses {}", x.country, num(x.loss, 2))).collect();
             h.push_str(&format!(" {}.", escape(&l.join(", "))));
         }
-        if let Some(sp) = &sec.shapley {
-            match (sp.core_empty, sp.shapley_in_core) {
-                (Some(empty), Some(inside)) => h.push_str(&format!(
-                    " Core: <b class=\"{}\">{}</b> (least-core ε = {}); Shapley split in the core: <b class=\"{}\">{}</b>{}.",
-                    if empty { "bad" } else { "good" },
-                    if empty { "empty" } else { "not empty" },
-                    num(sp.least_core_epsilon.unwrap_or(f64::NAN), 4),
-                    if inside { "good" } else { "bad" },
-                    if inside { "yes" } else { "no" },
-                    sp.blocking
-                        .as_ref()
-                        .map(|(c, e)| format!(" (blocked by {{{}}}, excess {})", escape(&c.join(", ")), num(*e, 3)))
-                        .unwrap_or_default()
-                )),
-                _ => {}
+        if let Some(g) = &sec.coalitions {
+            let lc = &g.least_core;
+            let blocked = |split: &str| g.blocking.iter().find(|b| b.split == split);
+            let core = match lc.core_empty {
+                Some(true) => "<b class=\"bad\">empty</b>".to_string(),
+                Some(false) => "<b class=\"good\">not empty</b>".to_string(),
+                None => "not decided (sampled coalitions only)".to_string(),
+            };
+            h.push_str(&format!(" Core: {core} (least-core ε = {}{}).", num(lc.epsilon, 4), if lc.exact { "" } else { ", a lower bound" }));
+            let block_text = |b: &coalitions::BlockingEntry| {
+                format!(" (blocked by {{{}}}, excess {} {cur})", escape(&b.coalition.join(", ")), num(b.excess, 3))
+            };
+            for (split, label) in [("realised", "The realised split"), ("shapley", "The Shapley split")] {
+                let verdict = match (blocked(split), lc.exact) {
+                    (Some(b), _) => format!("<b class=\"bad\">no</b>{}", block_text(b)),
+                    (None, true) => "<b class=\"good\">yes</b>".to_string(),
+                    (None, false) => "not blocked by any sampled coalition".to_string(),
+                };
+                h.push_str(&format!(" {label} is in the core: {verdict}."));
             }
         }
         h.push_str("</p>\n");
@@ -720,20 +596,24 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
             sec.shapley_note.as_ref().map(|n| format!(" {}", escape(n))).unwrap_or_default()
         );
         h.push_str(&figure(&format!("chart-agreement-{}", sec.id), &caption));
-        h.push_str(&format!("<table>\n<tr><th>member</th><th>gain ({cur})</th><th>Shapley value ({cur})</th></tr>\n"));
+        h.push_str(&format!(
+            "<table>\n<tr><th>member</th><th>gain when the agreement forms ({cur})</th><th>Shapley value ({cur})</th>\
+             <th>side payment to reach it ({cur})</th><th>least-core split ({cur})</th></tr>\n"
+        ));
         for m in &cmp.members {
             let gain = cmp.countries.iter().find(|c| &c.country == m).map_or(f64::NAN, |c| c.gain);
-            let sv = sec.shapley.as_ref().and_then(|sp| {
-                sp.members.iter().position(|x| x == m).map(|i| {
-                    let se = sp.std_errors.as_ref().map(|se| format!(" ± {}", num(se[i], 2))).unwrap_or_default();
-                    format!("{}{se}", num(sp.values[i], 2))
-                })
-            });
+            let p = sec.coalitions.as_ref().and_then(|g| g.players.iter().find(|p| &p.country == m));
+            let cell = |v: Option<String>| format!("<td class=\"n\">{}</td>", v.unwrap_or_else(|| "n/a".into()));
             h.push_str(&format!(
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                "<tr><td>{}</td><td class=\"n\">{}</td>{}{}{}</tr>\n",
                 escape(m),
                 num(gain, 2),
-                sv.unwrap_or_else(|| "n/a".into())
+                cell(p.map(|p| {
+                    let se = p.std_error.map(|e| format!(" ± {}", num(e, 2))).unwrap_or_default();
+                    format!("{}{se}", num(p.shapley, 2))
+                })),
+                cell(p.map(|p| num(p.side_payment, 2))),
+                cell(p.map(|p| num(p.least_core, 2))),
             ));
         }
         h.push_str("</table>\n");
