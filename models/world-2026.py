@@ -14,8 +14,8 @@ Variants (models/world-2026.md explains each):
   world-2026.toml              baseline: today's policies, every agreement inactive
   world-2026-sovereign.toml    every bloc holds a high domestic floor on every critical layer
   world-2026-coordinated.toml  the same floors, every coordination agreement active
-  world-2026-korea.toml        sovereign floors + only the Korea specialisation agreement
-  world-2026-india.toml        sovereign floors + only the India services agreement
+The seed's two cases are agreements in every file (korea-specialisation, india-services):
+  aistack solve instances/world-2026-sovereign.toml --activate korea-specialisation
 """
 
 import os
@@ -232,6 +232,10 @@ BASELINE_SECURITY = [
     ("USA", "fab", 0.2), ("EU", "fab", 0.2),
 ]
 SOVEREIGN_FLOOR = 0.7
+# The Korea case keeps "critical deployments" sovereign: at least half of Korea's use of
+# applications is produced at home, in the sovereign and coordinated variants alike (its
+# evaluation is non-tradable, so sovereign by construction, and committed in its agreement).
+SOVEREIGN_EXTRA = [("KOR", "apps", 0.5)]
 
 AGREEMENTS = [
     dict(id="chip-alliance", name="Trusted chip supply among the wafer economies",
@@ -382,7 +386,8 @@ def demands():
 def security(kind):
     if kind == "baseline":
         return [dict(country=c, layer=l, domestic_floor=s) for c, l, s in BASELINE_SECURITY]
-    return [dict(country=c, layer=l, domestic_floor=SOVEREIGN_FLOOR) for l in CRITICAL for c in IDS]
+    floors = [dict(country=c, layer=l, domestic_floor=SOVEREIGN_FLOOR) for l in CRITICAL for c in IDS]
+    return floors + [dict(country=c, layer=l, domestic_floor=f) for c, l, f in SOVEREIGN_EXTRA]
 
 
 def render(name, variant):
