@@ -100,15 +100,16 @@ PACKAGING = {"TWN": 14, "ASEAN": 10, "KOR": 6, "CHN": 8, "USA": 2, "JPN": 2}
 COMPUTE_TOTAL = 420
 COMPUTE_SHARE = {
     # high income, 0.77
-    "USA": 0.44, "EU": 0.09, "JPN": 0.05, "UK": 0.03, "GULF": 0.03, "SGP": 0.025,
+    "USA": 0.455, "EU": 0.09, "JPN": 0.05, "UK": 0.03, "GULF": 0.03, "SGP": 0.025,
     "KOR": 0.025, "AUS": 0.02, "CAN": 0.02, "TWN": 0.015, "ISR": 0.01,
     # upper-middle income, 0.18 (China, Brazil, Malaysia/Thailand/Indonesia, part of ROW)
     "CHN": 0.14, "BRA": 0.012, "ASEAN": 0.012, "ROW": 0.016,
-    # lower-middle income, 0.05
-    "IND": 0.03, "AFR": 0.01, 
+    # lower-middle income, 0.05 (India, most of Africa, Viet Nam and the Philippines, part of ROW)
+    "IND": 0.03, "AFR": 0.01,
 }
 COMPUTE_SHARE["ASEAN"] += 0.005
 COMPUTE_SHARE["ROW"] += 0.005
+# low income: under 0.1% (World Bank 2025), booked as zero
 
 # Frontier models. CALIBRATED: notable AI models of 2024 by country (Stanford AI Index 2025):
 # US 40, China 15, Europe 3 (France); Korea, Canada, Israel and Saudi Arabia 1 each. ASSUMPTION:
