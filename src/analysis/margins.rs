@@ -141,6 +141,39 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
 }
 
+/// A re-solve for an analysis: W always (from the solver itself), the priced outcome (for the
+/// welfare split by country) where pricing succeeded.
+struct Resolved {
+    status: Status,
+    objective: Option<f64>,
+    outcome: Option<Outcome>,
+    /// Why the welfare split is missing, when the solve succeeded but pricing did not.
+    note: Option<String>,
+}
+
+/// W* of `s` under `opts`, solver only (no pricing).
+fn objective_only(s: &Scenario, opts: &BuildOptions, config: &SolveConfig) -> Result<(Status, Option<f64>), SolveError> {
+    let raw = config.backend()?.solve(&formulation::build(s, opts), &config.settings)?;
+    let w = (raw.status == Status::Optimal && raw.has_values()).then_some(raw.objective);
+    Ok((raw.status, w))
+}
+
+/// Solve and price; if pricing fails (a backend error in the dual LP), still report W from the
+/// solver so that one awkward program does not sink the whole analysis.
+fn resolve(s: &Scenario, opts: &BuildOptions, config: &SolveConfig) -> Result<Resolved, SolveError> {
+    match results::solve(s, opts, config) {
+        Ok(out) => {
+            let objective = out.objective().filter(|_| out.is_optimal());
+            Ok(Resolved { status: out.status, objective, outcome: Some(out), note: None })
+        }
+        Err(SolveError::Backend(e)) => {
+            let (status, objective) = objective_only(s, opts, config)?;
+            Ok(Resolved { status, objective, outcome: None, note: Some(format!("welfare by country unavailable: {e}")) })
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Check every price of `base` against the finite differences of W for `h` units, re-solving
 /// twice per (country, layer, period), in parallel.
 pub fn price_checks(
@@ -167,8 +200,7 @@ pub fn price_checks(
             let w = |q: f64| -> Result<Option<f64>, SolveError> {
                 let mut o = opts.clone();
                 o.extra_delivery.push((c, l, t, q));
-                let out = results::solve(s, &o, config)?;
-                Ok(if out.is_optimal() { out.objective() } else { None })
+                Ok(objective_only(s, &o, config)?.1)
             };
             let right = w(h)?.map(|w1| (w1 - w0) / (h * delta));
             let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
@@ -227,6 +259,9 @@ pub struct EntryValue {
     /// Why the forced decision is infeasible, where it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diagnosis: Option<Diagnosis>,
+    /// Why `welfare_change` is empty although the forced program solved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn welfare_totals(s: &Scenario, outcome: &Outcome) -> Option<Vec<f64>> {
@@ -280,6 +315,7 @@ pub fn entry_values(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, bas
                 welfare_change: s.countries.iter().map(|x| CountryValue { country: x.id.clone(), value: 0.0 }).collect(),
                 solved: false,
                 diagnosis: None,
+                note: None,
             };
             if matches!(change, "stay_in" | "stay_out") {
                 return Ok(e);
@@ -287,12 +323,13 @@ pub fn entry_values(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, bas
             let mut o = opts.clone();
             o.forced.retain(|f| !(f.0 == c && f.1 == l));
             o.forced.push((c, l, d));
-            let out = results::solve(s, &o, config)?;
+            let r = resolve(s, &o, config)?;
             e.solved = true;
-            e.status = out.status.to_string();
-            e.objective = out.objective().filter(|_| out.is_optimal());
+            e.status = r.status.to_string();
+            e.objective = r.objective;
             e.value = e.objective.map(|w| w - w0);
-            match welfare_totals(s, &out).filter(|_| out.is_optimal()) {
+            e.note = r.note;
+            match r.outcome.as_ref().filter(|o| o.is_optimal()).and_then(|o| welfare_totals(s, o)) {
                 Some(w) => {
                     for (i, cv) in e.welfare_change.iter_mut().enumerate() {
                         cv.value = w[i] - base_welfare.get(i).copied().unwrap_or(0.0);
@@ -300,7 +337,7 @@ pub fn entry_values(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, bas
                 }
                 None => e.welfare_change.clear(),
             }
-            if out.status == Status::Infeasible {
+            if r.status == Status::Infeasible {
                 e.diagnosis = Some(infeasibility::diagnose(s, &o, config)?);
             }
             Ok(e)
@@ -348,6 +385,9 @@ pub struct ShockResult {
     pub prices: Vec<PriceChange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diagnosis: Option<Diagnosis>,
+    /// Why welfare by country and prices are missing although the shocked program solved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl ShockResult {
@@ -375,28 +415,30 @@ pub fn shock(
     let w0 = base.objective().unwrap_or(f64::NAN);
     let mut o = opts.clone();
     o.cut_exports.extend_from_slice(cuts);
-    let out = results::solve(s, &o, config)?;
+    let res = resolve(s, &o, config)?;
     let before = welfare_totals(s, base).unwrap_or_default();
-    let after = welfare_totals(s, &out).filter(|_| out.is_optimal());
+    let priced = res.outcome.as_ref().filter(|o| o.is_optimal());
+    let after = priced.and_then(|o| welfare_totals(s, o));
     let mut r = ShockResult {
         cuts: cuts.iter().map(|&(c, l)| Cut { supplier: s.countries[c].id.clone(), layer: s.layers[l].id.clone() }).collect(),
-        status: out.status.to_string(),
+        status: res.status.to_string(),
         objective_before: w0,
-        objective_after: out.objective().filter(|_| out.is_optimal()),
+        objective_after: res.objective,
         welfare_loss: None,
         welfare: Vec::new(),
         prices: Vec::new(),
         diagnosis: None,
+        note: res.note.clone(),
     };
     r.welfare_loss = r.objective_after.map(|w| w0 - w);
-    if let Some(after) = &after {
+    if let (Some(after), Some(out)) = (&after, priced) {
         r.welfare = (0..s.countries.len())
             .map(|i| {
                 let b = before.get(i).copied().unwrap_or(f64::NAN);
                 WelfareLoss { country: s.countries[i].id.clone(), before: b, after: after[i], loss: b - after[i] }
             })
             .collect();
-        if let (Some(v0), Some(v1)) = (v0, View::new(s, &out)) {
+        if let (Some(v0), Some(v1)) = (v0, View::new(s, out)) {
             for t in 1..=s.n_periods() {
                 for c in 0..s.countries.len() {
                     for l in 0..s.layers.len() {
@@ -414,7 +456,7 @@ pub fn shock(
             }
         }
     }
-    if out.status == Status::Infeasible {
+    if res.status == Status::Infeasible {
         r.diagnosis = Some(infeasibility::diagnose(s, &o, config)?);
     }
     Ok(r)

@@ -121,6 +121,9 @@ pub enum ValueAddedError {
     Singular { period: Period },
 }
 
+/// A row of value added: kind, country (none for trade costs), layer.
+type RowKey = (SourceKind, Option<CountryId>, LayerId);
+
 /// Node of the input-output system.
 #[derive(Debug, Clone, Copy)]
 enum Node {
@@ -239,9 +242,9 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
     }
 
     // Value added per unit of each node, split into its rows: v' = π'(I - A).
-    let mut rows: Vec<((SourceKind, Option<CountryId>, LayerId), Vec<f64>)> = Vec::new();
+    let mut rows: Vec<(RowKey, Vec<f64>)> = Vec::new();
     let mut row_of = std::collections::HashMap::new();
-    let mut add = |key: (SourceKind, Option<CountryId>, LayerId), unit: f64, j: usize| {
+    let mut add = |key: RowKey, unit: f64, j: usize| {
         if unit == 0.0 {
             return;
         }

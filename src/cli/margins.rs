@@ -356,6 +356,9 @@ fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
         if let Some(d) = &e.diagnosis {
             notes.push(format!("  {} {} {}: {}", e.country, e.layer, decision, d.explanation));
         }
+        if let Some(n) = &e.note {
+            notes.push(format!("  {} {} {}: {n}", e.country, e.layer, decision));
+        }
     }
     let mut out = if t.is_empty() {
         "\nEntry and exit values: every capability is already at the only decision that can be forced\n".to_string()
@@ -366,7 +369,7 @@ fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
         out.push_str("(capabilities without an operating binary can only be forced out: p = 0 in every period)\n");
     }
     if !notes.is_empty() {
-        out.push_str("Infeasible decisions:\n");
+        out.push_str("Notes:\n");
         for n in notes {
             out.push_str(&n);
             out.push('\n');
@@ -397,7 +400,12 @@ fn shock_table(sh: &ShockResult, cur: &str, limit: usize) -> String {
     for x in &w {
         t.row(vec![x.country.clone(), num(x.before), num(x.after), num(x.loss)]);
     }
-    out.push_str(&t.render(None));
+    if let Some(n) = &sh.note {
+        out.push_str(&format!("({n})\n"));
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(None));
+    }
     let mut moved: Vec<_> = sh.prices.iter().filter(|p| p.change.abs() > 1e-6).cloned().collect();
     moved.sort_by(|a, b| b.change.abs().total_cmp(&a.change.abs()));
     let mut t = Table::new(
@@ -406,6 +414,9 @@ fn shock_table(sh: &ShockResult, cur: &str, limit: usize) -> String {
     );
     for p in &moved {
         t.row(vec![p.country.clone(), p.layer.clone(), p.period.to_string(), num(p.before), num(p.after), num(p.change)]);
+    }
+    if sh.prices.is_empty() {
+        return out;
     }
     if t.is_empty() {
         out.push_str("No price moved.\n");
