@@ -1003,25 +1003,25 @@ fn raw_lp_dual_signs_for_le_ge_eq_rows() {
     let o = results::solve_program(program(base), &SolveConfig::default()).unwrap();
     assert!(o.is_optimal());
     let sol = o.solution.as_ref().unwrap();
-    assert_relative_eq!(sol.objective, 12.0, epsilon = 1e-9);
-    assert_relative_eq!(sol.values[0], 3.0, epsilon = 1e-9);
-    assert_relative_eq!(sol.values[1], 1.0, epsilon = 1e-9);
-    assert_relative_eq!(sol.values[2], 1.0, epsilon = 1e-9);
+    assert_relative_eq!(sol.objective, 12.0, epsilon = 1e-7);
+    assert_relative_eq!(sol.values[0], 3.0, epsilon = 1e-7);
+    assert_relative_eq!(sol.values[1], 1.0, epsilon = 1e-7);
+    assert_relative_eq!(sol.values[2], 1.0, epsilon = 1e-7);
     let expected = [2.0, 1.0, -1.0];
     let senses = [Sense::Eq, Sense::Le, Sense::Ge];
     for i in 0..3 {
-        assert_relative_eq!(sol.duals[i], expected[i], epsilon = 1e-9);
-        assert_relative_eq!(results::shadow_value(senses[i], sol.duals[i]), expected[i].abs(), epsilon = 1e-9);
+        assert_relative_eq!(sol.duals[i], expected[i], epsilon = 1e-7);
+        assert_relative_eq!(results::shadow_value(senses[i], sol.duals[i]), expected[i].abs(), epsilon = 1e-7);
         // Finite differences on the right-hand side, both sides.
         let w = |d: f64| {
             let mut rhs = base;
             rhs[i] += d;
             results::solve_program(program(rhs), &SolveConfig::default()).unwrap().objective().unwrap()
         };
-        assert_relative_eq!((w(0.5) - 12.0) / 0.5, expected[i], epsilon = 1e-9);
-        assert_relative_eq!((12.0 - w(-0.5)) / 0.5, expected[i], epsilon = 1e-9);
+        assert_relative_eq!((w(0.5) - 12.0) / 0.5, expected[i], epsilon = 1e-7);
+        assert_relative_eq!((12.0 - w(-0.5)) / 0.5, expected[i], epsilon = 1e-7);
     }
-    assert_relative_eq!(sol.dual_objective, 12.0, epsilon = 1e-9);
+    assert_relative_eq!(sol.dual_objective, 12.0, epsilon = 1e-7);
 }
 
 // =============================================================================================
@@ -1115,6 +1115,8 @@ layers = ["models", "eval"]
     assert_relative_eq!(price(&r, "B", "eval", 1), 1.0, epsilon = 1e-6);
     assert_relative_eq!(price(&r, "C", "models", 1), 4.0, epsilon = 1e-6);
     assert_relative_eq!(price(&r, "C", "eval", 1), 10.0, epsilon = 1e-6);
+    // C (non-member): consumers (10 - 4)*10 = 60, rents (4 - π_A - 3)*10 = 0, in both cases.
+    assert_relative_eq!(welfare_total(&r, "C"), 60.0, epsilon = 1e-6);
     assert_price_by_fd(&s, &opts, &r, "B", "eval", 1);
     assert_identities(&r);
 }
@@ -1280,7 +1282,13 @@ max_producers = 1
     assert_relative_eq!(production(&r, "B", "chip", 1), 0.0, epsilon = 1e-9);
     assert_relative_eq!(price(&r, "A", "chip", 1), 10.0, epsilon = 1e-6);
     assert_relative_eq!(price(&r, "B", "chip", 1), 10.0, epsilon = 1e-6);
-    assert_relative_eq!(rent(&r, "A", "chip", 1), 9.0, epsilon = 1e-6);
+    // With y fixed at 1 and no expansion, p <= K0 (capacity) and p <= (K0 + X) y (operating)
+    // are the same constraint: the rent of 9 may sit on either row, only the sum is unique.
+    let v = View::new(&s, &o).unwrap();
+    let a = s.country_index("A").unwrap();
+    let both = v.shadow(Row::Capacity { country: a, layer: 0, period: 1 })
+        + v.shadow(Row::OperateUpper { country: a, layer: 0, period: 1 });
+    assert_relative_eq!(both, 9.0, epsilon = 1e-6);
     assert!(r.clause_duals.iter().any(|d| d.kind == "no_duplication" && d.period == 1));
     assert_price_by_fd(&s, &opts, &r, "B", "chip", 1);
     assert_identities(&r);
@@ -1441,6 +1449,14 @@ entry_discount = 0.5
     assert_relative_eq!(producer(&r, "A", "fab").uplift_integer, 10.0, epsilon = 1e-6);
     assert_identities(&r);
 
+    // The route raises the discount to at least 0.5; it never lowers a larger layer discount:
+    // layer d = 0.5 with a 0.25 route keeps entry at 10 (W = 65; an override to 0.25 would make
+    // entry cost 15 and tie with importing at 60).
+    let lower = ADJACENT.replace("UPGRADE", "").replace("DISCOUNT", "adjacency_discount = 0.5")
+        + &agreement.replace("entry_discount = 0.5", "entry_discount = 0.25");
+    let s2 = scenario(&lower);
+    assert_relative_eq!(objective(&s2, &with_active(&s2, &[true])), 65.0, epsilon = 1e-6);
+
     let no_mem = text.replace(
         "[[capability]]\ncountry = \"A\"\nlayer = \"mem\"\nunit_cost = 1.0\ncapacity = 5\n",
         "",
@@ -1507,4 +1523,148 @@ max_producers = 0
     assert!(r.objective.is_none());
     // Deactivated, the agreement adds nothing: W = 5 * 9 = 45.
     assert_relative_eq!(objective(&s, &with_active(&s, &[false])), 45.0, epsilon = 1e-6);
+}
+
+// =============================================================================================
+// More mechanisms in combination
+// =============================================================================================
+
+/// Trade block restricted to `layers`: A makes chips and memory at 1, B makes both at 5; B wants
+/// 10 of each at 10; free trade; A -> B blocked for chips only. B makes its chips (50) and imports
+/// memory (90): W = 140, λ_B,chip = 5, λ_B,mem = 1.
+#[test]
+fn trade_block_with_layers_blocks_only_those_layers() {
+    let text = r#"
+[meta]
+name = "partial block"
+[[trade.block]]
+from = "A"
+to = "B"
+layers = ["chip"]
+[[layer]]
+id = "chip"
+[[layer]]
+id = "mem"
+[[country]]
+id = "A"
+[[country]]
+id = "B"
+[[capability]]
+country = "A"
+layer = "chip"
+unit_cost = 1.0
+capacity = 100
+[[capability]]
+country = "A"
+layer = "mem"
+unit_cost = 1.0
+capacity = 100
+[[capability]]
+country = "B"
+layer = "chip"
+unit_cost = 5.0
+capacity = 100
+[[capability]]
+country = "B"
+layer = "mem"
+unit_cost = 5.0
+capacity = 100
+[[demand]]
+country = "B"
+layer = "chip"
+blocks = [{ quantity = 10, value = 10.0 }]
+[[demand]]
+country = "B"
+layer = "mem"
+blocks = [{ quantity = 10, value = 10.0 }]
+"#;
+    let (s, o, r) = solve(text);
+    assert!(o.is_optimal());
+    assert_relative_eq!(r.objective.unwrap(), 140.0, epsilon = 1e-6);
+    assert_relative_eq!(flow(&r, "A", "B", "chip", 1), 0.0, epsilon = 1e-9);
+    assert_relative_eq!(flow(&r, "A", "B", "mem", 1), 10.0, epsilon = 1e-6);
+    assert_relative_eq!(price(&r, "B", "chip", 1), 5.0, epsilon = 1e-6);
+    assert_relative_eq!(price(&r, "B", "mem", 1), 1.0, epsilon = 1e-6);
+    // One price per (country, layer, period).
+    assert_eq!(r.prices.len(), 2 * 2);
+    let opts = BuildOptions::from_file(&s);
+    assert_price_by_fd(&s, &opts, &r, "B", "chip", 1);
+    assert_price_by_fd(&s, &opts, &r, "B", "mem", 1);
+    assert_identities(&r);
+}
+
+/// A floor that forces entry: SECURE's floor σ = 0.5, but B's chips need an entry (cost 10,
+/// K0 = 0, free expansion). B must make 5 at 5: W = 100 - 5*1 - 5*5 - 10 = 60 (90 without the
+/// floor: the policy costs 30). Pricing LP (y_B = 1): λ_B = 1, floor value 4. B's profit
+/// = (1 - 5)*5 - 10 = -30; the floor row supports 4*5 = 20 of it (uplift_security) and the
+/// entry cost the rest (uplift_integer 10).
+#[test]
+fn floor_with_entry_cost_splits_uplift() {
+    let text = SECURE.replace("SECURITY", "domestic_floor = 0.5").replace(
+        "unit_cost = 5.0\ncapacity = 100",
+        "unit_cost = 5.0\nentry_cost = 10\nmax_expansion = 100",
+    );
+    assert!(text.contains("entry_cost = 10"));
+    let (s, o, r) = solve(&text);
+    assert!(o.is_optimal() && o.mip);
+    assert_relative_eq!(r.objective.unwrap(), 60.0, epsilon = 1e-6);
+    assert_relative_eq!(price(&r, "B", "chip", 1), 1.0, epsilon = 1e-6);
+    assert_relative_eq!(security_dual(&r, "floor", "B", "chip", 1, None), 4.0, epsilon = 1e-6);
+    let p = producer(&r, "B", "chip");
+    assert_relative_eq!(p.profit, -30.0, epsilon = 1e-6);
+    assert_relative_eq!(p.uplift_security, 20.0, epsilon = 1e-6);
+    assert_relative_eq!(p.uplift_integer, 10.0, epsilon = 1e-6);
+    assert_relative_eq!(p.uplift_total, 30.0, epsilon = 1e-6);
+    assert_price_by_fd(&s, &BuildOptions::from_file(&s), &r, "B", "chip", 1);
+    assert_identities(&r);
+}
+
+/// N-1 with φ = 1 and two foreign suppliers, A at 1 and C at 2; B (no capability of its own)
+/// wants 10 at 10; reserve cost 0.5. Losing A needs r_C,B >= f_A; losing C needs r_A,B >= f_C.
+/// Cost of f_A = a, f_C = 10 - a: a + 2(10 - a) + 0.5*10 = 25 - a, so a = 10 with C holding
+/// 10 in standby for B: W = 100 - 10 - 5 = 85. λ_B = 1 + 0.5 = 1.5; the losing-A row is worth
+/// 0.5 (one unit less standby).
+#[test]
+fn n_minus_1_counts_the_other_suppliers_standby() {
+    let text = r#"
+[meta]
+name = "n-1 two suppliers"
+[[layer]]
+id = "chip"
+[[country]]
+id = "A"
+[[country]]
+id = "B"
+[[country]]
+id = "C"
+[[capability]]
+country = "A"
+layer = "chip"
+unit_cost = 1.0
+capacity = 100
+[[capability]]
+country = "C"
+layer = "chip"
+unit_cost = 2.0
+capacity = 100
+[[demand]]
+country = "B"
+layer = "chip"
+blocks = [{ quantity = 10, value = 10.0 }]
+[[security]]
+country = "B"
+layer = "chip"
+n_minus_1 = 1.0
+reserve_cost = 0.5
+"#;
+    let (s, o, r) = solve(text);
+    assert!(o.is_optimal());
+    assert_relative_eq!(r.objective.unwrap(), 85.0, epsilon = 1e-6);
+    assert_relative_eq!(flow(&r, "A", "B", "chip", 1), 10.0, epsilon = 1e-6);
+    assert_relative_eq!(reserve(&r, "C", "B", "chip", 1), 10.0, epsilon = 1e-6);
+    assert_relative_eq!(reserve(&r, "A", "B", "chip", 1), 0.0, epsilon = 1e-9);
+    assert_relative_eq!(price(&r, "B", "chip", 1), 1.5, epsilon = 1e-6);
+    assert_relative_eq!(security_dual(&r, "n_minus_1", "B", "chip", 1, Some("A")), 0.5, epsilon = 1e-6);
+    assert_price_by_fd(&s, &BuildOptions::from_file(&s), &r, "B", "chip", 1);
+    assert_identities(&r);
 }
