@@ -269,6 +269,21 @@ fn value_added_columns_sum_to_final_demand_on_every_instance() {
             }
             assert!(p.residual <= 1e-6);
         }
+        // Not a tautology like the column sums: the Leontief inverse applied to all final
+        // demand reproduces every producer's output, unless some supply is disposed of.
+        let v = View::new(&s, &base).unwrap();
+        let disposal = base.program.rows.iter().any(|r| {
+            matches!(r.row, aistack::formulation::Row::Balance { .. })
+                && r.terms.iter().map(|&(j, a)| a * v.sol.values[j]).sum::<f64>() < r.rhs - 1e-7
+        });
+        for p in &va.periods {
+            for e in &p.production {
+                assert!(e.embodied <= e.produced + 1e-6 * e.produced.max(1.0), "{}: {e:?}", f.display());
+                if !disposal {
+                    assert!(close(e.embodied, e.produced, 1e-6), "{}: period {}: {e:?}", f.display(), p.period);
+                }
+            }
+        }
     }
 }
 

@@ -30,7 +30,9 @@
 //! i, the value added embodied in F_i is diag(v) (I - A)^-1 F_i. Because every v is the price of
 //! its node minus the value of its inputs at prices (v' = π'(I - A) with π the node prices),
 //! each column sums to π'F_i = sum_l λ[i,l] x[i,l], the value of i's final demand at its prices,
-//! whatever the prices are; the residual is reported and tested.
+//! whatever the prices are; the residual is reported and tested. The check that is not a
+//! tautology: (I - A)^-1 applied to all final demand reproduces every producer's output
+//! ([`Embodied`]), unless some supply is disposed of.
 //!
 //! Units disposed of (supply above use, where λ = 0 by complementary slackness) are shared out
 //! by the same proportions and are not embodied in any final demand. Capacity built, entry
@@ -100,6 +102,18 @@ pub struct PeriodValueAdded {
     pub domestic_share: Vec<Option<f64>>,
     /// max over countries of |column sum - final demand| / max(1, final demand).
     pub residual: f64,
+    /// Every capability's production and the part of it embodied in final demand (all
+    /// countries): equal unless some supply is disposed of (free disposal, λ = 0).
+    pub production: Vec<Embodied>,
+}
+
+/// Production of a capability against the units of it that final demand embodies.
+#[derive(Debug, Clone, Serialize)]
+pub struct Embodied {
+    pub country: String,
+    pub layer: String,
+    pub produced: f64,
+    pub embodied: f64,
 }
 
 /// Value added tables for every period.
@@ -306,5 +320,18 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
         final_demand,
         domestic_share,
         residual,
+        production: s
+            .capabilities
+            .iter()
+            .filter_map(|cap| {
+                let j = producer_index[cap.country * nl + cap.layer]?;
+                Some(Embodied {
+                    country: s.countries[cap.country].id.clone(),
+                    layer: s.layers[cap.layer].id.clone(),
+                    produced: production(cap.country, cap.layer),
+                    embodied: (0..nc).map(|i| x[(j, i)]).sum(),
+                })
+            })
+            .collect(),
     })
 }
