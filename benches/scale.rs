@@ -9,7 +9,7 @@
 //! Options: `--countries LIST` (comma-separated, default 20), `--layers L` (10), `--periods T`
 //! (3), `--seed S` (1), `--agreements K` (4), `--solver NAME` (highs when compiled in, else
 //! microlp), `--mip` (keep the integer variables; default is the LP relaxation, `--relax`),
-//! `--threads N`, `--time-limit SECONDS`.
+//! `--threads N`, `--time-limit SECONDS`, `--build-only` (stop after building).
 //!
 //! Stages, as in `results::solve` (the same library calls, timed one by one):
 //! generate (text), parse + validate, build (`formulation::build`), solve (the backend on the
@@ -34,6 +34,7 @@ struct Args {
     agreements: usize,
     solver: String,
     mip: bool,
+    build_only: bool,
     settings: Settings,
 }
 
@@ -46,6 +47,7 @@ fn parse_args() -> Args {
         agreements: 4,
         solver: if cfg!(feature = "highs") { "highs".into() } else { "microlp".into() },
         mip: false,
+        build_only: false,
         settings: Settings::default(),
     };
     let mut it = std::env::args().skip(1);
@@ -62,6 +64,7 @@ fn parse_args() -> Args {
             "--time-limit" => a.settings.time_limit = Some(value().parse().expect("--time-limit")),
             "--mip" => a.mip = true,
             "--relax" => a.mip = false,
+            "--build-only" => a.build_only = true,
             // cargo bench passes --bench to harness = false targets.
             "--bench" => {}
             other => panic!("unknown option {other}"),
@@ -103,6 +106,11 @@ fn main() {
         let program = formulation::build(&s, &build_opts);
         let build = secs(t);
         let nonzeros: usize = program.rows.iter().map(|r| r.terms.len()).sum();
+        if a.build_only {
+            let peak = peak_rss_mib().map_or("-".into(), |m| format!("{m:.0}"));
+            println!("| {n} | {} | {} | {nonzeros} | {parse:.2} | {build:.2} | - | - | - | - | - | {peak} | - |", program.columns.len(), program.rows.len());
+            continue;
+        }
 
         let t = Instant::now();
         let raw = backend.solve(&program, &a.settings).expect("solve");

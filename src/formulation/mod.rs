@@ -10,6 +10,7 @@
 mod keys;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 pub use keys::{Group, Row, Sense, Var};
 
@@ -34,13 +35,65 @@ pub struct Constraint {
     pub rhs: f64,
 }
 
+/// A fast, deterministic hasher for the program's key maps (the multiply-rotate hash of
+/// rustc's `FxHasher`). Keys are small `Copy` enums of indices written by the builder, not
+/// untrusted input, so SipHash's collision resistance buys nothing and costs a third of the
+/// build time at world scale.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyHasher(u64);
+
+impl KeyHasher {
+    #[inline]
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_isize(&mut self, i: isize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map keyed by program keys ([`Var`], [`Row`], index tuples).
+pub type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
 /// A linear or mixed-integer program: maximise `objective . x` subject to the rows.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
     pub columns: Vec<Column>,
     pub rows: Vec<Constraint>,
-    index: HashMap<Var, usize>,
-    row_index: HashMap<Row, usize>,
+    index: KeyMap<Var, usize>,
+    row_index: KeyMap<Row, usize>,
 }
 
 impl Program {
@@ -293,17 +346,60 @@ pub fn build(s: &Scenario, opts: &BuildOptions) -> Program {
     Builder::new(s, opts).build()
 }
 
+/// Builds the program. Everything that the rows look up repeatedly (flows and standby by
+/// country and layer, the demand of each (country, layer), blocked routes, pair trade costs) is
+/// indexed once, so building stays linear in the size of the program: a world of 190 countries
+/// builds in well under a second (benches/README.md). The order of columns, rows and terms is
+/// exactly that of the straightforward loops written next to each row (pinned by
+/// tests/formulation_fingerprint.rs).
 struct Builder<'a> {
     s: &'a Scenario,
     opts: &'a BuildOptions,
     fx: Effects<'a>,
     p: Program,
     n_periods: usize,
+    /// Flow columns of the current period by (importer, layer): (exporter, column), exporters
+    /// ascending (creation order).
+    inflows: Vec<Vec<(CountryId, usize)>>,
+    /// Flow columns of the current period by (exporter, layer), in creation order.
+    outflows: Vec<Vec<usize>>,
+    /// Standby columns r[e,i,l,t] of the current period by (reserving country e, layer):
+    /// (beneficiary i, column), sorted by i.
+    reserves_from: Vec<Vec<(CountryId, usize)>>,
+    /// ... and by (beneficiary i, layer): (e, column), sorted by e.
+    reserves_to: Vec<Vec<(CountryId, usize)>>,
+    /// Index into `s.demands` of the (first) demand entry of (country, layer).
+    demand_of: Vec<Option<usize>>,
 }
 
 impl<'a> Builder<'a> {
     fn new(s: &'a Scenario, opts: &'a BuildOptions) -> Self {
-        Builder { s, opts, fx: Effects::new(s, opts), p: Program::default(), n_periods: s.n_periods() }
+        let nl = s.layers.len();
+        let cells = s.countries.len() * nl;
+        let mut demand_of = vec![None; cells];
+        for (k, d) in s.demands.iter().enumerate() {
+            let cell = &mut demand_of[d.country * nl + d.layer];
+            if cell.is_none() {
+                *cell = Some(k);
+            }
+        }
+        Builder {
+            s,
+            opts,
+            fx: Effects::new(s, opts),
+            p: Program::default(),
+            n_periods: s.n_periods(),
+            inflows: Vec::new(),
+            outflows: Vec::new(),
+            reserves_from: Vec::new(),
+            reserves_to: Vec::new(),
+            demand_of,
+        }
+    }
+
+    /// Index of the (country, layer) cell in the per-cell tables.
+    fn cell(&self, c: CountryId, l: LayerId) -> usize {
+        c * self.s.layers.len() + l
     }
 
     fn col(&self, v: Var) -> Option<usize> {
@@ -320,8 +416,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Is the flow e -> i of l allowed (MODEL.md section 3, f)?
-    fn flow_allowed(&self, e: CountryId, i: CountryId, l: LayerId) -> bool {
+    /// Is the flow e -> i of l allowed (MODEL.md section 3, f)? `blocked` holds the routes
+    /// (e, i) with their `trade.block` entries still in force (see [`Builder::blocked_routes`]).
+    fn flow_allowed(&self, e: CountryId, i: CountryId, l: LayerId, blocked: &KeyMap<(CountryId, CountryId), Vec<usize>>) -> bool {
         let s = self.s;
         if e == i || s.capability(e, l).is_none() {
             return false;
@@ -332,13 +429,37 @@ impl<'a> Builder<'a> {
         if !s.layers[l].tradable && !self.fx.mutual_recognition(e, i, l) {
             return false;
         }
-        let blocked = s.trade.blocks.iter().enumerate().any(|(k, b)| {
-            b.from == e
-                && b.to == i
-                && b.layers.as_ref().is_none_or(|ls| ls.contains(&l))
-                && !self.opts.dropped.contains(&Group::TradeBlock { index: k })
+        let is_blocked = blocked.get(&(e, i)).is_some_and(|ks| {
+            ks.iter().any(|&k| s.trade.blocks[k].layers.as_ref().is_none_or(|ls| ls.contains(&l)))
         });
-        !blocked
+        !is_blocked
+    }
+
+    /// `trade.block` entries in force (not dropped by the infeasibility diagnosis), by route.
+    fn blocked_routes(&self) -> KeyMap<(CountryId, CountryId), Vec<usize>> {
+        let mut blocked: KeyMap<(CountryId, CountryId), Vec<usize>> = KeyMap::default();
+        for (k, b) in self.s.trade.blocks.iter().enumerate() {
+            if !self.opts.dropped.contains(&Group::TradeBlock { index: k }) {
+                blocked.entry((b.from, b.to)).or_default().push(k);
+            }
+        }
+        blocked
+    }
+
+    /// Effective trade cost τ[e,i,l] (MODEL.md section 6, as [`Effects::trade_cost`]) with the
+    /// pair overrides looked up in `pairs` (see [`pair_costs`]).
+    fn trade_cost(&self, e: CountryId, i: CountryId, l: LayerId, pairs: &KeyMap<(CountryId, CountryId), PairCost>) -> f64 {
+        let s = self.s;
+        let (pair_all, pair_layer) = match pairs.get(&(e, i)) {
+            Some(pc) => (pc.all, pc.by_layer.iter().rev().find(|x| x.0 == l).map(|x| x.1)),
+            None => (None, None),
+        };
+        let base = pair_layer
+            .or(pair_all)
+            .or(s.layers[l].trade_cost)
+            .unwrap_or(s.trade.default_cost);
+        let interop = if self.fx.mutual_recognition(e, i, l) { 0.0 } else { s.layers[l].interop_cost };
+        base * self.fx.factor(e, i, l) + interop
     }
 
     fn holding(&self, c: CountryId, k: LayerId, t: Period) -> Holding {
@@ -362,6 +483,23 @@ impl<'a> Builder<'a> {
     fn columns(&mut self) {
         let s = self.s;
         let nc = s.countries.len();
+        // Allowed flows and their effective trade cost do not depend on the period: computed
+        // once, in the order the columns are written (layer, exporter, importer).
+        let blocked = self.blocked_routes();
+        let pairs = pair_costs(s);
+        let mut routes: Vec<(LayerId, CountryId, CountryId, f64)> = Vec::new();
+        for l in 0..s.layers.len() {
+            for e in 0..nc {
+                if s.capability(e, l).is_none() {
+                    continue;
+                }
+                for i in 0..nc {
+                    if self.flow_allowed(e, i, l, &blocked) {
+                        routes.push((l, e, i, self.trade_cost(e, i, l, &pairs)));
+                    }
+                }
+            }
+        }
         for t in 1..=self.n_periods {
             let delta = s.discount(t);
             let tf = (t - 1) as i32;
@@ -413,18 +551,8 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            for l in 0..s.layers.len() {
-                for e in 0..nc {
-                    if s.capability(e, l).is_none() {
-                        continue;
-                    }
-                    for i in 0..nc {
-                        if self.flow_allowed(e, i, l) {
-                            let tau = self.fx.trade_cost(e, i, l);
-                            self.p.add_column(Var::Flow { from: e, to: i, layer: l, period: t }, 0.0, f64::INFINITY, -delta * tau, false);
-                        }
-                    }
-                }
+            for &(l, e, i, tau) in &routes {
+                self.p.add_column(Var::Flow { from: e, to: i, layer: l, period: t }, 0.0, f64::INFINITY, -delta * tau, false);
             }
             for pol in &s.security {
                 if pol.n_minus_1.is_none() {
@@ -448,11 +576,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Total use U[c,l,t] (MODEL.md 5.1, right-hand side) as terms.
-    fn use_terms(&self, c: CountryId, l: LayerId, t: Period, inflows: &HashMap<(CountryId, LayerId), Vec<usize>>) -> Vec<(usize, f64)> {
+    /// Total use U[c,l,t] (MODEL.md 5.1, right-hand side) as terms: final demand served, then
+    /// for each layer k in order, inputs of l into c's production of k and l required per unit
+    /// of k imported.
+    fn use_terms(&self, c: CountryId, l: LayerId, t: Period) -> Vec<(usize, f64)> {
         let s = self.s;
         let mut terms = Vec::new();
-        if let Some(d) = s.demands.iter().find(|d| d.country == c && d.layer == l) {
+        if let Some(d) = self.demand_of[self.cell(c, l)].map(|k| &s.demands[k]) {
             for b in 0..d.blocks.len() {
                 if let Some(j) = self.col(Var::Serve { country: c, layer: l, period: t, block: b }) {
                     terms.push((j, 1.0));
@@ -471,20 +601,41 @@ impl<'a> Builder<'a> {
             }
             for &(req, m) in &s.layers[k].import_requires {
                 if req == l && m != 0.0 {
-                    if let Some(js) = inflows.get(&(c, k)) {
-                        terms.extend(js.iter().map(|&j| (j, m)));
-                    }
+                    terms.extend(self.inflows[self.cell(c, k)].iter().map(|&(_, j)| (j, m)));
                 }
             }
         }
         terms
     }
 
-    /// Standby columns r[e,i,l,t] for all e, keyed by e.
-    fn reserves_for(&self, i: CountryId, l: LayerId, t: Period) -> Vec<(CountryId, usize)> {
-        (0..self.s.countries.len())
-            .filter_map(|e| self.col(Var::Reserve { from: e, to: i, layer: l, period: t }).map(|j| (e, j)))
-            .collect()
+    /// Index the flow and standby columns of period t by country and layer (the tables the
+    /// rows of period t read).
+    fn index_period(&mut self, t: Period) {
+        let cells = self.s.countries.len() * self.s.layers.len();
+        let mut inflows: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
+        let mut outflows: Vec<Vec<usize>> = vec![Vec::new(); cells];
+        let mut reserves_from: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
+        let mut reserves_to: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
+        for (j, col) in self.p.columns.iter().enumerate() {
+            match col.var {
+                Var::Flow { from, to, layer, period } if period == t => {
+                    inflows[self.cell(to, layer)].push((from, j));
+                    outflows[self.cell(from, layer)].push(j);
+                }
+                Var::Reserve { from, to, layer, period } if period == t => {
+                    reserves_from[self.cell(from, layer)].push((to, j));
+                    reserves_to[self.cell(to, layer)].push((from, j));
+                }
+                _ => {}
+            }
+        }
+        for list in reserves_from.iter_mut().chain(reserves_to.iter_mut()) {
+            list.sort_unstable_by_key(|x| x.0);
+        }
+        self.inflows = inflows;
+        self.outflows = outflows;
+        self.reserves_from = reserves_from;
+        self.reserves_to = reserves_to;
     }
 
     fn rows(&mut self) {
@@ -492,33 +643,21 @@ impl<'a> Builder<'a> {
         let nc = s.countries.len();
         let nl = s.layers.len();
         for t in 1..=self.n_periods {
-            // Flow columns by (to, layer) and (from, layer) for this period.
-            let mut inflows: HashMap<(CountryId, LayerId), Vec<usize>> = HashMap::new();
-            let mut outflows: HashMap<(CountryId, LayerId), Vec<usize>> = HashMap::new();
-            for (j, col) in self.p.columns.iter().enumerate() {
-                if let Var::Flow { from, to, layer, period } = col.var {
-                    if period == t {
-                        inflows.entry((to, layer)).or_default().push(j);
-                        outflows.entry((from, layer)).or_default().push(j);
-                    }
-                }
-            }
-            let mut uses: HashMap<(CountryId, LayerId), Vec<(usize, f64)>> = HashMap::new();
+            // Flow and standby columns by (country, layer) for this period.
+            self.index_period(t);
+            let mut uses: Vec<Vec<(usize, f64)>> = Vec::with_capacity(nc * nl);
 
             // 5.1 Balance: U - (p + imports - exports) <= extra delivery.
             for c in 0..nc {
                 for l in 0..nl {
-                    let mut terms = self.use_terms(c, l, t, &inflows);
-                    uses.insert((c, l), terms.clone());
+                    let mut terms = self.use_terms(c, l, t);
+                    uses.push(terms.clone());
                     if let Some(j) = self.col(Var::Produce { country: c, layer: l, period: t }) {
                         terms.push((j, -1.0));
                     }
-                    if let Some(js) = inflows.get(&(c, l)) {
-                        terms.extend(js.iter().map(|&j| (j, -1.0)));
-                    }
-                    if let Some(js) = outflows.get(&(c, l)) {
-                        terms.extend(js.iter().map(|&j| (j, 1.0)));
-                    }
+                    let cell = self.cell(c, l);
+                    terms.extend(self.inflows[cell].iter().map(|&(_, j)| (j, -1.0)));
+                    terms.extend(self.outflows[cell].iter().map(|&j| (j, 1.0)));
                     let extra: f64 = self
                         .opts
                         .extra_delivery
@@ -533,13 +672,12 @@ impl<'a> Builder<'a> {
             for cap in &s.capabilities {
                 let (c, l) = (cap.country, cap.layer);
                 let pj = self.col(Var::Produce { country: c, layer: l, period: t }).expect("production column");
-                let reserves: Vec<usize> = (0..nc)
-                    .filter_map(|i| self.col(Var::Reserve { from: c, to: i, layer: l, period: t }))
-                    .collect();
+                let cell = self.cell(c, l);
+                let reserves: Vec<usize> = self.reserves_from[cell].iter().map(|&(_, j)| j).collect();
 
                 // 5.2 Origin: exports - p <= 0.
-                if let Some(js) = outflows.get(&(c, l)) {
-                    let mut terms: Vec<(usize, f64)> = js.iter().map(|&j| (j, 1.0)).collect();
+                if !self.outflows[cell].is_empty() {
+                    let mut terms: Vec<(usize, f64)> = self.outflows[cell].iter().map(|&j| (j, 1.0)).collect();
                     terms.push((pj, -1.0));
                     self.add_row(Row::Origin { country: c, layer: l, period: t }, terms, Sense::Le, 0.0);
                 }
@@ -621,20 +759,18 @@ impl<'a> Builder<'a> {
             // 5.8 Security rows, written as "requirement - supply <= 0".
             for pol in &s.security {
                 let (i, l) = (pol.country, pol.layer);
-                let u = uses.get(&(i, l)).cloned().unwrap_or_default();
+                let cell = self.cell(i, l);
+                let u = uses[cell].clone();
                 let scaled = |factor: f64| u.iter().map(move |&(j, a)| (j, a * factor));
-                let imports: Vec<(CountryId, usize)> = (0..nc)
-                    .filter_map(|e| self.col(Var::Flow { from: e, to: i, layer: l, period: t }).map(|j| (e, j)))
-                    .collect();
+                // Flows into i, exporters ascending.
+                let imports: Vec<(CountryId, usize)> = self.inflows[cell].clone();
                 if let Some(sigma) = pol.domestic_floor {
                     // σU - D - trusted imports <= 0, D = p - exports.
                     let mut terms: Vec<(usize, f64)> = scaled(sigma).collect();
                     if let Some(pj) = self.col(Var::Produce { country: i, layer: l, period: t }) {
                         terms.push((pj, -1.0));
                     }
-                    if let Some(js) = outflows.get(&(i, l)) {
-                        terms.extend(js.iter().map(|&j| (j, 1.0)));
-                    }
+                    terms.extend(self.outflows[cell].iter().map(|&j| (j, 1.0)));
                     for &(e, j) in &imports {
                         if self.fx.trusted(e, i, l) {
                             terms.push((j, -1.0));
@@ -654,7 +790,7 @@ impl<'a> Builder<'a> {
                 }
                 if let Some(phi) = pol.n_minus_1 {
                     // φU - U + f[e,i] - sum_{e' != e} r[e',i] <= 0 for every untrusted supplier e.
-                    let reserves = self.reserves_for(i, l, t);
+                    let reserves = self.reserves_to[cell].clone();
                     for &(e, j) in &imports {
                         if self.fx.trusted(e, i, l) {
                             continue;
@@ -712,6 +848,27 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// Pair overrides of the trade cost of one route (e, i): the all-layer cost and the
+/// layer-specific ones, in file order (the last entry for the same key wins, as in
+/// [`Effects::trade_cost`]).
+#[derive(Debug, Default)]
+struct PairCost {
+    all: Option<f64>,
+    by_layer: Vec<(LayerId, f64)>,
+}
+
+fn pair_costs(s: &Scenario) -> KeyMap<(CountryId, CountryId), PairCost> {
+    let mut pairs: KeyMap<(CountryId, CountryId), PairCost> = KeyMap::default();
+    for tc in &s.trade.costs {
+        let pc = pairs.entry((tc.from, tc.to)).or_default();
+        match tc.layer {
+            Some(k) => pc.by_layer.push((k, tc.cost)),
+            None => pc.all = Some(tc.cost),
+        }
+    }
+    pairs
 }
 
 /// Add `coef * has` to a row: a column term, or a constant moved to the right-hand side.
