@@ -36,10 +36,7 @@ use aistack::scenario::Scenario;
 
 /// Instances the library currently cannot solve, with the reason; each has its own `#[ignore]`d
 /// test below so that the failure stays visible. Remove an entry once the bug is fixed.
-const KNOWN_BUGS: &[(&str, &str)] = &[(
-    "upgrade-path.toml",
-    "dual LP of the fixed-integer pricing program never finishes with microlp (see upgrade_path_solves)",
-)];
+const KNOWN_BUGS: &[(&str, &str)] = &[];
 
 /// Wall-clock limit per solve, so that a solver that loops fails the test instead of hanging it.
 const TIME_LIMIT: f64 = 60.0;
@@ -257,7 +254,8 @@ fn upgrade_path_relaxation_prices_are_finite_differences() {
     assert!(sweep.compared > 0);
 }
 
-/// BUG (library, src/backend/dual.rs): after a MIP solve, restricted pricing fixes every integer
+/// Regression (fixed in src/backend/dual.rs by moving fixed columns to the right-hand side):
+/// after a MIP solve, restricted pricing fixes every integer
 /// column (lower == upper) and `solve_dual` represents each fixed column's reduced cost by a
 /// *free* microlp variable. microlp 0.6 then never terminates on some of these dual LPs (it
 /// loops without making progress), so `aistack solve instances/upgrade-path.toml` hangs forever
@@ -267,7 +265,6 @@ fn upgrade_path_relaxation_prices_are_finite_differences() {
 /// right-hand side before dualising, makes the same dual LP solve in milliseconds with the same
 /// objective.
 #[test]
-#[ignore = "BUG: microlp dual LP never finishes when fixed integer columns become free dual variables (src/backend/dual.rs)"]
 fn upgrade_path_solves() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("instances").join("upgrade-path.toml");
     let s = load(&p);
@@ -292,7 +289,6 @@ fn upgrade_path_solves() {
 /// The smallest scenario found that triggers the same hang: one entry decision (packaging, y
 /// fixed at 1) and one ladder rung that cannot be entered in period 1 (memory, y fixed at 0).
 #[test]
-#[ignore = "BUG: microlp dual LP never finishes when fixed integer columns become free dual variables (src/backend/dual.rs)"]
 fn minimal_dual_lp_hang() {
     let text = r#"
 [meta]

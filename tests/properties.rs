@@ -350,13 +350,12 @@ proptest! {
     #![proptest_config(config())]
 
     /// Restricted pricing of the MIP (integers fixed, LP re-solved, duals of that LP) must satisfy
-    /// the same identities. BUG: in about 1 random scenario in 200 (and in every capability
+    /// the same identities. Regression (fixed): in about 1 random scenario in 200 (and in every capability
     /// ladder, see tests/instances.rs `upgrade_path_solves`) the dual LP of the fixed-integer
     /// program never finishes with microlp, because src/backend/dual.rs turns each fixed column
     /// into a free dual variable. A time limit makes that a failure here instead of a hang.
     #[test]
-    #[ignore = "BUG: microlp dual LP never finishes when fixed integer columns become free dual variables (src/backend/dual.rs)"]
-    fn mip_pricing_satisfies_welfare_identity_and_strong_duality(spec in spec(), active in any::<bool>()) {
+        fn mip_pricing_satisfies_welfare_identity_and_strong_duality(spec in spec(), active in any::<bool>()) {
         let s = spec.scenario();
         let opts = BuildOptions { active: vec![active], ..BuildOptions::from_file(&s) };
         let config = aistack::results::SolveConfig {
@@ -376,7 +375,6 @@ proptest! {
 /// A random scenario (no ladder: a minimum scale and an entry cost) on which the dual LP of the
 /// fixed-integer pricing program never finishes; found by the property above.
 #[test]
-#[ignore = "BUG: microlp dual LP never finishes when fixed integer columns become free dual variables (src/backend/dual.rs)"]
 fn mip_pricing_terminates_on_recorded_case() {
     let s = common::scenario(RECORDED_HANG);
     let opts = BuildOptions { active: vec![false], ..BuildOptions::from_file(&s) };

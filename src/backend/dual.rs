@@ -3,7 +3,8 @@
 //! Primal (every program here): max c'x s.t. A_i x (<=, >=, =) b_i, l <= x <= u.
 //! Dual, with y_i = dW*/db_i (y >= 0 on `<=` rows, y <= 0 on `>=` rows, free on `=` rows):
 //! min b'y + sum_j (u_j w_j - l_j v_j) s.t. A_j'y + w_j - v_j = c_j, w, v >= 0.
-//! A vertex of this LP is an exact dual solution; any optimal dual is complementary to any
+//! Fixed columns (l = u) are moved to the right-hand side first. A vertex of this LP is an
+//! exact dual solution; any optimal dual is complementary to any
 //! optimal primal, so the welfare identity of MODEL.md section 7 holds with it.
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
@@ -18,6 +19,15 @@ pub struct Duals {
 }
 
 pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, BackendError> {
+    // Fixed columns (integers after restricted pricing) are moved to the right-hand side: their
+    // dual constraint only defines a free reduced cost, and free variables can stall microlp.
+    let fixed = |j: usize| program.columns[j].lower == program.columns[j].upper;
+    let mut constant = 0.0;
+    for (j, col) in program.columns.iter().enumerate() {
+        if fixed(j) {
+            constant += col.lower * col.objective;
+        }
+    }
     let mut pb = Problem::new(OptimizationDirection::Minimize);
     let ys: Vec<microlp::Variable> = program
         .rows
@@ -28,7 +38,8 @@ pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, Backe
                 Sense::Ge => (f64::NEG_INFINITY, 0.0),
                 Sense::Eq => (f64::NEG_INFINITY, f64::INFINITY),
             };
-            pb.add_var(r.rhs, bounds)
+            let moved: f64 = r.terms.iter().filter(|&&(j, _)| fixed(j)).map(|&(j, a)| a * program.columns[j].lower).sum();
+            pb.add_var(r.rhs - moved, bounds)
         })
         .collect();
     let mut by_col: Vec<Vec<(microlp::Variable, f64)>> = vec![Vec::new(); program.columns.len()];
@@ -38,14 +49,11 @@ pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, Backe
         }
     }
     for (j, col) in program.columns.iter().enumerate() {
-        let mut expr = std::mem::take(&mut by_col[j]);
-        let (l, u) = (col.lower, col.upper);
-        if l == u {
-            // Fixed column: its reduced cost is free and worth l per unit.
-            expr.push((pb.add_var(l, (f64::NEG_INFINITY, f64::INFINITY)), 1.0));
-            pb.add_constraint(expr.as_slice(), ComparisonOp::Eq, col.objective);
+        if fixed(j) {
             continue;
         }
+        let mut expr = std::mem::take(&mut by_col[j]);
+        let (l, u) = (col.lower, col.upper);
         if u.is_finite() {
             expr.push((pb.add_var(u, (0.0, f64::INFINITY)), 1.0));
         }
@@ -68,7 +76,7 @@ pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, Backe
             backend: "microlp (dual LP)",
             message: "time limit reached before the dual LP was solved".into(),
         })?;
-    Ok(Duals { duals: ys.iter().map(|&y| sol.var_value(y)).collect(), objective: sol.objective() })
+    Ok(Duals { duals: ys.iter().map(|&y| sol.var_value(y)).collect(), objective: sol.objective() + constant })
 }
 
 #[cfg(test)]
