@@ -51,6 +51,7 @@ pub fn write_csv(report: &Report, dir: &Path) -> std::io::Result<Vec<String>> {
     write_table(dir, "capacity_rents", &report.capacity_rents, &mut written)?;
     write_table(dir, "security_duals", &report.security_duals, &mut written)?;
     write_table(dir, "clause_duals", &report.clause_duals, &mut written)?;
+    write_table(dir, "essential_duals", &report.essential_duals, &mut written)?;
     write_table(dir, "producers", &report.producers, &mut written)?;
     write_table(dir, "welfare", &report.welfare, &mut written)?;
     Ok(written)
@@ -195,6 +196,19 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
             x.supplier.clone().unwrap_or_default(),
             num(x.value),
         ]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+
+    let mut ess: Vec<_> = r.essential_duals.iter().filter(|x| x.rent.abs() > 1e-9).cloned().collect();
+    ess.sort_by(|a, b| b.rent.total_cmp(&a.rent));
+    let mut t = Table::new(
+        format!("\nBinding essential demand ({cur} per unit less to serve)"),
+        &["country", "layer", ">period", ">value"],
+    );
+    for x in &ess {
+        t.row(vec![x.country.clone(), x.layer.clone(), x.period.to_string(), num(x.rent)]);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));

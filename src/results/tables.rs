@@ -49,7 +49,8 @@ pub struct RentEntry {
     pub country: String,
     pub layer: String,
     pub period: usize,
-    /// Capacity rent, period money per unit of capacity.
+    /// Capacity rent (or, in `essential_duals`, the value of serving one unit less), period
+    /// money per unit.
     pub rent: f64,
 }
 
@@ -122,6 +123,8 @@ pub struct Report {
     pub capacity_rents: Vec<RentEntry>,
     pub security_duals: Vec<SecurityDual>,
     pub clause_duals: Vec<ClauseDual>,
+    /// Value of lowering essential demand (must_serve) by one unit, period money.
+    pub essential_duals: Vec<RentEntry>,
     pub producers: Vec<ProducerEntry>,
     pub welfare: Vec<WelfareEntry>,
 }
@@ -267,6 +270,7 @@ impl Report {
             capacity_rents: Vec::new(),
             security_duals: Vec::new(),
             clause_duals: Vec::new(),
+            essential_duals: Vec::new(),
             producers: Vec::new(),
             welfare: Vec::new(),
         };
@@ -328,7 +332,18 @@ impl Report {
             let value = clean(shadow_value(row.sense, v.sol.duals[i]) / delta);
             match row.row {
                 Row::Capacity { country, layer, period } => {
-                    r.capacity_rents.push(RentEntry { country: cid(country), layer: lid(layer), period, rent: value })
+                    // With y fixed at 1 the operating row p + r <= (K0 + X) y can carry the
+                    // same rent as the capacity row; one more unit of capacity relaxes both.
+                    let operating = v.shadow(Row::OperateUpper { country, layer, period });
+                    r.capacity_rents.push(RentEntry {
+                        country: cid(country),
+                        layer: lid(layer),
+                        period,
+                        rent: clean(value + operating),
+                    })
+                }
+                Row::Essential { country, layer, period } => {
+                    r.essential_duals.push(RentEntry { country: cid(country), layer: lid(layer), period, rent: value })
                 }
                 Row::Floor { country, layer, period } => r.security_duals.push(SecurityDual {
                     country: cid(country),
