@@ -1289,6 +1289,8 @@ max_producers = 1
     let both = v.shadow(Row::Capacity { country: a, layer: 0, period: 1 })
         + v.shadow(Row::OperateUpper { country: a, layer: 0, period: 1 });
     assert_relative_eq!(both, 9.0, epsilon = 1e-6);
+    // The reported capacity rent is that sum.
+    assert_relative_eq!(rent(&r, "A", "chip", 1), 9.0, epsilon = 1e-6);
     assert!(r.clause_duals.iter().any(|d| d.kind == "no_duplication" && d.period == 1));
     assert_price_by_fd(&s, &opts, &r, "B", "chip", 1);
     assert_identities(&r);
