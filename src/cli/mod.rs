@@ -73,7 +73,9 @@ pub fn run(cli: Cli) -> i32 {
     match result {
         Ok(code) => code as i32,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let messages: Vec<String> =
+                e.chain().filter(|c| c.downcast_ref::<Exit>().is_none()).map(|c| c.to_string()).collect();
+            eprintln!("error: {}", messages.join(": "));
             e.downcast_ref::<Exit>().map_or(2, |x| *x as i32)
         }
     }
