@@ -872,7 +872,7 @@ mod tests {
 
     #[test]
     fn example_reads_without_problems_and_keeps_input_order() {
-        let raw = parse_toml(include_str!("../../../shared/design/example.toml"));
+        let raw = parse_toml(include_str!("../../instances/example.toml"));
         assert!(raw.problems.is_empty(), "{:?}", raw.problems);
         assert_eq!(raw.layer.len(), 6);
         let compute = &raw.layer[2];

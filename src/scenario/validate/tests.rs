@@ -1,7 +1,7 @@
 use super::*;
 use crate::scenario::Format;
 
-const EXAMPLE: &str = include_str!("../../../../shared/design/example.toml");
+const EXAMPLE: &str = include_str!("../../../instances/example.toml");
 
 /// A small valid scenario that tests extend by appending tables.
 const BASE: &str = r#"
