@@ -81,6 +81,18 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU seconds used by this process so far (user + system, all threads; Linux `/proc`).
+/// Wall-clock figures on a shared machine include waiting for a core; CPU time does not.
+fn cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return f64::NAN };
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the name; 100 Hz.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn secs(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
 }
@@ -90,9 +102,9 @@ fn main() {
     let backend = backend::by_name(&a.solver)
         .unwrap_or_else(|| panic!("unknown solver {} (available: {})", a.solver, backend::available().join(", ")));
     println!(
-        "| countries | columns | rows | nonzeros | parse s | build s | solve s | price s | report s | total s | build share | peak MiB | W |"
+        "| countries | columns | rows | nonzeros | parse s | build s | solve s | price s | report s | total s | build share | build / solve CPU s | peak MiB | W |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &a.countries {
         let opts = GenerateOptions { countries: n, layers: a.layers, periods: a.periods, seed: a.seed, agreements: a.agreements };
         let text = generate(&opts).expect("generate");
@@ -101,22 +113,24 @@ fn main() {
         let s = Scenario::from_str(&text, Format::Toml, "generated.toml").expect("valid scenario");
         let parse = secs(t);
 
-        let t = Instant::now();
+        let (t, c0) = (Instant::now(), cpu_secs());
         let build_opts = BuildOptions { relax: !a.mip, ..BuildOptions::from_file(&s) };
         let program = formulation::build(&s, &build_opts);
         let build = secs(t);
+        let build_cpu = cpu_secs() - c0;
         let nonzeros: usize = program.rows.iter().map(|r| r.terms.len()).sum();
         if a.build_only {
             let peak = peak_rss_mib().map_or("-".into(), |m| format!("{m:.0}"));
-            println!("| {n} | {} | {} | {nonzeros} | {parse:.2} | {build:.2} | - | - | - | - | - | {peak} | - |", program.columns.len(), program.rows.len());
+            println!("| {n} | {} | {} | {nonzeros} | {parse:.2} | {build:.2} | - | - | - | - | - | {build_cpu:.2} / - | {peak} | - |", program.columns.len(), program.rows.len());
             continue;
         }
 
-        let t = Instant::now();
+        let (t, c0) = (Instant::now(), cpu_secs());
         let raw = backend.solve(&program, &a.settings).expect("solve");
         let solve = secs(t);
+        let solve_cpu = cpu_secs() - c0;
         if !raw.has_values() {
-            println!("| {n} | {} | {} | {nonzeros} | {parse:.2} | {build:.2} | {solve:.2} | - | - | - | - | - | {} |", program.columns.len(), program.rows.len(), raw.status);
+            println!("| {n} | {} | {} | {nonzeros} | {parse:.2} | {build:.2} | {solve:.2} | - | - | - | - | {build_cpu:.2} / {solve_cpu:.2} | - | {} |", program.columns.len(), program.rows.len(), raw.status);
             continue;
         }
 
@@ -155,7 +169,7 @@ fn main() {
         let report_time = secs(t);
         let total = parse + build + solve + price + report_time;
         println!(
-            "| {n} | {} | {} | {nonzeros} | {parse:.2} | {build:.2} | {solve:.2} | {price:.2} | {report_time:.2} | {total:.2} | {:.1}% | {} | {:.4} |",
+            "| {n} | {} | {} | {nonzeros} | {parse:.2} | {build:.2} | {solve:.2} | {price:.2} | {report_time:.2} | {total:.2} | {:.1}% | {build_cpu:.2} / {solve_cpu:.2} | {} | {:.4} |",
             outcome.program.columns.len(),
             outcome.program.rows.len(),
             100.0 * build / total,

@@ -398,8 +398,10 @@ impl Gen {
             for &(k, a) in &self.layers[l].inputs {
                 need[k] += a * nl;
             }
+            // Capacity for import requirements (evaluation) is sized generously: a country
+            // may import all the models it uses.
             for &(k, m) in &self.layers[l].import_requires {
-                need[k] += m * nl;
+                need[k] += 3.0 * m * nl;
             }
         }
         need

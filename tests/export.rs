@@ -282,6 +282,19 @@ mod with_highs {
         check(&s, &BuildOptions::from_file(&s), dir.path(), "gen5-mip");
     }
 
+    /// The benchmark sizes (benches/README.md): each generated world solves with HiGHS, and its
+    /// exported MPS, read back by HiGHS, has the same optimum. Slow (about a minute at 190
+    /// countries): `cargo test --release --features highs --test export -- --ignored`.
+    #[test]
+    #[ignore]
+    fn benchmark_sizes_solve_and_export() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in [20, 60, 190] {
+            let s = generated(n, 3, 1);
+            check(&s, &BuildOptions { relax: true, ..BuildOptions::from_file(&s) }, dir.path(), &format!("world{n}"));
+        }
+    }
+
     /// The CLI path: `export --mps` then HiGHS on the file, against `solve --solver highs`.
     #[test]
     fn cli_export_matches_cli_solve() {

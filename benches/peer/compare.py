@@ -25,13 +25,23 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+TIME = "/usr/bin/time"
+
+
 def run(cmd):
+    """Run cmd as a fresh process: (wall seconds, stdout, peak resident MiB or None)."""
+    measure = os.path.exists(TIME)
+    full = [TIME, "-f", "peak-kb %M"] + cmd if measure else cmd
     t = time.perf_counter()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     dt = time.perf_counter() - t
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}")
-    return dt, p.stdout
+    peak = None
+    for line in p.stderr.splitlines():
+        if line.startswith("peak-kb "):
+            peak = int(line.split()[1]) / 1024
+    return dt, p.stdout, peak
 
 
 def main() -> int:
@@ -47,26 +57,27 @@ def main() -> int:
     work = args.workdir or tempfile.mkdtemp(prefix="aistack-peer-")
     os.makedirs(work, exist_ok=True)
     print(f"<!-- workdir {work}; load average {os.getloadavg()[0]:.2f} at start -->")
-    print("| countries | columns | rows | aistack solve s | highspy s (read + solve + extract) | ratio aistack / highspy | W aistack | W highspy |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| countries | columns | rows | aistack solve s | highspy s (inside Python: read + solve + extract) | ratio aistack / highspy | peak MiB aistack / highspy | W aistack | W highspy |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in [int(x) for x in args.countries.split(",")]:
         scen = os.path.join(work, f"g{n}.toml")
         mps = os.path.join(work, f"g{n}.mps")
-        run([args.aistack, "generate", "--countries", str(n), "--layers", str(args.layers),
+        _ = run([args.aistack, "generate", "--countries", str(n), "--layers", str(args.layers),
              "--periods", str(args.periods), "--seed", str(args.seed), "--out", scen])
         run([args.aistack, "export", scen, "--relax", "--mps", mps])
         best_a, best_p = float("inf"), float("inf")
         for _ in range(args.repeat):
-            ta, out = run([args.aistack, "solve", scen, "--solver", "highs", "--relax", "--format", "json"])
+            ta, out, mem_a = run([args.aistack, "solve", scen, "--solver", "highs", "--relax", "--format", "json"])
             w_a = json.loads(out)["objective"]
-            tp, out = run([sys.executable, os.path.join(HERE, "highspy_solve.py"), mps])
+            tp, out, mem_p = run([sys.executable, os.path.join(HERE, "highspy_solve.py"), mps])
             peer = json.loads(out.strip().splitlines()[-1])
             best_a, best_p = min(best_a, ta), min(best_p, tp)
         w_p = peer["objective"]
         ok = abs(w_a - w_p) <= 1e-7 * max(1.0, abs(w_a))
         inner = peer["read_s"] + peer["solve_s"] + peer["extract_s"]
-        print(f"| {n} | {peer['columns']} | {peer['rows']} | {best_a:.2f} | {best_p:.2f} ({inner:.2f} inside Python) "
-              f"| {best_a / best_p:.2f} | {w_a:.4f} | {w_p:.4f}{'' if ok else ' MISMATCH'} |")
+        mem = f"{mem_a:.0f} / {mem_p:.0f}" if mem_a and mem_p else "-"
+        print(f"| {n} | {peer['columns']} | {peer['rows']} | {best_a:.2f} | {best_p:.2f} ({inner:.2f}) "
+              f"| {best_a / best_p:.2f} | {mem} | {w_a:.4f} | {w_p:.4f}{'' if ok else ' MISMATCH'} |")
         if not ok:
             return 1
     return 0
