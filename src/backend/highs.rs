@@ -304,6 +304,19 @@ mod tests {
         assert!(raw.gap.unwrap() <= 1e-6);
     }
 
+    /// Infeasible rows next to an unbounded direction: HiGHS's presolve may answer "unbounded
+    /// or infeasible"; the backend decides (a program with no feasible point is infeasible).
+    #[test]
+    fn unbounded_or_infeasible_is_decided() {
+        let mut p = Program::default();
+        let x = p.add_column(var(0), 0.0, f64::INFINITY, 1.0, false);
+        let y = p.add_column(var(1), 0.0, f64::INFINITY, 0.0, false);
+        p.add_row(row(0), vec![(y, 1.0)], Sense::Ge, 1.0);
+        p.add_row(row(1), vec![(y, 1.0)], Sense::Le, 0.0);
+        p.add_row(row(2), vec![(x, 1.0), (y, -1.0)], Sense::Ge, 0.0);
+        assert_eq!(Highs.solve(&p, &Settings::default()).unwrap().status, Status::Infeasible);
+    }
+
     #[test]
     fn infeasible_and_unbounded_are_statuses() {
         let mut p = Program::default();
