@@ -167,14 +167,12 @@ pub fn write_mps<W: Write>(program: &Program, names: &Names, title: &str, out: W
 const TERMS_PER_LINE: usize = 8;
 
 fn write_lp_terms<W: Write>(w: &mut W, terms: impl Iterator<Item = (f64, String)>) -> io::Result<()> {
-    let mut k = 0;
-    for (a, name) in terms {
+    for (k, (a, name)) in terms.enumerate() {
         if k > 0 && k % TERMS_PER_LINE == 0 {
             write!(w, "\n   ")?;
         }
-        let sign = if a < 0.0 || (a == 0.0 && a.is_sign_negative()) { '-' } else { '+' };
+        let sign = if a.is_sign_negative() { '-' } else { '+' };
         write!(w, " {sign} {} {name}", num(a.abs()))?;
-        k += 1;
     }
     Ok(())
 }

@@ -32,7 +32,10 @@ impl Fnv {
     }
 }
 
-fn fingerprint(p: &Program) -> (usize, usize, usize, u64) {
+/// (columns, rows, nonzeros, hash).
+type Print = (usize, usize, usize, u64);
+
+fn fingerprint(p: &Program) -> Print {
     let mut h = Fnv::new();
     for c in &p.columns {
         h.bytes(format!("{:?}", c.var).as_bytes());
@@ -86,9 +89,9 @@ fn variants(s: &Scenario) -> Vec<(&'static str, BuildOptions)> {
     ]
 }
 
-fn check(name: &str, expected: &[(&str, (usize, usize, usize, u64))]) {
+fn check(name: &str, expected: &[(&str, Print)]) {
     let s = load(name);
-    let got: Vec<(&str, (usize, usize, usize, u64))> =
+    let got: Vec<(&str, Print)> =
         variants(&s).into_iter().map(|(k, o)| (k, fingerprint(&formulation::build(&s, &o)))).collect();
     for ((k, g), (k2, e)) in got.iter().zip(expected) {
         assert_eq!(k, k2);
