@@ -12,7 +12,7 @@
 //!   technology matrix is triangular (nilpotent): productive for every country by construction.
 //!   Talent and evaluation are not tradable; models need evaluation capacity in the importing
 //!   country (`import_requires`) and climb a capability ladder (`requires_adjacent`).
-//! - **Countries**: ISO codes roughly in order of GDP (`X191`, ... beyond the list). Size
+//! - **Countries**: ISO codes roughly in order of GDP (198 of them; `X199`, `X200`, ... beyond). Size
 //!   follows a Zipf law with noise; the technology level falls with rank, with noise.
 //! - **Capabilities** follow comparative advantage: a country holds layer l when its technology
 //!   level (plus noise) clears the layer's difficulty; talent hours per unit fall with the

@@ -9,7 +9,7 @@ use crate::generate::{generate as generate_text, GenerateOptions};
 
 #[derive(clap::Args, Debug)]
 pub struct GenerateArgs {
-    /// Number of countries (ISO codes by GDP rank; X191.. beyond the list).
+    /// Number of countries (ISO codes by GDP rank, 198 of them; X199, X200, ... beyond).
     #[arg(long, default_value_t = 20)]
     pub countries: usize,
     /// Number of layers (the first ten follow the AI stack).
