@@ -84,7 +84,7 @@ impl Solution {
 pub enum SolveError {
     #[error(transparent)]
     Backend(#[from] BackendError),
-    #[error("unknown solver backend \"{0}\" (available: {1})")]
+    #[error("unknown solver backend \"{0}\" (available: {1}; HiGHS needs a build with --features highs)")]
     UnknownBackend(String, String),
 }
 
