@@ -15,7 +15,14 @@ use aistack::results::{self, Report, SolveConfig};
 use aistack::scenario::{Format, Scenario};
 
 fn text(countries: usize) -> String {
-    generate(&GenerateOptions { countries, layers: 10, periods: 3, seed: 1, agreements: 4 }).expect("generate")
+    generate(&GenerateOptions {
+        countries,
+        layers: 10,
+        periods: 3,
+        seed: 1,
+        agreements: 4,
+    })
+    .expect("generate")
 }
 
 fn scenario(text: &str) -> Scenario {
@@ -23,7 +30,11 @@ fn scenario(text: &str) -> Scenario {
 }
 
 fn example() -> Scenario {
-    Scenario::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/instances/example.toml")).expect("valid")
+    Scenario::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/instances/example.toml"
+    ))
+    .expect("valid")
 }
 
 fn backends() -> Vec<&'static str> {
@@ -34,7 +45,9 @@ fn parse_validate(c: &mut Criterion) {
     let mut g = c.benchmark_group("parse_validate");
     for n in [20, 60] {
         let t = text(n);
-        g.bench_with_input(BenchmarkId::from_parameter(n), &t, |b, t| b.iter(|| scenario(black_box(t))));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &t, |b, t| {
+            b.iter(|| scenario(black_box(t)))
+        });
     }
     g.finish();
 }
@@ -44,8 +57,13 @@ fn build(c: &mut Criterion) {
     g.sample_size(20);
     for n in [20, 60] {
         let s = scenario(&text(n));
-        let opts = BuildOptions { relax: true, ..BuildOptions::from_file(&s) };
-        g.bench_with_input(BenchmarkId::from_parameter(n), &s, |b, s| b.iter(|| formulation::build(black_box(s), &opts)));
+        let opts = BuildOptions {
+            relax: true,
+            ..BuildOptions::from_file(&s)
+        };
+        g.bench_with_input(BenchmarkId::from_parameter(n), &s, |b, s| {
+            b.iter(|| formulation::build(black_box(s), &opts))
+        });
     }
     g.finish();
 }
@@ -56,16 +74,28 @@ fn solve(c: &mut Criterion) {
     let ex = example();
     let small = scenario(&text(8));
     for name in backends() {
-        let config = SolveConfig { backend: name.into(), settings: Settings::default() };
+        let config = SolveConfig {
+            backend: name.into(),
+            settings: Settings::default(),
+        };
         // The example MIP end to end (MIP, fix, re-solve, duals).
         g.bench_function(BenchmarkId::new("example_mip", name), |b| {
             b.iter(|| results::solve(&ex, &BuildOptions::from_file(&ex), &config).expect("solve"))
         });
         // The backend alone on a generated LP (8 countries, relaxed).
-        let p = formulation::build(&small, &BuildOptions { relax: true, ..BuildOptions::from_file(&small) });
+        let p = formulation::build(
+            &small,
+            &BuildOptions {
+                relax: true,
+                ..BuildOptions::from_file(&small)
+            },
+        );
         let be = backend::by_name(name).expect("backend");
         g.bench_function(BenchmarkId::new("generated8_lp", name), |b| {
-            b.iter(|| be.solve(black_box(&p), &Settings::default()).expect("solve"))
+            b.iter(|| {
+                be.solve(black_box(&p), &Settings::default())
+                    .expect("solve")
+            })
         });
     }
     g.finish();
@@ -75,17 +105,33 @@ fn price(c: &mut Criterion) {
     let mut g = c.benchmark_group("price");
     g.sample_size(10);
     let s = scenario(&text(8));
-    let opts = BuildOptions { relax: true, ..BuildOptions::from_file(&s) };
+    let opts = BuildOptions {
+        relax: true,
+        ..BuildOptions::from_file(&s)
+    };
     let outcome = results::solve(&s, &opts, &SolveConfig::default()).expect("solve");
     // Prices, rents, producer profits and welfare by country from a solved outcome.
-    g.bench_function("report_8", |b| b.iter(|| Report::new(black_box(&s), &outcome)));
+    g.bench_function("report_8", |b| {
+        b.iter(|| Report::new(black_box(&s), &outcome))
+    });
     let s20 = scenario(&text(20));
-    let o20 = results::solve(&s20, &BuildOptions { relax: true, ..BuildOptions::from_file(&s20) }, &SolveConfig::default())
-        .expect("solve");
-    g.bench_function("report_20", |b| b.iter(|| Report::new(black_box(&s20), &o20)));
+    let o20 = results::solve(
+        &s20,
+        &BuildOptions {
+            relax: true,
+            ..BuildOptions::from_file(&s20)
+        },
+        &SolveConfig::default(),
+    )
+    .expect("solve");
+    g.bench_function("report_20", |b| {
+        b.iter(|| Report::new(black_box(&s20), &o20))
+    });
     // Duals for a backend without them (microlp): the explicit dual LP.
     g.bench_function("dual_lp_microlp_8", |b| {
-        b.iter(|| dual::solve_dual(black_box(&outcome.program), &Settings::default()).expect("dual"))
+        b.iter(|| {
+            dual::solve_dual(black_box(&outcome.program), &Settings::default()).expect("dual")
+        })
     });
     g.finish();
 }

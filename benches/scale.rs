@@ -45,7 +45,11 @@ fn parse_args() -> Args {
         periods: 3,
         seed: 1,
         agreements: 4,
-        solver: if cfg!(feature = "highs") { "highs".into() } else { "microlp".into() },
+        solver: if cfg!(feature = "highs") {
+            "highs".into()
+        } else {
+            "microlp".into()
+        },
         mip: false,
         build_only: false,
         settings: Settings::default(),
@@ -54,7 +58,12 @@ fn parse_args() -> Args {
     while let Some(flag) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {
-            "--countries" => a.countries = value().split(',').map(|v| v.trim().parse().expect("--countries")).collect(),
+            "--countries" => {
+                a.countries = value()
+                    .split(',')
+                    .map(|v| v.trim().parse().expect("--countries"))
+                    .collect()
+            }
             "--layers" => a.layers = value().parse().expect("--layers"),
             "--periods" => a.periods = value().parse().expect("--periods"),
             "--seed" => a.seed = value().parse().expect("--seed"),
@@ -84,11 +93,17 @@ fn peak_rss_mib() -> Option<f64> {
 /// CPU seconds used by this process so far (user + system, all threads; Linux `/proc`).
 /// Wall-clock figures on a shared machine include waiting for a core; CPU time does not.
 fn cpu_secs() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return f64::NAN };
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
     // Fields after the command name (which is in parentheses and may contain spaces).
     let rest = stat.rsplit(')').next().unwrap_or("");
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let ticks = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
     // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the name; 100 Hz.
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -99,14 +114,25 @@ fn secs(t: Instant) -> f64 {
 
 fn main() {
     let a = parse_args();
-    let backend = backend::by_name(&a.solver)
-        .unwrap_or_else(|| panic!("unknown solver {} (available: {})", a.solver, backend::available().join(", ")));
+    let backend = backend::by_name(&a.solver).unwrap_or_else(|| {
+        panic!(
+            "unknown solver {} (available: {})",
+            a.solver,
+            backend::available().join(", ")
+        )
+    });
     println!(
         "| countries | columns | rows | nonzeros | parse s | build s | solve s | price s | report s | total s | build share | build / solve CPU s | peak MiB | W |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &a.countries {
-        let opts = GenerateOptions { countries: n, layers: a.layers, periods: a.periods, seed: a.seed, agreements: a.agreements };
+        let opts = GenerateOptions {
+            countries: n,
+            layers: a.layers,
+            periods: a.periods,
+            seed: a.seed,
+            agreements: a.agreements,
+        };
         let text = generate(&opts).expect("generate");
 
         let t = Instant::now();
@@ -114,7 +140,10 @@ fn main() {
         let parse = secs(t);
 
         let (t, c0) = (Instant::now(), cpu_secs());
-        let build_opts = BuildOptions { relax: !a.mip, ..BuildOptions::from_file(&s) };
+        let build_opts = BuildOptions {
+            relax: !a.mip,
+            ..BuildOptions::from_file(&s)
+        };
         let program = formulation::build(&s, &build_opts);
         let build = secs(t);
         let build_cpu = cpu_secs() - c0;
@@ -144,7 +173,11 @@ fn main() {
         } else {
             (program.clone(), raw.clone())
         };
-        let values = if lp_raw.has_values() { lp_raw.values.clone() } else { raw.values.clone() };
+        let values = if lp_raw.has_values() {
+            lp_raw.values.clone()
+        } else {
+            raw.values.clone()
+        };
         let (duals, dual_objective) = match lp_raw.duals.clone() {
             Some(d) => (d, f64::NAN),
             None => {
@@ -157,13 +190,22 @@ fn main() {
 
         let t = Instant::now();
         let outcome = Outcome {
-            status: if raw.status == Status::Optimal { Status::Optimal } else { raw.status },
+            status: if raw.status == Status::Optimal {
+                Status::Optimal
+            } else {
+                raw.status
+            },
             backend: backend.name(),
             mip,
             relaxed: !a.mip,
             gap: raw.gap,
             program,
-            solution: Some(Solution { objective, values, duals, dual_objective }),
+            solution: Some(Solution {
+                objective,
+                values,
+                duals,
+                dual_objective,
+            }),
         };
         let report = Report::new(&s, &outcome);
         let report_time = secs(t);

@@ -33,16 +33,26 @@ impl Names {
     /// Readable names from the typed keys of `program`, built from scenario `s`.
     pub fn new(program: &Program, s: &Scenario) -> Names {
         let mut seen: HashSet<String> = HashSet::new();
-        let columns = program.columns.iter().map(|c| unique(&mut seen, sanitise(&c.var.name(s)))).collect();
+        let columns = program
+            .columns
+            .iter()
+            .map(|c| unique(&mut seen, sanitise(&c.var.name(s))))
+            .collect();
         let mut seen: HashSet<String> = HashSet::from([OBJECTIVE.to_string()]);
-        let rows = program.rows.iter().map(|r| unique(&mut seen, sanitise(&r.row.name(s)))).collect();
+        let rows = program
+            .rows
+            .iter()
+            .map(|r| unique(&mut seen, sanitise(&r.row.name(s))))
+            .collect();
         Names { columns, rows }
     }
 
     /// Generic names `c1..`, `r1..` (for programs without a scenario, e.g. tests).
     pub fn generic(program: &Program) -> Names {
         Names {
-            columns: (1..=program.columns.len()).map(|j| format!("c{j}")).collect(),
+            columns: (1..=program.columns.len())
+                .map(|j| format!("c{j}"))
+                .collect(),
             rows: (1..=program.rows.len()).map(|i| format!("r{i}")).collect(),
         }
     }
@@ -53,7 +63,13 @@ impl Names {
 pub fn sanitise(name: &str) -> String {
     let mut out: String = name
         .chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() || ch == '_' || ch == '.' { ch } else { '_' })
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '_' || ch == '.' {
+                ch
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.is_empty() || out.starts_with(|ch: char| ch.is_ascii_digit() || ch == '.') {
         out.insert(0, '_');
@@ -92,10 +108,20 @@ fn by_column(program: &Program) -> Vec<Vec<(usize, f64)>> {
 }
 
 /// Write `program` as free MPS (maximisation, `OBJSENSE MAX`).
-pub fn write_mps<W: Write>(program: &Program, names: &Names, title: &str, out: W) -> io::Result<()> {
+pub fn write_mps<W: Write>(
+    program: &Program,
+    names: &Names,
+    title: &str,
+    out: W,
+) -> io::Result<()> {
     let mut w = io::BufWriter::new(out);
     writeln!(w, "* {}", title.replace('\n', " "))?;
-    writeln!(w, "* aistack export: maximise {OBJECTIVE}; {} columns, {} rows", program.columns.len(), program.rows.len())?;
+    writeln!(
+        w,
+        "* aistack export: maximise {OBJECTIVE}; {} columns, {} rows",
+        program.columns.len(),
+        program.rows.len()
+    )?;
     writeln!(w, "NAME aistack")?;
     writeln!(w, "OBJSENSE")?;
     writeln!(w, "    MAX")?;
@@ -166,7 +192,10 @@ pub fn write_mps<W: Write>(program: &Program, names: &Names, title: &str, out: W
 /// Terms per line in LP files (readers limit line length).
 const TERMS_PER_LINE: usize = 8;
 
-fn write_lp_terms<W: Write>(w: &mut W, terms: impl Iterator<Item = (f64, String)>) -> io::Result<()> {
+fn write_lp_terms<W: Write>(
+    w: &mut W,
+    terms: impl Iterator<Item = (f64, String)>,
+) -> io::Result<()> {
     for (k, (a, name)) in terms.enumerate() {
         if k > 0 && k % TERMS_PER_LINE == 0 {
             write!(w, "\n   ")?;
@@ -181,7 +210,12 @@ fn write_lp_terms<W: Write>(w: &mut W, terms: impl Iterator<Item = (f64, String)
 pub fn write_lp<W: Write>(program: &Program, names: &Names, title: &str, out: W) -> io::Result<()> {
     let mut w = io::BufWriter::new(out);
     writeln!(w, "\\ {}", title.replace('\n', " "))?;
-    writeln!(w, "\\ aistack export: {} columns, {} rows", program.columns.len(), program.rows.len())?;
+    writeln!(
+        w,
+        "\\ aistack export: {} columns, {} rows",
+        program.columns.len(),
+        program.rows.len()
+    )?;
     writeln!(w, "Maximize")?;
     write!(w, " {OBJECTIVE}:")?;
     let obj: Vec<(f64, String)> = program
@@ -208,7 +242,10 @@ pub fn write_lp<W: Write>(program: &Program, names: &Names, title: &str, out: W)
                 None => continue,
             }
         }
-        write_lp_terms(&mut w, r.terms.iter().map(|&(j, a)| (a, names.columns[j].clone())))?;
+        write_lp_terms(
+            &mut w,
+            r.terms.iter().map(|&(j, a)| (a, names.columns[j].clone())),
+        )?;
         let op = match r.sense {
             Sense::Le => "<=",
             Sense::Ge => ">=",
@@ -224,13 +261,26 @@ pub fn write_lp<W: Write>(program: &Program, names: &Names, title: &str, out: W)
         } else if l == f64::NEG_INFINITY && u == f64::INFINITY {
             writeln!(w, " {name} free")?;
         } else if l != 0.0 || u != f64::INFINITY || c.integer {
-            let lo = if l == f64::NEG_INFINITY { "-inf".to_string() } else { num(l) };
-            let up = if u == f64::INFINITY { "+inf".to_string() } else { num(u) };
+            let lo = if l == f64::NEG_INFINITY {
+                "-inf".to_string()
+            } else {
+                num(l)
+            };
+            let up = if u == f64::INFINITY {
+                "+inf".to_string()
+            } else {
+                num(u)
+            };
             writeln!(w, " {lo} <= {name} <= {up}")?;
         }
     }
-    let integers: Vec<&String> =
-        program.columns.iter().zip(&names.columns).filter(|(c, _)| c.integer).map(|(_, n)| n).collect();
+    let integers: Vec<&String> = program
+        .columns
+        .iter()
+        .zip(&names.columns)
+        .filter(|(c, _)| c.integer)
+        .map(|(_, n)| n)
+        .collect();
     if !integers.is_empty() {
         writeln!(w, "General")?;
         for chunk in integers.chunks(TERMS_PER_LINE) {
@@ -268,11 +318,59 @@ mod tests {
 
     fn tiny() -> Program {
         let mut p = Program::default();
-        let x = p.add_column(Var::Produce { country: 0, layer: 0, period: 1 }, 0.0, 4.0, 3.0, false);
-        let y = p.add_column(Var::Operate { country: 0, layer: 0, period: 1 }, 0.0, 1.0, -0.1, true);
-        let z = p.add_column(Var::Produce { country: 1, layer: 0, period: 1 }, 2.0, 2.0, 1.0, false);
-        p.add_row(Row::Capacity { country: 0, layer: 0, period: 1 }, vec![(x, 1.0), (y, -5.0)], Sense::Le, 0.0);
-        p.add_row(Row::Essential { country: 0, layer: 0, period: 1 }, vec![(x, 1.0), (z, 1.0)], Sense::Ge, 1e-7);
+        let x = p.add_column(
+            Var::Produce {
+                country: 0,
+                layer: 0,
+                period: 1,
+            },
+            0.0,
+            4.0,
+            3.0,
+            false,
+        );
+        let y = p.add_column(
+            Var::Operate {
+                country: 0,
+                layer: 0,
+                period: 1,
+            },
+            0.0,
+            1.0,
+            -0.1,
+            true,
+        );
+        let z = p.add_column(
+            Var::Produce {
+                country: 1,
+                layer: 0,
+                period: 1,
+            },
+            2.0,
+            2.0,
+            1.0,
+            false,
+        );
+        p.add_row(
+            Row::Capacity {
+                country: 0,
+                layer: 0,
+                period: 1,
+            },
+            vec![(x, 1.0), (y, -5.0)],
+            Sense::Le,
+            0.0,
+        );
+        p.add_row(
+            Row::Essential {
+                country: 0,
+                layer: 0,
+                period: 1,
+            },
+            vec![(x, 1.0), (z, 1.0)],
+            Sense::Ge,
+            1e-7,
+        );
         p
     }
 

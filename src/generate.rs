@@ -53,7 +53,13 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions { countries: 20, layers: 10, periods: 3, seed: 1, agreements: 4 }
+        GenerateOptions {
+            countries: 20,
+            layers: 10,
+            periods: 3,
+            seed: 1,
+            agreements: 4,
+        }
     }
 }
 
@@ -69,22 +75,32 @@ pub enum GenerateError {
 
 /// ISO 3166 alpha-3 codes, roughly by GDP.
 const COUNTRIES: &[&str] = &[
-    "USA", "CHN", "DEU", "JPN", "IND", "GBR", "FRA", "ITA", "BRA", "CAN", "RUS", "MEX", "AUS", "KOR", "ESP", "IDN",
-    "NLD", "TUR", "SAU", "CHE", "POL", "TWN", "BEL", "SWE", "ARG", "IRL", "AUT", "THA", "ISR", "NOR", "ARE", "SGP",
-    "BGD", "VNM", "PHL", "MYS", "DNK", "EGY", "NGA", "IRN", "ZAF", "HKG", "COL", "ROU", "CHL", "PAK", "CZE", "FIN",
-    "PER", "IRQ", "PRT", "NZL", "KAZ", "GRC", "QAT", "DZA", "HUN", "UKR", "KWT", "MAR", "ETH", "SVK", "DOM", "ECU",
-    "KEN", "GTM", "OMN", "AGO", "BGR", "UZB", "LUX", "CRI", "PAN", "HRV", "URY", "LTU", "CIV", "SRB", "TZA", "LKA",
-    "SVN", "GHA", "AZE", "BLR", "COD", "TKM", "CMR", "JOR", "UGA", "BOL", "BHR", "TUN", "LVA", "PRY", "NPL", "EST",
-    "KHM", "MAC", "SLV", "HND", "CYP", "ZWE", "SEN", "PNG", "ISL", "GEO", "ZMB", "BIH", "TTO", "SDN", "ALB", "BEN",
-    "MLT", "MNG", "ARM", "GIN", "BFA", "MOZ", "BWA", "JAM", "MLI", "NIC", "LAO", "GAB", "BRN", "MKD", "MDA", "GNQ",
-    "MDG", "MUS", "TCD", "NAM", "RWA", "BHS", "KGZ", "NER", "COG", "MWI", "TJK", "XKX", "HTI", "MNE", "MRT", "SOM",
-    "BRB", "FJI", "SUR", "TGO", "SLE", "SWZ", "MDV", "GUY", "ERI", "BDI", "LSO", "AND", "LBR", "SSD", "BTN", "CPV",
-    "CAF", "BLZ", "DJI", "SYC", "ATG", "LCA", "SMR", "GMB", "GNB", "SLB", "COM", "GRD", "VCT", "KNA", "VUT", "WSM",
-    "STP", "DMA", "TON", "FSM", "PLW", "MHL", "KIR", "NRU", "TUV", "LBY", "YEM", "SYR", "AFG", "CUB", "VEN", "PRK",
-    "LBN", "MMR", "PSE", "MCO", "LIE", "TLS",
+    "USA", "CHN", "DEU", "JPN", "IND", "GBR", "FRA", "ITA", "BRA", "CAN", "RUS", "MEX", "AUS",
+    "KOR", "ESP", "IDN", "NLD", "TUR", "SAU", "CHE", "POL", "TWN", "BEL", "SWE", "ARG", "IRL",
+    "AUT", "THA", "ISR", "NOR", "ARE", "SGP", "BGD", "VNM", "PHL", "MYS", "DNK", "EGY", "NGA",
+    "IRN", "ZAF", "HKG", "COL", "ROU", "CHL", "PAK", "CZE", "FIN", "PER", "IRQ", "PRT", "NZL",
+    "KAZ", "GRC", "QAT", "DZA", "HUN", "UKR", "KWT", "MAR", "ETH", "SVK", "DOM", "ECU", "KEN",
+    "GTM", "OMN", "AGO", "BGR", "UZB", "LUX", "CRI", "PAN", "HRV", "URY", "LTU", "CIV", "SRB",
+    "TZA", "LKA", "SVN", "GHA", "AZE", "BLR", "COD", "TKM", "CMR", "JOR", "UGA", "BOL", "BHR",
+    "TUN", "LVA", "PRY", "NPL", "EST", "KHM", "MAC", "SLV", "HND", "CYP", "ZWE", "SEN", "PNG",
+    "ISL", "GEO", "ZMB", "BIH", "TTO", "SDN", "ALB", "BEN", "MLT", "MNG", "ARM", "GIN", "BFA",
+    "MOZ", "BWA", "JAM", "MLI", "NIC", "LAO", "GAB", "BRN", "MKD", "MDA", "GNQ", "MDG", "MUS",
+    "TCD", "NAM", "RWA", "BHS", "KGZ", "NER", "COG", "MWI", "TJK", "XKX", "HTI", "MNE", "MRT",
+    "SOM", "BRB", "FJI", "SUR", "TGO", "SLE", "SWZ", "MDV", "GUY", "ERI", "BDI", "LSO", "AND",
+    "LBR", "SSD", "BTN", "CPV", "CAF", "BLZ", "DJI", "SYC", "ATG", "LCA", "SMR", "GMB", "GNB",
+    "SLB", "COM", "GRD", "VCT", "KNA", "VUT", "WSM", "STP", "DMA", "TON", "FSM", "PLW", "MHL",
+    "KIR", "NRU", "TUV", "LBY", "YEM", "SYR", "AFG", "CUB", "VEN", "PRK", "LBN", "MMR", "PSE",
+    "MCO", "LIE", "TLS",
 ];
 
-const REGIONS: &[&str] = &["atlantic", "pacific", "continental", "southern", "northern", "central"];
+const REGIONS: &[&str] = &[
+    "atlantic",
+    "pacific",
+    "continental",
+    "southern",
+    "northern",
+    "central",
+];
 
 /// A layer of the canonical stack.
 struct Spec {
@@ -112,16 +128,176 @@ struct Spec {
 }
 
 const STACK: &[Spec] = &[
-    Spec { id: "talent", name: "Skilled labour (hours)", tradable: false, inputs: &[], import_requires: &[], trade_cost: 0.0, interop_cost: 0.0, adjacent: &[], requires_adjacent: false, difficulty: -1.0, base_cost: 0.6, demand: 0.0, strategic: false, n_minus_1: false, trend: (1.0, 1.04) },
-    Spec { id: "data", name: "Data and datasets", tradable: true, inputs: &[], import_requires: &[], trade_cost: 0.1, interop_cost: 0.3, adjacent: &[], requires_adjacent: false, difficulty: 0.15, base_cost: 0.5, demand: 0.15, strategic: false, n_minus_1: false, trend: (1.0, 1.0) },
-    Spec { id: "design", name: "Chip design", tradable: true, inputs: &[("talent", 0.4)], import_requires: &[], trade_cost: 0.05, interop_cost: 0.0, adjacent: &["fab"], requires_adjacent: false, difficulty: 0.75, base_cost: 1.0, demand: 0.0, strategic: false, n_minus_1: false, trend: (1.0, 1.0) },
-    Spec { id: "fab", name: "Wafer fabrication", tradable: true, inputs: &[("design", 0.2), ("talent", 0.1)], import_requires: &[], trade_cost: 0.05, interop_cost: 0.0, adjacent: &["memory"], requires_adjacent: false, difficulty: 0.85, base_cost: 2.0, demand: 0.0, strategic: true, n_minus_1: true, trend: (0.95, 1.0) },
-    Spec { id: "memory", name: "Memory", tradable: true, inputs: &[("talent", 0.1)], import_requires: &[], trade_cost: 0.05, interop_cost: 0.0, adjacent: &["fab"], requires_adjacent: false, difficulty: 0.78, base_cost: 1.2, demand: 0.0, strategic: true, n_minus_1: true, trend: (0.95, 1.0) },
-    Spec { id: "packaging", name: "Advanced packaging", tradable: true, inputs: &[("fab", 0.6), ("memory", 0.5), ("talent", 0.1)], import_requires: &[], trade_cost: 0.08, interop_cost: 0.0, adjacent: &["fab", "memory"], requires_adjacent: false, difficulty: 0.6, base_cost: 0.6, demand: 0.0, strategic: true, n_minus_1: false, trend: (1.0, 1.0) },
-    Spec { id: "compute", name: "Data-centre compute", tradable: true, inputs: &[("packaging", 0.5), ("talent", 0.05)], import_requires: &[], trade_cost: 0.3, interop_cost: 0.0, adjacent: &["packaging"], requires_adjacent: false, difficulty: 0.45, base_cost: 0.8, demand: 0.4, strategic: true, n_minus_1: false, trend: (0.9, 0.97) },
-    Spec { id: "evaluation", name: "Evaluation and governance", tradable: false, inputs: &[("talent", 0.5)], import_requires: &[], trade_cost: 0.0, interop_cost: 0.0, adjacent: &[], requires_adjacent: false, difficulty: 0.35, base_cost: 0.4, demand: 0.0, strategic: false, n_minus_1: false, trend: (1.0, 1.0) },
-    Spec { id: "models", name: "Frontier models", tradable: true, inputs: &[("compute", 0.6), ("data", 0.4), ("talent", 0.3)], import_requires: &[("evaluation", 0.1)], trade_cost: 0.05, interop_cost: 0.2, adjacent: &["compute", "apps"], requires_adjacent: true, difficulty: 0.7, base_cost: 1.0, demand: 0.3, strategic: true, n_minus_1: false, trend: (0.85, 0.95) },
-    Spec { id: "apps", name: "Applications and services", tradable: true, inputs: &[("models", 0.3), ("compute", 0.2), ("talent", 0.6)], import_requires: &[], trade_cost: 0.2, interop_cost: 0.1, adjacent: &["models"], requires_adjacent: false, difficulty: 0.2, base_cost: 0.8, demand: 1.0, strategic: false, n_minus_1: false, trend: (1.0, 1.0) },
+    Spec {
+        id: "talent",
+        name: "Skilled labour (hours)",
+        tradable: false,
+        inputs: &[],
+        import_requires: &[],
+        trade_cost: 0.0,
+        interop_cost: 0.0,
+        adjacent: &[],
+        requires_adjacent: false,
+        difficulty: -1.0,
+        base_cost: 0.6,
+        demand: 0.0,
+        strategic: false,
+        n_minus_1: false,
+        trend: (1.0, 1.04),
+    },
+    Spec {
+        id: "data",
+        name: "Data and datasets",
+        tradable: true,
+        inputs: &[],
+        import_requires: &[],
+        trade_cost: 0.1,
+        interop_cost: 0.3,
+        adjacent: &[],
+        requires_adjacent: false,
+        difficulty: 0.15,
+        base_cost: 0.5,
+        demand: 0.15,
+        strategic: false,
+        n_minus_1: false,
+        trend: (1.0, 1.0),
+    },
+    Spec {
+        id: "design",
+        name: "Chip design",
+        tradable: true,
+        inputs: &[("talent", 0.4)],
+        import_requires: &[],
+        trade_cost: 0.05,
+        interop_cost: 0.0,
+        adjacent: &["fab"],
+        requires_adjacent: false,
+        difficulty: 0.75,
+        base_cost: 1.0,
+        demand: 0.0,
+        strategic: false,
+        n_minus_1: false,
+        trend: (1.0, 1.0),
+    },
+    Spec {
+        id: "fab",
+        name: "Wafer fabrication",
+        tradable: true,
+        inputs: &[("design", 0.2), ("talent", 0.1)],
+        import_requires: &[],
+        trade_cost: 0.05,
+        interop_cost: 0.0,
+        adjacent: &["memory"],
+        requires_adjacent: false,
+        difficulty: 0.85,
+        base_cost: 2.0,
+        demand: 0.0,
+        strategic: true,
+        n_minus_1: true,
+        trend: (0.95, 1.0),
+    },
+    Spec {
+        id: "memory",
+        name: "Memory",
+        tradable: true,
+        inputs: &[("talent", 0.1)],
+        import_requires: &[],
+        trade_cost: 0.05,
+        interop_cost: 0.0,
+        adjacent: &["fab"],
+        requires_adjacent: false,
+        difficulty: 0.78,
+        base_cost: 1.2,
+        demand: 0.0,
+        strategic: true,
+        n_minus_1: true,
+        trend: (0.95, 1.0),
+    },
+    Spec {
+        id: "packaging",
+        name: "Advanced packaging",
+        tradable: true,
+        inputs: &[("fab", 0.6), ("memory", 0.5), ("talent", 0.1)],
+        import_requires: &[],
+        trade_cost: 0.08,
+        interop_cost: 0.0,
+        adjacent: &["fab", "memory"],
+        requires_adjacent: false,
+        difficulty: 0.6,
+        base_cost: 0.6,
+        demand: 0.0,
+        strategic: true,
+        n_minus_1: false,
+        trend: (1.0, 1.0),
+    },
+    Spec {
+        id: "compute",
+        name: "Data-centre compute",
+        tradable: true,
+        inputs: &[("packaging", 0.5), ("talent", 0.05)],
+        import_requires: &[],
+        trade_cost: 0.3,
+        interop_cost: 0.0,
+        adjacent: &["packaging"],
+        requires_adjacent: false,
+        difficulty: 0.45,
+        base_cost: 0.8,
+        demand: 0.4,
+        strategic: true,
+        n_minus_1: false,
+        trend: (0.9, 0.97),
+    },
+    Spec {
+        id: "evaluation",
+        name: "Evaluation and governance",
+        tradable: false,
+        inputs: &[("talent", 0.5)],
+        import_requires: &[],
+        trade_cost: 0.0,
+        interop_cost: 0.0,
+        adjacent: &[],
+        requires_adjacent: false,
+        difficulty: 0.35,
+        base_cost: 0.4,
+        demand: 0.0,
+        strategic: false,
+        n_minus_1: false,
+        trend: (1.0, 1.0),
+    },
+    Spec {
+        id: "models",
+        name: "Frontier models",
+        tradable: true,
+        inputs: &[("compute", 0.6), ("data", 0.4), ("talent", 0.3)],
+        import_requires: &[("evaluation", 0.1)],
+        trade_cost: 0.05,
+        interop_cost: 0.2,
+        adjacent: &["compute", "apps"],
+        requires_adjacent: true,
+        difficulty: 0.7,
+        base_cost: 1.0,
+        demand: 0.3,
+        strategic: true,
+        n_minus_1: false,
+        trend: (0.85, 0.95),
+    },
+    Spec {
+        id: "apps",
+        name: "Applications and services",
+        tradable: true,
+        inputs: &[("models", 0.3), ("compute", 0.2), ("talent", 0.6)],
+        import_requires: &[],
+        trade_cost: 0.2,
+        interop_cost: 0.1,
+        adjacent: &["models"],
+        requires_adjacent: false,
+        difficulty: 0.2,
+        base_cost: 0.8,
+        demand: 1.0,
+        strategic: false,
+        n_minus_1: false,
+        trend: (1.0, 1.0),
+    },
 ];
 
 /// A generated layer.
@@ -183,11 +359,27 @@ struct GSecurity {
 }
 
 enum GClause {
-    Layers { kind: &'static str, layers: Vec<usize> },
-    Factor { layers: Vec<usize>, factor: f64 },
-    NoDuplication { layer: usize, max_producers: usize },
-    Commit { country: usize, layer: usize, from_period: usize },
-    Upgrade { layers: Vec<usize>, discount: f64 },
+    Layers {
+        kind: &'static str,
+        layers: Vec<usize>,
+    },
+    Factor {
+        layers: Vec<usize>,
+        factor: f64,
+    },
+    NoDuplication {
+        layer: usize,
+        max_producers: usize,
+    },
+    Commit {
+        country: usize,
+        layer: usize,
+        from_period: usize,
+    },
+    Upgrade {
+        layers: Vec<usize>,
+        discount: f64,
+    },
 }
 
 struct GAgreement {
@@ -294,7 +486,9 @@ impl Gen {
         let n = self.opts.layers;
         for spec in STACK.iter().take(n) {
             let resolve = |list: &[(&str, f64)], layers: &[GLayer]| -> Vec<(usize, f64)> {
-                list.iter().filter_map(|(k, a)| layers.iter().position(|l| l.id == *k).map(|i| (i, *a))).collect()
+                list.iter()
+                    .filter_map(|(k, a)| layers.iter().position(|l| l.id == *k).map(|i| (i, *a)))
+                    .collect()
             };
             let inputs = resolve(spec.inputs, &self.layers);
             let import_requires = resolve(spec.import_requires, &self.layers);
@@ -337,7 +531,10 @@ impl Gen {
                 inputs.push((t, round(self.rng.gen_range(0.1..0.4), 3)));
             }
             inputs.sort_by_key(|x| x.0);
-            let adjacent = vec![inputs[0].0].into_iter().filter(|&k| Some(k) != talent).collect();
+            let adjacent = vec![inputs[0].0]
+                .into_iter()
+                .filter(|&k| Some(k) != talent)
+                .collect();
             self.layers.push(GLayer {
                 id: format!("layer{}", i + 1),
                 name: format!("Layer {}", i + 1),
@@ -365,7 +562,11 @@ impl Gen {
         let wage = 1.0;
         for l in 0..self.layers.len() {
             let layer = &self.layers[l];
-            let mut r = if Some(l) == self.talent() { layer.base_cost * wage } else { layer.base_cost };
+            let mut r = if Some(l) == self.talent() {
+                layer.base_cost * wage
+            } else {
+                layer.base_cost
+            };
             for &(k, a) in &layer.inputs {
                 r += a * self.reference[k];
             }
@@ -380,19 +581,37 @@ impl Gen {
     fn countries(&mut self) {
         let n = self.opts.countries;
         for rank in 1..=n {
-            let id = COUNTRIES.get(rank - 1).map_or_else(|| format!("X{rank:03}"), |s| s.to_string());
-            let size = round(100.0 * (rank as f64).powf(-1.0) * lognormal(&mut self.rng, 0.3), 3).max(0.05);
-            let tech = (0.95 - 0.55 * (rank as f64).ln() / 200f64.ln() + 0.12 * normal(&mut self.rng)).clamp(0.02, 0.99);
+            let id = COUNTRIES
+                .get(rank - 1)
+                .map_or_else(|| format!("X{rank:03}"), |s| s.to_string());
+            let size = round(
+                100.0 * (rank as f64).powf(-1.0) * lognormal(&mut self.rng, 0.3),
+                3,
+            )
+            .max(0.05);
+            let tech = (0.95 - 0.55 * (rank as f64).ln() / 200f64.ln()
+                + 0.12 * normal(&mut self.rng))
+            .clamp(0.02, 0.99);
             let region = self.rng.gen_range(0..REGIONS.len());
             let wage = (0.3 + 1.4 * tech) * lognormal(&mut self.rng, 0.1);
-            self.countries.push(GCountry { id, size, tech, region, wage });
+            self.countries.push(GCountry {
+                id,
+                size,
+                tech,
+                region,
+                wage,
+            });
         }
     }
 
     /// World need of each layer per unit of final demand, through the input matrix.
     fn world_need(&self) -> Vec<f64> {
         let total_size: f64 = self.countries.iter().map(|c| c.size).sum();
-        let mut need: Vec<f64> = self.layers.iter().map(|l| l.demand * total_size * 0.8).collect();
+        let mut need: Vec<f64> = self
+            .layers
+            .iter()
+            .map(|l| l.demand * total_size * 0.8)
+            .collect();
         for l in (0..self.layers.len()).rev() {
             let nl = need[l];
             for &(k, a) in &self.layers[l].inputs {
@@ -425,7 +644,12 @@ impl Gen {
         }
         // At least two incumbents per layer: the most advanced countries.
         let mut by_tech: Vec<usize> = (0..nc).collect();
-        by_tech.sort_by(|&a, &b| self.countries[b].tech.total_cmp(&self.countries[a].tech).then(a.cmp(&b)));
+        by_tech.sort_by(|&a, &b| {
+            self.countries[b]
+                .tech
+                .total_cmp(&self.countries[a].tech)
+                .then(a.cmp(&b))
+        });
         for l in 0..nl {
             let mut count = (0..nc).filter(|&c| holds[c][l] == Some(true)).count();
             for &c in &by_tech {
@@ -440,13 +664,20 @@ impl Gen {
         }
         let need = self.world_need();
         let producer_size: Vec<f64> = (0..nl)
-            .map(|l| (0..nc).filter(|&c| holds[c][l].is_some()).map(|c| self.countries[c].size).sum::<f64>())
+            .map(|l| {
+                (0..nc)
+                    .filter(|&c| holds[c][l].is_some())
+                    .map(|c| self.countries[c].size)
+                    .sum::<f64>()
+            })
             .collect();
         let periods = self.opts.periods;
         self.cap_of = vec![vec![None; nl]; nc];
         for c in 0..nc {
             for l in 0..nl {
-                let Some(incumbent) = holds[c][l] else { continue };
+                let Some(incumbent) = holds[c][l] else {
+                    continue;
+                };
                 let country = &self.countries[c];
                 let layer = &self.layers[l];
                 let (tech, size, wage) = (country.tech, country.size, country.wage);
@@ -459,19 +690,30 @@ impl Gen {
                 // Talent hours per unit fall with the technology level: comparative advantage.
                 let inputs = match talent {
                     Some(t) if layer.inputs.iter().any(|x| x.0 == t) => {
-                        let productivity = (-1.2 * (tech - 0.5)).exp() * lognormal(&mut self.rng, 0.15);
+                        let productivity =
+                            (-1.2 * (tech - 0.5)).exp() * lognormal(&mut self.rng, 0.15);
                         Some(
                             layer
                                 .inputs
                                 .iter()
-                                .map(|&(k, a)| (k, round(if k == t { a * productivity } else { a }, 3).max(0.001)))
+                                .map(|&(k, a)| {
+                                    (
+                                        k,
+                                        round(if k == t { a * productivity } else { a }, 3)
+                                            .max(0.001),
+                                    )
+                                })
                                 .collect(),
                         )
                     }
                     _ => None,
                 };
                 let (lo, hi) = layer.trend;
-                let cost_trend = if periods > 1 && hi > lo { round(self.rng.gen_range(lo..hi), 3) } else { 1.0 };
+                let cost_trend = if periods > 1 && hi > lo {
+                    round(self.rng.gen_range(lo..hi), 3)
+                } else {
+                    1.0
+                };
                 let share = need[l] * size / producer_size[l].max(1e-9);
                 let ref_price = self.reference[l];
                 let strategic_scale = layer.n_minus_1 || layer.requires_adjacent;
@@ -491,7 +733,8 @@ impl Gen {
                 if incumbent {
                     cap.capacity = round(share * self.rng.gen_range(0.6..1.3), 2).max(0.01);
                     if !is_talent && self.rng.gen_bool(0.5) {
-                        cap.max_expansion = round(cap.capacity * self.rng.gen_range(0.2..0.6), 2).max(0.01);
+                        cap.max_expansion =
+                            round(cap.capacity * self.rng.gen_range(0.2..0.6), 2).max(0.01);
                         cap.expansion_cost = round(ref_price * self.rng.gen_range(0.5..1.5), 3);
                         if strategic_scale && periods > 1 {
                             cap.lead_time = 1;
@@ -500,7 +743,10 @@ impl Gen {
                 } else {
                     cap.max_expansion = round(share * self.rng.gen_range(0.3..0.8), 2).max(0.01);
                     cap.expansion_cost = round(ref_price * self.rng.gen_range(0.5..1.5), 3);
-                    cap.entry_cost = round(ref_price * cap.max_expansion * self.rng.gen_range(0.3..1.0), 3);
+                    cap.entry_cost = round(
+                        ref_price * cap.max_expansion * self.rng.gen_range(0.3..1.0),
+                        3,
+                    );
                     if strategic_scale {
                         cap.min_scale = round(cap.max_expansion * 0.2, 2);
                     }
@@ -555,7 +801,13 @@ impl Gen {
                         }
                     }
                 }
-                self.demands.push(GDemand { country: c, layer: l, blocks, growth, must_serve: must_serve.max(0.0) });
+                self.demands.push(GDemand {
+                    country: c,
+                    layer: l,
+                    blocks,
+                    growth,
+                    must_serve: must_serve.max(0.0),
+                });
             }
         }
     }
@@ -575,7 +827,11 @@ impl Gen {
                 } else {
                     None
                 };
-                let share = if self.rng.gen_bool(0.6) { Some(round(self.rng.gen_range(0.4..0.8), 2)) } else { None };
+                let share = if self.rng.gen_bool(0.6) {
+                    Some(round(self.rng.gen_range(0.4..0.8), 2))
+                } else {
+                    None
+                };
                 let n1 = if self.layers[l].n_minus_1 && self.rng.gen_bool(0.5) {
                     let phi = round(self.rng.gen_range(0.3..0.6), 2);
                     let rho = round(self.reference[l] * self.rng.gen_range(0.05..0.15), 3);
@@ -586,7 +842,13 @@ impl Gen {
                 if floor.is_none() && share.is_none() && n1.is_none() {
                     continue;
                 }
-                self.security.push(GSecurity { country: c, layer: l, floor, share, n_minus_1: n1 });
+                self.security.push(GSecurity {
+                    country: c,
+                    layer: l,
+                    floor,
+                    share,
+                    n_minus_1: n1,
+                });
             }
         }
     }
@@ -599,7 +861,11 @@ impl Gen {
         for _ in 0..nc {
             let e = self.rng.gen_range(0..nc);
             let i = self.rng.gen_range(0..nc);
-            let layer = if self.rng.gen_bool(0.3) { Some(self.rng.gen_range(0..nl)) } else { None };
+            let layer = if self.rng.gen_bool(0.3) {
+                Some(self.rng.gen_range(0..nl))
+            } else {
+                None
+            };
             if e == i || !used.insert((e, i, layer)) {
                 continue;
             }
@@ -608,13 +874,21 @@ impl Gen {
         }
         // Export controls: the three most advanced holders of fab block chips and compute to a
         // few countries.
-        let controlled: Vec<usize> = ["design", "fab", "compute"].iter().filter_map(|k| self.layer(k)).collect();
+        let controlled: Vec<usize> = ["design", "fab", "compute"]
+            .iter()
+            .filter_map(|k| self.layer(k))
+            .collect();
         if controlled.is_empty() || nc < 4 {
             return;
         }
         let fab = self.layer("fab").unwrap_or(controlled[0]);
         let mut leaders: Vec<usize> = (0..nc).filter(|&c| self.cap_of[c][fab].is_some()).collect();
-        leaders.sort_by(|&a, &b| self.countries[b].tech.total_cmp(&self.countries[a].tech).then(a.cmp(&b)));
+        leaders.sort_by(|&a, &b| {
+            self.countries[b]
+                .tech
+                .total_cmp(&self.countries[a].tech)
+                .then(a.cmp(&b))
+        });
         leaders.truncate(3);
         let n_targets = (nc / 25).max(1);
         let mut targets = Vec::new();
@@ -650,9 +924,16 @@ impl Gen {
         let nc = self.countries.len();
         let nl = self.layers.len();
         let tradable: Vec<usize> = (0..nl).filter(|&l| self.layers[l].tradable).collect();
-        let named = |g: &Gen, ids: &[&str]| -> Vec<usize> { ids.iter().filter_map(|k| g.layer(k)).collect() };
+        let named = |g: &Gen, ids: &[&str]| -> Vec<usize> {
+            ids.iter().filter_map(|k| g.layer(k)).collect()
+        };
         let mut by_tech: Vec<usize> = (0..nc).collect();
-        by_tech.sort_by(|&a, &b| self.countries[b].tech.total_cmp(&self.countries[a].tech).then(a.cmp(&b)));
+        by_tech.sort_by(|&a, &b| {
+            self.countries[b]
+                .tech
+                .total_cmp(&self.countries[a].tech)
+                .then(a.cmp(&b))
+        });
         // Layers with a no-duplication clause: never committed (feasibility, module doc).
         let nodup_layer = self.layer("memory").or_else(|| self.layer("fab"));
         for k in 0..self.opts.agreements {
@@ -661,73 +942,150 @@ impl Gen {
             let (id, name, members, active) = match k % 4 {
                 0 => {
                     let region = (k / 4 + self.rng.gen_range(0..REGIONS.len())) % REGIONS.len();
-                    let mut members: Vec<usize> = (0..nc).filter(|&c| self.countries[c].region == region).collect();
+                    let mut members: Vec<usize> = (0..nc)
+                        .filter(|&c| self.countries[c].region == region)
+                        .collect();
                     if members.len() < 2 {
                         members = self.pick_members(&(0..nc).collect::<Vec<_>>(), 2, 6);
                     }
                     if !tradable.is_empty() {
-                        clauses.push(GClause::Factor { layers: tradable.clone(), factor: round(self.rng.gen_range(0.3..0.7), 2) });
+                        clauses.push(GClause::Factor {
+                            layers: tradable.clone(),
+                            factor: round(self.rng.gen_range(0.3..0.7), 2),
+                        });
                     }
                     let mr = named(self, &["data", "models", "evaluation"]);
                     if !mr.is_empty() {
-                        clauses.push(GClause::Layers { kind: "mutual_recognition", layers: mr });
+                        clauses.push(GClause::Layers {
+                            kind: "mutual_recognition",
+                            layers: mr,
+                        });
                     }
-                    (format!("{}-bloc-{round_no}", REGIONS[region]), format!("{} trade bloc", REGIONS[region]), members, true)
+                    (
+                        format!("{}-bloc-{round_no}", REGIONS[region]),
+                        format!("{} trade bloc", REGIONS[region]),
+                        members,
+                        true,
+                    )
                 }
                 1 => {
-                    let pool: Vec<usize> = by_tech.iter().copied().take((nc / 4).max(4).min(nc)).collect();
+                    let pool: Vec<usize> = by_tech
+                        .iter()
+                        .copied()
+                        .take((nc / 4).max(4).min(nc))
+                        .collect();
                     let members = self.pick_members(&pool, 4, 8);
                     let ts = named(self, &["design", "fab", "memory", "packaging"]);
                     if !ts.is_empty() {
-                        clauses.push(GClause::Layers { kind: "trusted_supply", layers: ts });
+                        clauses.push(GClause::Layers {
+                            kind: "trusted_supply",
+                            layers: ts,
+                        });
                     }
                     if let Some(l) = nodup_layer {
-                        let holders = members.iter().filter(|&&c| self.cap_of[c][l].is_some()).count();
+                        let holders = members
+                            .iter()
+                            .filter(|&&c| self.cap_of[c][l].is_some())
+                            .count();
                         if holders >= 2 {
-                            clauses.push(GClause::NoDuplication { layer: l, max_producers: holders.div_ceil(2) });
+                            clauses.push(GClause::NoDuplication {
+                                layer: l,
+                                max_producers: holders.div_ceil(2),
+                            });
                         }
                     }
-                    (format!("chip-alliance-{round_no}"), "chip alliance: trusted supply, no duplicated memory fabs".into(), members, false)
+                    (
+                        format!("chip-alliance-{round_no}"),
+                        "chip alliance: trusted supply, no duplicated memory fabs".into(),
+                        members,
+                        false,
+                    )
                 }
                 2 => {
-                    let pool: Vec<usize> = by_tech.iter().copied().take((nc / 2).max(4).min(nc)).collect();
+                    let pool: Vec<usize> = by_tech
+                        .iter()
+                        .copied()
+                        .take((nc / 2).max(4).min(nc))
+                        .collect();
                     let members = self.pick_members(&pool, 3, 8);
                     let ts = named(self, &["compute", "models"]);
                     if !ts.is_empty() {
-                        clauses.push(GClause::Layers { kind: "trusted_supply", layers: ts });
+                        clauses.push(GClause::Layers {
+                            kind: "trusted_supply",
+                            layers: ts,
+                        });
                     }
                     if let Some(m) = self.layer("models") {
-                        clauses.push(GClause::Upgrade { layers: vec![m], discount: round(self.rng.gen_range(0.2..0.5), 2) });
+                        clauses.push(GClause::Upgrade {
+                            layers: vec![m],
+                            discount: round(self.rng.gen_range(0.2..0.5), 2),
+                        });
                     }
-                    if let Some(l) = self.layer("compute").filter(|&l| Some(l) != nodup_layer && !self.layers[l].requires_adjacent) {
-                        let committed = members
-                            .iter()
-                            .copied()
-                            .find(|&c| self.cap_of[c][l].is_some_and(|i| self.caps[i].min_scale == 0.0));
+                    if let Some(l) = self
+                        .layer("compute")
+                        .filter(|&l| Some(l) != nodup_layer && !self.layers[l].requires_adjacent)
+                    {
+                        let committed = members.iter().copied().find(|&c| {
+                            self.cap_of[c][l].is_some_and(|i| self.caps[i].min_scale == 0.0)
+                        });
                         if let Some(c) = committed {
-                            clauses.push(GClause::Commit { country: c, layer: l, from_period: self.opts.periods.min(2) });
+                            clauses.push(GClause::Commit {
+                                country: c,
+                                layer: l,
+                                from_period: self.opts.periods.min(2),
+                            });
                         }
                     }
-                    (format!("ai-compact-{round_no}"), "AI compact: trusted compute and models, upgrade route, committed compute".into(), members, true)
+                    (
+                        format!("ai-compact-{round_no}"),
+                        "AI compact: trusted compute and models, upgrade route, committed compute"
+                            .into(),
+                        members,
+                        true,
+                    )
                 }
                 _ => {
                     let members = self.pick_members(&(0..nc).collect::<Vec<_>>(), 5, 12);
                     let mr = named(self, &["data", "apps"]);
                     if !mr.is_empty() {
-                        clauses.push(GClause::Layers { kind: "mutual_recognition", layers: mr.clone() });
+                        clauses.push(GClause::Layers {
+                            kind: "mutual_recognition",
+                            layers: mr.clone(),
+                        });
                     }
                     let f = named(self, &["data", "apps", "models"]);
                     if !f.is_empty() {
-                        clauses.push(GClause::Factor { layers: f, factor: round(self.rng.gen_range(0.5..0.8), 2) });
+                        clauses.push(GClause::Factor {
+                            layers: f,
+                            factor: round(self.rng.gen_range(0.5..0.8), 2),
+                        });
                     }
-                    (format!("data-union-{round_no}"), "data union: mutual recognition of data and apps".into(), members, false)
+                    (
+                        format!("data-union-{round_no}"),
+                        "data union: mutual recognition of data and apps".into(),
+                        members,
+                        false,
+                    )
                 }
             };
-            let members = if members.len() < 2 { vec![0, 1] } else { members };
+            let members = if members.len() < 2 {
+                vec![0, 1]
+            } else {
+                members
+            };
             if clauses.is_empty() {
-                clauses.push(GClause::Factor { layers: (0..nl).collect(), factor: 0.8 });
+                clauses.push(GClause::Factor {
+                    layers: (0..nl).collect(),
+                    factor: 0.8,
+                });
             }
-            self.agreements.push(GAgreement { id, name, members, active, clauses });
+            self.agreements.push(GAgreement {
+                id,
+                name,
+                members,
+                active,
+                clauses,
+            });
         }
     }
 
@@ -737,7 +1095,10 @@ impl Gen {
         let cid = |c: usize| self.countries[c].id.as_str();
         let lid = |l: usize| self.layers[l].id.as_str();
         let table = |items: &[(usize, f64)]| -> String {
-            let parts: Vec<String> = items.iter().map(|&(k, a)| format!("{} = {}", lid(k), fx(a, 3))).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .map(|&(k, a)| format!("{} = {}", lid(k), fx(a, 3)))
+                .collect();
             format!("{{ {} }}", parts.join(", "))
         };
         let list = |items: &[usize]| -> String {
@@ -745,9 +1106,16 @@ impl Gen {
             format!("[{}]", parts.join(", "))
         };
         let _ = writeln!(w, "# Generated by `aistack generate --countries {} --layers {} --periods {} --seed {} --agreements {}`.", o.countries, o.layers, o.periods, o.seed, o.agreements);
-        let _ = writeln!(w, "# Random but realistic: see src/generate.rs for how each part is drawn.\n");
+        let _ = writeln!(
+            w,
+            "# Random but realistic: see src/generate.rs for how each part is drawn.\n"
+        );
         let _ = writeln!(w, "[meta]");
-        let _ = writeln!(w, "name = \"generated {}x{}x{} seed {}\"", o.countries, o.layers, o.periods, o.seed);
+        let _ = writeln!(
+            w,
+            "name = \"generated {}x{}x{} seed {}\"",
+            o.countries, o.layers, o.periods, o.seed
+        );
         let _ = writeln!(w, "description = \"Random AI-stack scenario: {} countries, {} layers, {} periods, {} agreements.\"", o.countries, o.layers, o.periods, o.agreements);
         let _ = writeln!(w, "currency = \"index\"");
         let _ = writeln!(w, "periods = {}", o.periods);
@@ -755,14 +1123,25 @@ impl Gen {
         let _ = writeln!(w, "[upgrade]\nadjacency_discount = 0.2\n");
         let _ = writeln!(w, "[trade]\ndefault_cost = 0.1\n");
         for &(e, i, l, cost) in &self.costs {
-            let _ = writeln!(w, "[[trade.cost]]\nfrom = \"{}\"\nto = \"{}\"", cid(e), cid(i));
+            let _ = writeln!(
+                w,
+                "[[trade.cost]]\nfrom = \"{}\"\nto = \"{}\"",
+                cid(e),
+                cid(i)
+            );
             if let Some(l) = l {
                 let _ = writeln!(w, "layer = \"{}\"", lid(l));
             }
             let _ = writeln!(w, "cost = {}\n", fx(cost, 3));
         }
         for (e, i, ls) in &self.blocks {
-            let _ = writeln!(w, "[[trade.block]]\nfrom = \"{}\"\nto = \"{}\"\nlayers = {}\n", cid(*e), cid(*i), list(ls));
+            let _ = writeln!(
+                w,
+                "[[trade.block]]\nfrom = \"{}\"\nto = \"{}\"\nlayers = {}\n",
+                cid(*e),
+                cid(*i),
+                list(ls)
+            );
         }
         for l in &self.layers {
             let _ = writeln!(w, "[[layer]]\nid = \"{}\"\nname = \"{}\"", l.id, l.name);
@@ -790,10 +1169,20 @@ impl Gen {
             let _ = writeln!(w);
         }
         for c in &self.countries {
-            let _ = writeln!(w, "[[country]]\nid = \"{}\"\nname = \"{} ({}, technology {:.2}, size {:.2})\"\n", c.id, c.id, REGIONS[c.region], c.tech, c.size);
+            let _ = writeln!(
+                w,
+                "[[country]]\nid = \"{}\"\nname = \"{} ({}, technology {:.2}, size {:.2})\"\n",
+                c.id, c.id, REGIONS[c.region], c.tech, c.size
+            );
         }
         for cap in &self.caps {
-            let _ = writeln!(w, "[[capability]]\ncountry = \"{}\"\nlayer = \"{}\"\nunit_cost = {}", cid(cap.country), lid(cap.layer), fx(cap.unit_cost, 3));
+            let _ = writeln!(
+                w,
+                "[[capability]]\ncountry = \"{}\"\nlayer = \"{}\"\nunit_cost = {}",
+                cid(cap.country),
+                lid(cap.layer),
+                fx(cap.unit_cost, 3)
+            );
             if cap.cost_trend != 1.0 {
                 let _ = writeln!(w, "cost_trend = {}", fx(cap.cost_trend, 3));
             }
@@ -804,7 +1193,12 @@ impl Gen {
                 let _ = writeln!(w, "capacity = {}", fx(cap.capacity, 2));
             }
             if cap.max_expansion > 0.0 {
-                let _ = writeln!(w, "max_expansion = {}\nexpansion_cost = {}", fx(cap.max_expansion, 2), fx(cap.expansion_cost, 3));
+                let _ = writeln!(
+                    w,
+                    "max_expansion = {}\nexpansion_cost = {}",
+                    fx(cap.max_expansion, 2),
+                    fx(cap.expansion_cost, 3)
+                );
             }
             if cap.lead_time > 0 {
                 let _ = writeln!(w, "lead_time = {}", cap.lead_time);
@@ -818,9 +1212,18 @@ impl Gen {
             let _ = writeln!(w);
         }
         for d in &self.demands {
-            let blocks: Vec<String> =
-                d.blocks.iter().map(|&(q, v)| format!("{{ quantity = {}, value = {} }}", fx(q, 3), fx(v, 3))).collect();
-            let _ = writeln!(w, "[[demand]]\ncountry = \"{}\"\nlayer = \"{}\"\nblocks = [{}]", cid(d.country), lid(d.layer), blocks.join(", "));
+            let blocks: Vec<String> = d
+                .blocks
+                .iter()
+                .map(|&(q, v)| format!("{{ quantity = {}, value = {} }}", fx(q, 3), fx(v, 3)))
+                .collect();
+            let _ = writeln!(
+                w,
+                "[[demand]]\ncountry = \"{}\"\nlayer = \"{}\"\nblocks = [{}]",
+                cid(d.country),
+                lid(d.layer),
+                blocks.join(", ")
+            );
             if d.growth != 1.0 {
                 let _ = writeln!(w, "growth = {}", fx(d.growth, 3));
             }
@@ -830,7 +1233,12 @@ impl Gen {
             let _ = writeln!(w);
         }
         for s in &self.security {
-            let _ = writeln!(w, "[[security]]\ncountry = \"{}\"\nlayer = \"{}\"", cid(s.country), lid(s.layer));
+            let _ = writeln!(
+                w,
+                "[[security]]\ncountry = \"{}\"\nlayer = \"{}\"",
+                cid(s.country),
+                lid(s.layer)
+            );
             if let Some(f) = s.floor {
                 let _ = writeln!(w, "domestic_floor = {}", fx(f, 2));
             }
@@ -838,13 +1246,29 @@ impl Gen {
                 let _ = writeln!(w, "max_supplier_share = {}", fx(m, 2));
             }
             if let Some((phi, rho)) = s.n_minus_1 {
-                let _ = writeln!(w, "n_minus_1 = {}\nreserve_cost = {}", fx(phi, 2), fx(rho, 3));
+                let _ = writeln!(
+                    w,
+                    "n_minus_1 = {}\nreserve_cost = {}",
+                    fx(phi, 2),
+                    fx(rho, 3)
+                );
             }
             let _ = writeln!(w);
         }
         for a in &self.agreements {
-            let members: Vec<String> = a.members.iter().map(|&c| format!("\"{}\"", cid(c))).collect();
-            let _ = writeln!(w, "[[agreement]]\nid = \"{}\"\nname = \"{}\"\nmembers = [{}]\nactive = {}\n", a.id, a.name, members.join(", "), a.active);
+            let members: Vec<String> = a
+                .members
+                .iter()
+                .map(|&c| format!("\"{}\"", cid(c)))
+                .collect();
+            let _ = writeln!(
+                w,
+                "[[agreement]]\nid = \"{}\"\nname = \"{}\"\nmembers = [{}]\nactive = {}\n",
+                a.id,
+                a.name,
+                members.join(", "),
+                a.active
+            );
             for cl in &a.clauses {
                 let _ = writeln!(w, "[[agreement.clause]]");
                 match cl {
@@ -852,16 +1276,33 @@ impl Gen {
                         let _ = writeln!(w, "kind = \"{kind}\"\nlayers = {}", list(layers));
                     }
                     GClause::Factor { layers, factor } => {
-                        let _ = writeln!(w, "kind = \"trade_cost_factor\"\nlayers = {}\nfactor = {}", list(layers), fx(*factor, 2));
+                        let _ = writeln!(
+                            w,
+                            "kind = \"trade_cost_factor\"\nlayers = {}\nfactor = {}",
+                            list(layers),
+                            fx(*factor, 2)
+                        );
                     }
-                    GClause::NoDuplication { layer, max_producers } => {
+                    GClause::NoDuplication {
+                        layer,
+                        max_producers,
+                    } => {
                         let _ = writeln!(w, "kind = \"no_duplication\"\nlayer = \"{}\"\nmax_producers = {max_producers}", lid(*layer));
                     }
-                    GClause::Commit { country, layer, from_period } => {
+                    GClause::Commit {
+                        country,
+                        layer,
+                        from_period,
+                    } => {
                         let _ = writeln!(w, "kind = \"commit\"\ncountry = \"{}\"\nlayer = \"{}\"\nbuild = true\nfrom_period = {from_period}", cid(*country), lid(*layer));
                     }
                     GClause::Upgrade { layers, discount } => {
-                        let _ = writeln!(w, "kind = \"upgrade_route\"\nlayers = {}\nentry_discount = {}", list(layers), fx(*discount, 2));
+                        let _ = writeln!(
+                            w,
+                            "kind = \"upgrade_route\"\nlayers = {}\nentry_discount = {}",
+                            list(layers),
+                            fx(*discount, 2)
+                        );
                     }
                 }
                 let _ = writeln!(w);
@@ -884,7 +1325,13 @@ mod tests {
 
     #[test]
     fn rejects_degenerate_sizes() {
-        let o = |c, l, t| GenerateOptions { countries: c, layers: l, periods: t, seed: 1, agreements: 0 };
+        let o = |c, l, t| GenerateOptions {
+            countries: c,
+            layers: l,
+            periods: t,
+            seed: 1,
+            agreements: 0,
+        };
         assert_eq!(generate(&o(1, 3, 1)), Err(GenerateError::Countries(1)));
         assert_eq!(generate(&o(3, 0, 1)), Err(GenerateError::Layers(0)));
         assert_eq!(generate(&o(3, 3, 0)), Err(GenerateError::Periods(0)));

@@ -15,7 +15,8 @@ use approx::assert_relative_eq;
 use common::*;
 
 fn instance(name: &str) -> Scenario {
-    Scenario::from_path(format!("{}/instances/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|e| panic!("{e}"))
+    Scenario::from_path(format!("{}/instances/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
@@ -43,7 +44,9 @@ fn fd_check(s: &Scenario, opts: &BuildOptions) -> usize {
                         let out = results::solve(s, &o, &SolveConfig::default()).unwrap();
                         out.objective().filter(|_| out.is_optimal())
                     };
-                    let (Some(up), Some(down)) = (w(h), w(-h)) else { continue };
+                    let (Some(up), Some(down)) = (w(h), w(-h)) else {
+                        continue;
+                    };
                     let right = (up - w0) / (h * delta);
                     let left = (w0 - down) / (h * delta);
                     if close(left, right, 1e-6) {
@@ -66,7 +69,10 @@ fn fd_check(s: &Scenario, opts: &BuildOptions) -> usize {
 fn prices_match_finite_differences_on_the_supply_shock_lp() {
     let s = instance("supply-shock.toml");
     let n = fd_check(&s, &BuildOptions::from_file(&s));
-    assert!(n >= 40, "only {n} prices had agreeing left and right differences");
+    assert!(
+        n >= 40,
+        "only {n} prices had agreeing left and right differences"
+    );
 }
 
 #[test]
@@ -75,7 +81,10 @@ fn prices_match_finite_differences_on_the_relaxed_example() {
     let mut opts = BuildOptions::from_file(&s);
     opts.relax = true;
     let n = fd_check(&s, &opts);
-    assert!(n >= 20, "only {n} prices had agreeing left and right differences");
+    assert!(
+        n >= 20,
+        "only {n} prices had agreeing left and right differences"
+    );
 }
 
 /// The analysis's own check agrees with the test's: unique prices equal their differences and
@@ -87,15 +96,24 @@ fn price_checks_flag_unique_prices() {
     let config = SolveConfig::default();
     let base = results::solve(&s, &opts, &config).unwrap();
     let checks = margins::price_checks(&s, &opts, &config, &base, 1e-3).unwrap();
-    assert_eq!(checks.len(), s.countries.len() * s.layers.len() * s.n_periods());
-    assert!(checks.iter().all(|p| p.within), "a price lies outside [right, left]");
+    assert_eq!(
+        checks.len(),
+        s.countries.len() * s.layers.len() * s.n_periods()
+    );
+    assert!(
+        checks.iter().all(|p| p.within),
+        "a price lies outside [right, left]"
+    );
     let unique: Vec<_> = checks.iter().filter(|p| p.unique).collect();
     assert!(unique.len() >= 20);
     for p in unique {
         assert!(close(p.price, p.right.unwrap(), 1e-5), "{p:?}");
     }
     // Taiwan uses no memory: delivering one is worth nothing, demanding one costs an import.
-    let twn_memory = checks.iter().find(|p| p.country == "TWN" && p.layer == "memory" && p.period == 1).unwrap();
+    let twn_memory = checks
+        .iter()
+        .find(|p| p.country == "TWN" && p.layer == "memory" && p.period == 1)
+        .unwrap();
     assert!(!twn_memory.unique);
 }
 
@@ -138,15 +156,24 @@ fn entry_value_by_hand() {
     let base = results::solve(&s, &opts, &config).unwrap();
     assert_relative_eq!(base.objective().unwrap(), 40.0, epsilon = 1e-9);
     let entry = margins::entry_values(&s, &opts, &config, &base).unwrap();
-    let b_off = entry.iter().find(|e| e.country == "B" && e.forced == "stay_out").unwrap();
+    let b_off = entry
+        .iter()
+        .find(|e| e.country == "B" && e.forced == "stay_out")
+        .unwrap();
     assert_eq!(b_off.change, "leave");
     assert!(b_off.has_operating_status);
     assert_relative_eq!(b_off.value.unwrap(), -15.0, epsilon = 1e-9);
     let total: f64 = b_off.welfare_change.iter().map(|w| w.value).sum();
     assert_relative_eq!(total, -15.0, epsilon = 1e-9);
     let a_off = entry.iter().find(|e| e.country == "A").unwrap();
-    assert_eq!((a_off.change, a_off.solved, a_off.value), ("stay_out", false, Some(0.0)));
-    let b_on = entry.iter().find(|e| e.country == "B" && e.forced == "operate").unwrap();
+    assert_eq!(
+        (a_off.change, a_off.solved, a_off.value),
+        ("stay_out", false, Some(0.0))
+    );
+    let b_on = entry
+        .iter()
+        .find(|e| e.country == "B" && e.forced == "operate")
+        .unwrap();
     assert_eq!((b_on.change, b_on.solved), ("stay_in", false));
 }
 
@@ -162,28 +189,49 @@ fn entry_values_equal_two_independent_solves() {
     let w_base = objective(&s, &opts);
     let mut solved = 0;
     for e in entry.iter().filter(|e| e.solved) {
-        let (c, l) = (s.country_index(&e.country).unwrap(), s.layer_index(&e.layer).unwrap());
+        let (c, l) = (
+            s.country_index(&e.country).unwrap(),
+            s.layer_index(&e.layer).unwrap(),
+        );
         let mut o = BuildOptions::from_file(&s);
         o.forced.push((c, l, e.forced == "operate"));
         let (out, rep) = solve_with(&s, &o);
         match out.objective().filter(|_| out.is_optimal()) {
             Some(w) => {
-                assert!(close(e.value.unwrap(), w - w_base, 1e-6), "{} {} {}: {:?} vs {}", e.country, e.layer, e.forced, e.value, w - w_base);
+                assert!(
+                    close(e.value.unwrap(), w - w_base, 1e-6),
+                    "{} {} {}: {:?} vs {}",
+                    e.country,
+                    e.layer,
+                    e.forced,
+                    e.value,
+                    w - w_base
+                );
                 let sum: f64 = e.welfare_change.iter().map(|x| x.value).sum();
-                assert!(close(sum, w - w_base, 1e-6), "welfare changes add to {sum}, not {}", w - w_base);
+                assert!(
+                    close(sum, w - w_base, 1e-6),
+                    "welfare changes add to {sum}, not {}",
+                    w - w_base
+                );
                 assert_identities(&rep);
                 solved += 1;
             }
             None => {
                 assert_eq!(e.value, None);
                 assert_eq!(e.status, out.status.to_string());
-                assert!(e.diagnosis.as_ref().is_some_and(|d| d.infeasible && !d.groups.is_empty()));
+                assert!(e
+                    .diagnosis
+                    .as_ref()
+                    .is_some_and(|d| d.infeasible && !d.groups.is_empty()));
             }
         }
     }
     assert!(solved >= 8, "only {solved} forced decisions solved");
     // India leaving evaluation cannot work: evaluation is essential and not tradable.
-    let ind_eval = entry.iter().find(|e| e.country == "IND" && e.layer == "evaluation").unwrap();
+    let ind_eval = entry
+        .iter()
+        .find(|e| e.country == "IND" && e.layer == "evaluation")
+        .unwrap();
     assert_eq!(ind_eval.status, "infeasible");
 }
 
@@ -200,9 +248,15 @@ fn shock_to_one_supplier_reprices_the_whole_stack() {
     let sh = margins::shock(&s, &opts, &config, &base, &[(twn, fab)]).unwrap();
     let moved = sh.layers_moved(1e-6);
     for layer in ["fab", "memory", "compute", "models", "apps"] {
-        assert!(moved.contains(&layer.to_string()), "{layer} did not move: {moved:?}");
+        assert!(
+            moved.contains(&layer.to_string()),
+            "{layer} did not move: {moved:?}"
+        );
         // Prices go up for the countries that buy wafers, directly or embodied.
-        assert!(sh.prices.iter().any(|p| p.layer == layer && p.country == "USA" && p.change > 1e-6));
+        assert!(sh
+            .prices
+            .iter()
+            .any(|p| p.layer == layer && p.country == "USA" && p.change > 1e-6));
     }
     let mut o = opts.clone();
     o.cut_exports.push((twn, fab));
@@ -222,8 +276,15 @@ fn shock_to_one_supplier_reprices_the_whole_stack() {
 #[test]
 fn infeasible_shock_comes_with_a_diagnosis() {
     let s = scenario(
-        &ENTRY.replace("blocks = [{ quantity = 10, value = 5.0 }]", "blocks = [{ quantity = 10, value = 5.0 }]\nmust_serve = 10")
-            .replace("capacity = 10\nmin_scale = 1", "capacity = 5\nmin_scale = 1"),
+        &ENTRY
+            .replace(
+                "blocks = [{ quantity = 10, value = 5.0 }]",
+                "blocks = [{ quantity = 10, value = 5.0 }]\nmust_serve = 10",
+            )
+            .replace(
+                "capacity = 10\nmin_scale = 1",
+                "capacity = 5\nmin_scale = 1",
+            ),
     );
     let opts = BuildOptions::from_file(&s);
     let config = SolveConfig::default();
@@ -233,7 +294,11 @@ fn infeasible_shock_comes_with_a_diagnosis() {
     let sh = margins::shock(&s, &opts, &config, &base, &[(a, 0)]).unwrap();
     assert_eq!(sh.status, "infeasible");
     let d = sh.diagnosis.expect("diagnosis");
-    assert!(d.explanation.contains("essential demand for models"), "{}", d.explanation);
+    assert!(
+        d.explanation.contains("essential demand for models"),
+        "{}",
+        d.explanation
+    );
 }
 
 /// Value added: every column sums to the value of that country's final demand at its prices,
@@ -250,7 +315,8 @@ fn value_added_columns_sum_to_final_demand_on_every_instance() {
     assert!(files.len() >= 2);
     for f in files {
         let s = Scenario::from_path(&f).unwrap();
-        let base = results::solve(&s, &BuildOptions::from_file(&s), &SolveConfig::default()).unwrap();
+        let base =
+            results::solve(&s, &BuildOptions::from_file(&s), &SolveConfig::default()).unwrap();
         if !base.is_optimal() {
             continue;
         }
@@ -274,13 +340,26 @@ fn value_added_columns_sum_to_final_demand_on_every_instance() {
         let v = View::new(&s, &base).unwrap();
         let disposal = base.program.rows.iter().any(|r| {
             matches!(r.row, aistack::formulation::Row::Balance { .. })
-                && r.terms.iter().map(|&(j, a)| a * v.sol.values[j]).sum::<f64>() < r.rhs - 1e-7
+                && r.terms
+                    .iter()
+                    .map(|&(j, a)| a * v.sol.values[j])
+                    .sum::<f64>()
+                    < r.rhs - 1e-7
         });
         for p in &va.periods {
             for e in &p.production {
-                assert!(e.embodied <= e.produced + 1e-6 * e.produced.max(1.0), "{}: {e:?}", f.display());
+                assert!(
+                    e.embodied <= e.produced + 1e-6 * e.produced.max(1.0),
+                    "{}: {e:?}",
+                    f.display()
+                );
                 if !disposal {
-                    assert!(close(e.embodied, e.produced, 1e-6), "{}: period {}: {e:?}", f.display(), p.period);
+                    assert!(
+                        close(e.embodied, e.produced, 1e-6),
+                        "{}: period {}: {e:?}",
+                        f.display(),
+                        p.period
+                    );
                 }
             }
         }
@@ -332,24 +411,41 @@ blocks = [{ quantity = 10, value = 10.0 }]
         p.sources
             .iter()
             .zip(&p.values)
-            .filter(|(src, _)| src.kind == kind && src.country.as_deref() == country && src.layer == layer)
+            .filter(|(src, _)| {
+                src.kind == kind && src.country.as_deref() == country && src.layer == layer
+            })
             .map(|(_, v)| v[b])
             .sum()
     };
     assert_relative_eq!(p.final_demand[b], 35.0, epsilon = 1e-9);
     assert_relative_eq!(
-        get(SourceKind::Production, Some("A"), "chip") + get(SourceKind::ExportRent, Some("A"), "chip"),
+        get(SourceKind::Production, Some("A"), "chip")
+            + get(SourceKind::ExportRent, Some("A"), "chip"),
         10.0,
         epsilon = 1e-9
     );
-    assert_relative_eq!(get(SourceKind::TradeCost, None, "chip"), 5.0, epsilon = 1e-9);
-    assert_relative_eq!(get(SourceKind::Production, Some("B"), "apps"), 20.0, epsilon = 1e-9);
+    assert_relative_eq!(
+        get(SourceKind::TradeCost, None, "chip"),
+        5.0,
+        epsilon = 1e-9
+    );
+    assert_relative_eq!(
+        get(SourceKind::Production, Some("B"), "apps"),
+        20.0,
+        epsilon = 1e-9
+    );
     assert_relative_eq!(p.domestic_share[b].unwrap(), 20.0 / 35.0, epsilon = 1e-9);
 }
 
 fn aistack(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aistack")).args(args).output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
 }
 
 #[test]
@@ -357,7 +453,14 @@ fn cli_margins_tables_shock_and_json() {
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/instances/supply-shock.toml");
     let (code, text) = aistack(&["margins", file, "--shock", "TWN:fab"]);
     assert_eq!(code, Some(0), "{text}");
-    for needle in ["Prices λ, period 1", "Capacity rents, period 2", "Security duals, period 1", "Value added embodied", "Shock: every export of fab from TWN cut", "Layers whose price moved: "] {
+    for needle in [
+        "Prices λ, period 1",
+        "Capacity rents, period 2",
+        "Security duals, period 1",
+        "Value added embodied",
+        "Shock: every export of fab from TWN cut",
+        "Layers whose price moved: ",
+    ] {
         assert!(text.contains(needle), "missing \"{needle}\" in\n{text}");
     }
 
@@ -378,8 +481,14 @@ fn cli_margins_tables_shock_and_json() {
 
 #[test]
 fn cli_margins_on_an_infeasible_file_diagnoses_and_exits_1() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/infeasible/floor-short.toml");
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/infeasible/floor-short.toml"
+    );
     let (code, text) = aistack(&["margins", file, "--entry"]);
     assert_eq!(code, Some(1));
-    assert!(text.contains("Korea's essential demand for models (10 units in period 1) cannot be met"), "{text}");
+    assert!(
+        text.contains("Korea's essential demand for models (10 units in period 1) cannot be met"),
+        "{text}"
+    );
 }

@@ -23,12 +23,22 @@ fn instance(name: &str) -> Scenario {
 }
 
 fn generated(countries: usize, layers: usize, periods: usize, seed: u64) -> Scenario {
-    let text = generate(&GenerateOptions { countries, layers, periods, seed, agreements: 4 }).expect("generate");
+    let text = generate(&GenerateOptions {
+        countries,
+        layers,
+        periods,
+        seed,
+        agreements: 4,
+    })
+    .expect("generate");
     scenario(&text)
 }
 
 fn config(backend: &str) -> SolveConfig {
-    SolveConfig { backend: backend.to_string(), settings: Settings::default() }
+    SolveConfig {
+        backend: backend.to_string(),
+        settings: Settings::default(),
+    }
 }
 
 fn solve(backend: &str, s: &Scenario, opts: &BuildOptions) -> Outcome {
@@ -48,7 +58,11 @@ fn assert_identities(s: &Scenario, o: &Outcome) {
     let w = r.objective.unwrap();
     let sum: f64 = r.welfare.iter().map(|x| x.total).sum();
     assert!(close(sum, w, 1e-6), "welfare identity: sum {sum} vs W {w}");
-    assert!(r.duality_gap.unwrap() <= 1e-6, "duality gap {:?}", r.duality_gap);
+    assert!(
+        r.duality_gap.unwrap() <= 1e-6,
+        "duality gap {:?}",
+        r.duality_gap
+    );
 }
 
 /// The pricing LP of an outcome (integers fixed at the optimum).
@@ -62,13 +76,22 @@ fn pricing_lp(o: &Outcome) -> Program {
 }
 
 fn lp_objective(backend: &str, p: &Program) -> Option<f64> {
-    let raw = backend::by_name(backend).unwrap().solve(p, &Settings::default()).expect("solve");
+    let raw = backend::by_name(backend)
+        .unwrap()
+        .solve(p, &Settings::default())
+        .expect("solve");
     (raw.status == Status::Optimal).then(|| p.objective_value(&raw.values))
 }
 
 /// Left and right finite differences of W* with respect to the right-hand side of row `i`
 /// (`None` when a shifted program has no optimum: the price is then not unique).
-fn finite_differences(backend: &str, lp: &Program, i: usize, base: f64, h: f64) -> Option<(f64, f64)> {
+fn finite_differences(
+    backend: &str,
+    lp: &Program,
+    i: usize,
+    base: f64,
+    h: f64,
+) -> Option<(f64, f64)> {
     let shifted = |d: f64| {
         let mut p = lp.clone();
         p.rows[i].rhs += d;
@@ -83,18 +106,25 @@ fn assert_unique_prices(backend: &str, o: &Outcome, limit: usize) -> usize {
     let lp = pricing_lp(o);
     let base = lp_objective(backend, &lp).expect("pricing LP solves");
     let sol = o.solution.as_ref().unwrap();
-    let balance: Vec<usize> =
-        (0..lp.rows.len()).filter(|&i| matches!(lp.rows[i].row, Row::Balance { .. })).collect();
+    let balance: Vec<usize> = (0..lp.rows.len())
+        .filter(|&i| matches!(lp.rows[i].row, Row::Balance { .. }))
+        .collect();
     let step = (balance.len() / limit.max(1)).max(1);
     let mut unique = 0;
     for &i in balance.iter().step_by(step) {
-        let Some((left, right)) = finite_differences(backend, &lp, i, base, 1e-3) else { continue };
+        let Some((left, right)) = finite_differences(backend, &lp, i, base, 1e-3) else {
+            continue;
+        };
         if !close(left, right, 1e-6) {
             continue;
         }
         unique += 1;
         let dual = sol.duals[i];
-        assert!(close(dual, right, 1e-5), "{backend}: row {:?}: dual {dual}, finite difference {right}", lp.rows[i].row);
+        assert!(
+            close(dual, right, 1e-5),
+            "{backend}: row {:?}: dual {dual}, finite difference {right}",
+            lp.rows[i].row
+        );
     }
     unique
 }
@@ -262,7 +292,11 @@ macro_rules! backend_tests {
     )*};
 }
 
-backend_tests!(microlp, #[cfg(feature = "highs")] highs);
+backend_tests!(
+    microlp,
+    #[cfg(feature = "highs")]
+    highs
+);
 
 /// Both backends on the same programs: same objective, same unique prices.
 #[cfg(feature = "highs")]
@@ -289,11 +323,14 @@ mod cross_check {
         }
         let lp = pricing_lp(&a);
         let base = lp_objective("highs", &lp).expect("pricing LP solves");
-        let balance: Vec<usize> =
-            (0..lp.rows.len()).filter(|&i| matches!(lp.rows[i].row, Row::Balance { .. })).collect();
+        let balance: Vec<usize> = (0..lp.rows.len())
+            .filter(|&i| matches!(lp.rows[i].row, Row::Balance { .. }))
+            .collect();
         let step = (balance.len() / limit.max(1)).max(1);
         for &i in balance.iter().step_by(step) {
-            let Some((left, right)) = finite_differences("highs", &lp, i, base, 1e-3) else { continue };
+            let Some((left, right)) = finite_differences("highs", &lp, i, base, 1e-3) else {
+                continue;
+            };
             if close(left, right, 1e-6) {
                 assert!(
                     close(sa.duals[i], sb.duals[i], 1e-5),
@@ -308,7 +345,11 @@ mod cross_check {
 
     #[test]
     fn instances() {
-        for name in ["example.toml", "security-policy.toml", "comparative-advantage.toml"] {
+        for name in [
+            "example.toml",
+            "security-policy.toml",
+            "comparative-advantage.toml",
+        ] {
             let s = instance(name);
             compare(&s, &BuildOptions::from_file(&s), 60);
         }
@@ -318,7 +359,14 @@ mod cross_check {
     fn generated_instances() {
         for (c, t, seed) in [(3, 1, 1), (5, 2, 2), (8, 2, 5)] {
             let s = generated(c, 10, t, seed);
-            compare(&s, &BuildOptions { relax: true, ..BuildOptions::from_file(&s) }, 30);
+            compare(
+                &s,
+                &BuildOptions {
+                    relax: true,
+                    ..BuildOptions::from_file(&s)
+                },
+                30,
+            );
         }
         let s = generated(4, 10, 2, 11);
         compare(&s, &BuildOptions::from_file(&s), 20);
@@ -329,8 +377,14 @@ mod cross_check {
     fn same_program_for_both() {
         let s = instance("example.toml");
         let p = aistack::build(&s, &BuildOptions::from_file(&s));
-        let a = backend::by_name("microlp").unwrap().solve(&p, &Settings::default()).unwrap();
-        let b = backend::by_name("highs").unwrap().solve(&p, &Settings::default()).unwrap();
+        let a = backend::by_name("microlp")
+            .unwrap()
+            .solve(&p, &Settings::default())
+            .unwrap();
+        let b = backend::by_name("highs")
+            .unwrap()
+            .solve(&p, &Settings::default())
+            .unwrap();
         assert_eq!(a.values.len(), b.values.len());
         assert!(close(a.objective, b.objective, 1e-7));
     }

@@ -35,7 +35,11 @@ fn instances() -> Vec<PathBuf> {
 
 /// Run `aistack args...` inside `dir`.
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin()).args(args).current_dir(dir).output().expect("run aistack")
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run aistack")
 }
 
 fn tmp() -> tempfile::TempDir {
@@ -70,7 +74,8 @@ fn solve_json(dir: &Path, args: &[&str]) -> Value {
     all.extend_from_slice(&["--format", "json"]);
     let o = run_in(dir, &all);
     assert_eq!(code(&o), 0, "solve {args:?} failed: {}", stderr(&o));
-    serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", stdout(&o)))
+    serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", stdout(&o)))
 }
 
 /// A scenario with three problems: a negative unit cost, a misspelt field, an unknown layer.
@@ -137,8 +142,20 @@ fn validate_accepts_every_shipped_instance() {
     let dir = tmp();
     for f in instances() {
         let o = run_in(dir.path(), &["validate", s(&f)]);
-        assert_eq!(code(&o), 0, "validate {} exited {}: {}", f.display(), code(&o), stderr(&o));
-        assert!(stdout(&o).contains("valid"), "validate {}: {}", f.display(), stdout(&o));
+        assert_eq!(
+            code(&o),
+            0,
+            "validate {} exited {}: {}",
+            f.display(),
+            code(&o),
+            stderr(&o)
+        );
+        assert!(
+            stdout(&o).contains("valid"),
+            "validate {}: {}",
+            f.display(),
+            stdout(&o)
+        );
     }
 }
 
@@ -150,12 +167,30 @@ fn validate_names_every_problem_with_entity_and_field() {
         let o = run_in(dir.path(), &[cmd, s(&f)]);
         assert_eq!(code(&o), 2, "{cmd}: {}", stderr(&o));
         let err = stderr(&o);
-        assert!(err.contains("3 problems"), "{cmd}: all three problems are counted:\n{err}");
-        assert!(err.contains("capability KOR/fab: unit_cost must be >= 0, got -1"), "{cmd}:\n{err}");
-        assert!(err.contains("capability IND/apps") && err.contains("\"capacty\""), "{cmd}: typo named:\n{err}");
-        assert!(err.contains("did you mean \"capacity\""), "{cmd}: typo suggestion:\n{err}");
-        assert!(err.contains("demand IND/aps") && err.contains("\"aps\" is unknown"), "{cmd}: unknown layer:\n{err}");
-        assert!(stdout(&o).is_empty() || cmd == "solve", "validate prints nothing on stdout when invalid");
+        assert!(
+            err.contains("3 problems"),
+            "{cmd}: all three problems are counted:\n{err}"
+        );
+        assert!(
+            err.contains("capability KOR/fab: unit_cost must be >= 0, got -1"),
+            "{cmd}:\n{err}"
+        );
+        assert!(
+            err.contains("capability IND/apps") && err.contains("\"capacty\""),
+            "{cmd}: typo named:\n{err}"
+        );
+        assert!(
+            err.contains("did you mean \"capacity\""),
+            "{cmd}: typo suggestion:\n{err}"
+        );
+        assert!(
+            err.contains("demand IND/aps") && err.contains("\"aps\" is unknown"),
+            "{cmd}: unknown layer:\n{err}"
+        );
+        assert!(
+            stdout(&o).is_empty() || cmd == "solve",
+            "validate prints nothing on stdout when invalid"
+        );
     }
 }
 
@@ -165,7 +200,11 @@ fn nonexistent_file_exits_2() {
     for cmd in ["validate", "solve"] {
         let o = run_in(dir.path(), &[cmd, "no-such-scenario.toml"]);
         assert_eq!(code(&o), 2, "{cmd}: {}", stderr(&o));
-        assert!(stderr(&o).contains("no-such-scenario.toml"), "{cmd}: names the file: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no-such-scenario.toml"),
+            "{cmd}: names the file: {}",
+            stderr(&o)
+        );
     }
 }
 
@@ -184,7 +223,10 @@ fn json_output_follows_the_contract() {
     assert_eq!(v["status"], "optimal");
     let w = v["objective"].as_f64().expect("objective is a number");
     assert!(w.is_finite());
-    assert_eq!(v["mip"], true, "example.toml has entry costs and minimum scales");
+    assert_eq!(
+        v["mip"], true,
+        "example.toml has entry costs and minimum scales"
+    );
 
     // One price for every (country, layer, period): 4 countries, 6 layers, 2 periods.
     let prices = v["prices"].as_array().expect("prices");
@@ -202,7 +244,10 @@ fn json_output_follows_the_contract() {
     for c in ["USA", "KOR", "TWN", "IND"] {
         for l in ["fab", "memory", "compute", "models", "apps", "evaluation"] {
             for t in [1, 2] {
-                assert!(seen.contains(&(c.to_string(), l.to_string(), t)), "missing price {c}/{l}/{t}");
+                assert!(
+                    seen.contains(&(c.to_string(), l.to_string(), t)),
+                    "missing price {c}/{l}/{t}"
+                );
             }
         }
     }
@@ -229,31 +274,61 @@ fn json_output_follows_the_contract() {
             assert!(x.get(k).is_some(), "welfare entry lacks {k}: {x}");
         }
         let total = x["total"].as_f64().expect("total");
-        let parts = x["consumers"].as_f64().unwrap() + x["producers"].as_f64().unwrap() + x["rents"].as_f64().unwrap();
+        let parts = x["consumers"].as_f64().unwrap()
+            + x["producers"].as_f64().unwrap()
+            + x["rents"].as_f64().unwrap();
         assert!((parts - total).abs() <= 1e-9 * total.abs().max(1.0), "{x}");
         sum += total;
     }
-    assert!((sum - w).abs() <= 1e-6 * w.abs().max(1.0), "welfare sums to W: {sum} vs {w}");
+    assert!(
+        (sum - w).abs() <= 1e-6 * w.abs().max(1.0),
+        "welfare sums to W: {sum} vs {w}"
+    );
 }
 
 #[test]
 fn csv_output_writes_one_file_per_table() {
     let dir = tmp();
     let out = dir.path().join("out");
-    let o = run_in(dir.path(), &["solve", s(&example()), "--format", "csv", "--out", s(&out)]);
+    let o = run_in(
+        dir.path(),
+        &["solve", s(&example()), "--format", "csv", "--out", s(&out)],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    for name in ["prices", "welfare", "production", "flows", "capacity_rents", "producers"] {
+    for name in [
+        "prices",
+        "welfare",
+        "production",
+        "flows",
+        "capacity_rents",
+        "producers",
+    ] {
         let p = out.join(format!("{name}.csv"));
         assert!(p.is_file(), "{} not written", p.display());
     }
     let mut r = csv::Reader::from_path(out.join("welfare.csv")).expect("welfare.csv");
-    let headers: Vec<String> = r.headers().expect("header").iter().map(String::from).collect();
+    let headers: Vec<String> = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
     for k in ["country", "consumers", "producers", "rents", "total"] {
-        assert!(headers.iter().any(|h| h == k), "welfare.csv lacks {k}: {headers:?}");
+        assert!(
+            headers.iter().any(|h| h == k),
+            "welfare.csv lacks {k}: {headers:?}"
+        );
     }
     assert_eq!(r.records().count(), 4);
-    let prices = csv::Reader::from_path(out.join("prices.csv")).expect("prices.csv").records().count();
-    assert_eq!(prices, 4 * 6 * 2, "one price row per (country, layer, period)");
+    let prices = csv::Reader::from_path(out.join("prices.csv"))
+        .expect("prices.csv")
+        .records()
+        .count();
+    assert_eq!(
+        prices,
+        4 * 6 * 2,
+        "one price row per (country, layer, period)"
+    );
 }
 
 #[test]
@@ -266,7 +341,17 @@ fn csv_without_out_dir_is_bad_input() {
 #[test]
 fn activate_and_deactivate_same_agreement_exits_2() {
     let dir = tmp();
-    let o = run_in(dir.path(), &["solve", s(&example()), "--activate", "chip-alliance", "--deactivate", "chip-alliance"]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "solve",
+            s(&example()),
+            "--activate",
+            "chip-alliance",
+            "--deactivate",
+            "chip-alliance",
+        ],
+    );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("chip-alliance"), "{}", stderr(&o));
 }
@@ -278,8 +363,14 @@ fn unknown_agreement_exits_2_with_suggestion() {
         let o = run_in(dir.path(), &["solve", s(&example()), flag, "chip-aliance"]);
         assert_eq!(code(&o), 2, "{flag}: {}", stderr(&o));
         let err = stderr(&o);
-        assert!(err.contains("chip-aliance"), "{flag}: names the unknown id: {err}");
-        assert!(err.contains("did you mean \"chip-alliance\""), "{flag}: suggests: {err}");
+        assert!(
+            err.contains("chip-aliance"),
+            "{flag}: names the unknown id: {err}"
+        );
+        assert!(
+            err.contains("did you mean \"chip-alliance\""),
+            "{flag}: suggests: {err}"
+        );
     }
 }
 
@@ -288,8 +379,14 @@ fn activating_an_agreement_changes_the_solution() {
     let dir = tmp();
     let base = solve_json(dir.path(), &[s(&example())]);
     let with = solve_json(dir.path(), &[s(&example()), "--activate", "services-pact"]);
-    let (a, b) = (base["objective"].as_f64().unwrap(), with["objective"].as_f64().unwrap());
-    assert!((a - b).abs() > 1e-6, "services-pact should change W: {a} vs {b}");
+    let (a, b) = (
+        base["objective"].as_f64().unwrap(),
+        with["objective"].as_f64().unwrap(),
+    );
+    assert!(
+        (a - b).abs() > 1e-6,
+        "services-pact should change W: {a} vs {b}"
+    );
 }
 
 #[test]
@@ -299,7 +396,10 @@ fn infeasible_scenario_exits_1() {
     let o = run_in(dir.path(), &["solve", s(&f)]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     let first = stdout(&o).lines().next().unwrap_or_default().to_string();
-    assert!(first.contains("infeasible"), "table output says infeasible: {first}");
+    assert!(
+        first.contains("infeasible"),
+        "table output says infeasible: {first}"
+    );
 
     let o = run_in(dir.path(), &["solve", s(&f), "--format", "json"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
@@ -315,8 +415,14 @@ fn relaxation_is_at_least_the_mip() {
     let lp = solve_json(dir.path(), &[s(&example()), "--relax"]);
     assert_eq!(mip["mip"], true);
     assert_eq!(lp["mip"], false, "--relax solves an LP");
-    let (w_mip, w_lp) = (mip["objective"].as_f64().unwrap(), lp["objective"].as_f64().unwrap());
-    assert!(w_lp >= w_mip - 1e-6 * w_mip.abs().max(1.0), "LP relaxation {w_lp} below MIP {w_mip}");
+    let (w_mip, w_lp) = (
+        mip["objective"].as_f64().unwrap(),
+        lp["objective"].as_f64().unwrap(),
+    );
+    assert!(
+        w_lp >= w_mip - 1e-6 * w_mip.abs().max(1.0),
+        "LP relaxation {w_lp} below MIP {w_mip}"
+    );
 }
 
 #[test]
@@ -327,8 +433,14 @@ fn table_format_starts_with_a_one_line_summary() {
     let out = stdout(&o);
     let mut lines = out.lines();
     let first = lines.next().expect("output");
-    assert!(first.contains("example.toml"), "summary names the file: {first}");
-    assert!(first.contains("optimal"), "summary gives the status: {first}");
+    assert!(
+        first.contains("example.toml"),
+        "summary names the file: {first}"
+    );
+    assert!(
+        first.contains("optimal"),
+        "summary gives the status: {first}"
+    );
     assert!(first.contains("W ="), "summary gives W: {first}");
     assert!(first.contains("MIP"), "summary says MIP or LP: {first}");
     assert_eq!(lines.next(), Some(""), "a blank line follows the summary");

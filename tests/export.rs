@@ -15,11 +15,19 @@ use aistack::generate::{generate, GenerateOptions};
 use aistack::scenario::{Format, Scenario};
 
 fn instance(name: &str) -> Scenario {
-    Scenario::from_path(format!("{}/instances/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|e| panic!("{e}"))
+    Scenario::from_path(format!("{}/instances/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn generated(countries: usize, periods: usize, seed: u64) -> Scenario {
-    let text = generate(&GenerateOptions { countries, layers: 10, periods, seed, agreements: 4 }).unwrap();
+    let text = generate(&GenerateOptions {
+        countries,
+        layers: 10,
+        periods,
+        seed,
+        agreements: 4,
+    })
+    .unwrap();
     Scenario::from_str(&text, Format::Toml, "generated.toml").unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -134,19 +142,40 @@ fn assert_same_program(p: &Program, names: &Names, m: &Mps) {
             Sense::Eq => 'E',
         };
         assert_eq!(*kind, want, "{name}");
-        assert_eq!(m.rhs.get(name).copied().unwrap_or(0.0), r.rhs, "rhs of {name}");
+        assert_eq!(
+            m.rhs.get(name).copied().unwrap_or(0.0),
+            r.rhs,
+            "rhs of {name}"
+        );
         for &(j, a) in &r.terms {
-            assert_eq!(m.coefs.get(&(name.clone(), names.columns[j].clone())), Some(&a), "{name} x {}", names.columns[j]);
+            assert_eq!(
+                m.coefs.get(&(name.clone(), names.columns[j].clone())),
+                Some(&a),
+                "{name} x {}",
+                names.columns[j]
+            );
             nonzeros += 1;
         }
     }
     assert_eq!(m.coefs.len(), nonzeros, "no extra coefficients");
     for (j, c) in p.columns.iter().enumerate() {
         let name = &names.columns[j];
-        assert_eq!(m.objective.get(name).copied().unwrap_or(0.0), c.objective, "objective of {name}");
+        assert_eq!(
+            m.objective.get(name).copied().unwrap_or(0.0),
+            c.objective,
+            "objective of {name}"
+        );
         assert_eq!(m.integer[name], c.integer, "integrality of {name}");
-        assert_eq!(m.lower.get(name).copied().unwrap_or(0.0), c.lower, "lower bound of {name}");
-        assert_eq!(m.upper.get(name).copied().unwrap_or(f64::INFINITY), c.upper, "upper bound of {name}");
+        assert_eq!(
+            m.lower.get(name).copied().unwrap_or(0.0),
+            c.lower,
+            "lower bound of {name}"
+        );
+        assert_eq!(
+            m.upper.get(name).copied().unwrap_or(f64::INFINITY),
+            c.upper,
+            "upper bound of {name}"
+        );
     }
 }
 
@@ -169,7 +198,13 @@ fn mps_round_trips_the_example_program() {
 fn mps_round_trips_a_generated_program() {
     let s = generated(6, 2, 4);
     for relax in [false, true] {
-        let p = aistack::build(&s, &BuildOptions { relax, ..BuildOptions::from_file(&s) });
+        let p = aistack::build(
+            &s,
+            &BuildOptions {
+                relax,
+                ..BuildOptions::from_file(&s)
+            },
+        );
         let names = Names::new(&p, &s);
         assert_same_program(&p, &names, &read_mps(&mps_text(&p, &names)));
     }
@@ -183,18 +218,35 @@ fn names_are_readable_sanitised_and_unique() {
     for want in ["bal_KOR_fab_1", "cap_USA_fab_2", "orig_TWN_fab_1"] {
         assert!(names.rows.iter().any(|n| n == want), "row {want}");
     }
-    for want in ["f_KOR_IND_fab_1", "p_USA_models_2", "y_KOR_models_1", "x_USA_apps_1_2"] {
+    for want in [
+        "f_KOR_IND_fab_1",
+        "p_USA_models_2",
+        "y_KOR_models_1",
+        "x_USA_apps_1_2",
+    ] {
         assert!(names.columns.iter().any(|n| n == want), "column {want}");
     }
     for list in [&names.rows, &names.columns] {
         let unique: std::collections::HashSet<&String> = list.iter().collect();
         assert_eq!(unique.len(), list.len());
-        assert!(list.iter().all(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')));
+        assert!(list.iter().all(|n| n
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')));
     }
     // Ids with other characters are sanitised; clashes get suffixes.
-    let text = std::fs::read_to_string(format!("{}/instances/example.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let s = Scenario::from_str(&text.replace("\"IND\"", "\"IN-D\"").replace("\"TWN\"", "\"IN_D\""), Format::Toml, "x.toml")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(format!(
+        "{}/instances/example.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let s = Scenario::from_str(
+        &text
+            .replace("\"IND\"", "\"IN-D\"")
+            .replace("\"TWN\"", "\"IN_D\""),
+        Format::Toml,
+        "x.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let p = aistack::build(&s, &BuildOptions::from_file(&s));
     let names = Names::new(&p, &s);
     assert!(names.rows.iter().any(|n| n == "bal_IN_D_fab_1"));
@@ -219,7 +271,10 @@ fn lp_file_names_every_row_and_column() {
 }
 
 fn aistack(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_aistack")).args(args).output().expect("run aistack")
+    Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(args)
+        .output()
+        .expect("run aistack")
 }
 
 #[test]
@@ -228,19 +283,46 @@ fn cli_writes_both_files() {
     let file = format!("{}/instances/example.toml", env!("CARGO_MANIFEST_DIR"));
     let mps = dir.path().join("example.mps");
     let lp = dir.path().join("example.lp");
-    let out = aistack(&["export", &file, "--mps", mps.to_str().unwrap(), "--lp", lp.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = aistack(&[
+        "export",
+        &file,
+        "--mps",
+        mps.to_str().unwrap(),
+        "--lp",
+        lp.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&mps).unwrap();
     assert!(text.contains("bal_KOR_fab_1") && text.contains("f_KOR_IND_fab_1"));
-    assert!(std::fs::read_to_string(&lp).unwrap().contains("f_KOR_IND_fab_1"));
+    assert!(std::fs::read_to_string(&lp)
+        .unwrap()
+        .contains("f_KOR_IND_fab_1"));
     // Agreement switches change the program exactly as for `solve`.
     let on = dir.path().join("on.mps");
-    let out = aistack(&["export", &file, "--activate", "chip-alliance", "--mps", on.to_str().unwrap()]);
+    let out = aistack(&[
+        "export",
+        &file,
+        "--activate",
+        "chip-alliance",
+        "--mps",
+        on.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
-    assert!(std::fs::read_to_string(&on).unwrap().contains("nodup_chip_alliance_3_1"));
+    assert!(std::fs::read_to_string(&on)
+        .unwrap()
+        .contains("nodup_chip_alliance_3_1"));
     // Bad input exits 2.
     assert_eq!(aistack(&["export", &file]).status.code(), Some(2));
-    assert_eq!(aistack(&["export", &file, "--activate", "nope", "--mps", "/dev/null"]).status.code(), Some(2));
+    assert_eq!(
+        aistack(&["export", &file, "--activate", "nope", "--mps", "/dev/null"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[cfg(feature = "highs")]
@@ -253,31 +335,58 @@ mod with_highs {
     use aistack::results::{self, SolveConfig};
 
     fn check(s: &Scenario, opts: &BuildOptions, dir: &Path, stem: &str) {
-        let config = SolveConfig { backend: "highs".into(), settings: Settings::default() };
+        let config = SolveConfig {
+            backend: "highs".into(),
+            settings: Settings::default(),
+        };
         let outcome = results::solve(s, opts, &config).unwrap();
         assert_eq!(outcome.status, Status::Optimal);
         let want = outcome.objective().unwrap();
         let p = &outcome.program;
         let names = Names::new(p, s);
-        for (ext, writer) in [("mps", write_mps::<std::fs::File> as fn(_, _, _, _) -> _), ("lp", write_lp::<std::fs::File>)] {
+        for (ext, writer) in [
+            ("mps", write_mps::<std::fs::File> as fn(_, _, _, _) -> _),
+            ("lp", write_lp::<std::fs::File>),
+        ] {
             let path = dir.join(format!("{stem}.{ext}"));
             writer(p, &names, stem, std::fs::File::create(&path).unwrap()).unwrap();
             let raw = solve_file(&path, &Settings::default()).unwrap();
             assert_eq!(raw.status, Status::Optimal, "{ext}");
             let tol = 1e-7 * want.abs().max(1.0);
-            assert!((raw.objective - want).abs() <= tol, "{stem}.{ext}: file {} vs solve {want}", raw.objective);
+            assert!(
+                (raw.objective - want).abs() <= tol,
+                "{stem}.{ext}: file {} vs solve {want}",
+                raw.objective
+            );
         }
     }
 
     #[test]
     fn exported_files_solve_to_the_same_objective() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["example.toml", "security-policy.toml", "comparative-advantage.toml"] {
+        for name in [
+            "example.toml",
+            "security-policy.toml",
+            "comparative-advantage.toml",
+        ] {
             let s = instance(name);
-            check(&s, &BuildOptions::from_file(&s), dir.path(), name.trim_end_matches(".toml"));
+            check(
+                &s,
+                &BuildOptions::from_file(&s),
+                dir.path(),
+                name.trim_end_matches(".toml"),
+            );
         }
         let s = generated(10, 3, 1);
-        check(&s, &BuildOptions { relax: true, ..BuildOptions::from_file(&s) }, dir.path(), "gen10");
+        check(
+            &s,
+            &BuildOptions {
+                relax: true,
+                ..BuildOptions::from_file(&s)
+            },
+            dir.path(),
+            "gen10",
+        );
         let s = generated(5, 2, 2);
         check(&s, &BuildOptions::from_file(&s), dir.path(), "gen5-mip");
     }
@@ -291,7 +400,15 @@ mod with_highs {
         let dir = tempfile::tempdir().unwrap();
         for n in [20, 60, 190] {
             let s = generated(n, 3, 1);
-            check(&s, &BuildOptions { relax: true, ..BuildOptions::from_file(&s) }, dir.path(), &format!("world{n}"));
+            check(
+                &s,
+                &BuildOptions {
+                    relax: true,
+                    ..BuildOptions::from_file(&s)
+                },
+                dir.path(),
+                &format!("world{n}"),
+            );
         }
     }
 
@@ -301,12 +418,18 @@ mod with_highs {
         let dir = tempfile::tempdir().unwrap();
         let file = format!("{}/instances/example.toml", env!("CARGO_MANIFEST_DIR"));
         let mps = dir.path().join("example.mps");
-        assert!(aistack(&["export", &file, "--mps", mps.to_str().unwrap()]).status.success());
+        assert!(aistack(&["export", &file, "--mps", mps.to_str().unwrap()])
+            .status
+            .success());
         let out = aistack(&["solve", &file, "--solver", "highs", "--format", "json"]);
         assert!(out.status.success());
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let want = json["objective"].as_f64().unwrap();
         let raw = solve_file(&mps, &Settings::default()).unwrap();
-        assert!((raw.objective - want).abs() <= 1e-7 * want.abs().max(1.0), "{} vs {want}", raw.objective);
+        assert!(
+            (raw.objective - want).abs() <= 1e-7 * want.abs().max(1.0),
+            "{} vs {want}",
+            raw.objective
+        );
     }
 }

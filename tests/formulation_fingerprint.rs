@@ -63,7 +63,11 @@ fn fingerprint(p: &Program) -> Print {
 }
 
 fn load(name: &str) -> Scenario {
-    Scenario::from_path(format!("{}/tests/data/fingerprint/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|e| panic!("{e}"))
+    Scenario::from_path(format!(
+        "{}/tests/data/fingerprint/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The switch sets: as in the file, relaxed, every agreement on, every agreement off, and the
@@ -72,30 +76,63 @@ fn variants(s: &Scenario) -> Vec<(&'static str, BuildOptions)> {
     let base = BuildOptions::from_file(s);
     let n = s.agreements.len();
     let mut analyses = base.clone();
-    analyses.forced = vec![(0, 0, true), (1, 1, false), (s.countries.len() - 1, s.layers.len() - 1, false)];
+    analyses.forced = vec![
+        (0, 0, true),
+        (1, 1, false),
+        (s.countries.len() - 1, s.layers.len() - 1, false),
+    ];
     analyses.cut_exports = vec![(0, s.layers.len() - 1), (1, 0)];
     analyses.extra_delivery = vec![(0, 0, 1, 2.5), (1, s.layers.len() - 1, s.n_periods(), -0.5)];
     analyses.dropped = HashSet::from([
         Group::TradeBlock { index: 0 },
-        Group::Security { country: 0, layer: 0 },
-        Group::Capacity { country: 1, layer: 1 },
+        Group::Security {
+            country: 0,
+            layer: 0,
+        },
+        Group::Capacity {
+            country: 1,
+            layer: 1,
+        },
     ]);
     vec![
         ("file", base.clone()),
-        ("relax", BuildOptions { relax: true, ..base.clone() }),
-        ("all-on", BuildOptions { active: vec![true; n], ..base.clone() }),
-        ("all-off", BuildOptions { active: vec![false; n], ..base.clone() }),
+        (
+            "relax",
+            BuildOptions {
+                relax: true,
+                ..base.clone()
+            },
+        ),
+        (
+            "all-on",
+            BuildOptions {
+                active: vec![true; n],
+                ..base.clone()
+            },
+        ),
+        (
+            "all-off",
+            BuildOptions {
+                active: vec![false; n],
+                ..base.clone()
+            },
+        ),
         ("analyses", analyses),
     ]
 }
 
 fn check(name: &str, expected: &[(&str, Print)]) {
     let s = load(name);
-    let got: Vec<(&str, Print)> =
-        variants(&s).into_iter().map(|(k, o)| (k, fingerprint(&formulation::build(&s, &o)))).collect();
+    let got: Vec<(&str, Print)> = variants(&s)
+        .into_iter()
+        .map(|(k, o)| (k, fingerprint(&formulation::build(&s, &o))))
+        .collect();
     for ((k, g), (k2, e)) in got.iter().zip(expected) {
         assert_eq!(k, k2);
-        assert_eq!(g, e, "{name} [{k}]: (columns, rows, nonzeros, hash) changed; all: {got:?}");
+        assert_eq!(
+            g, e,
+            "{name} [{k}]: (columns, rows, nonzeros, hash) changed; all: {got:?}"
+        );
     }
     assert_eq!(got.len(), expected.len(), "{got:?}");
 }

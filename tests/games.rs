@@ -22,19 +22,32 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 fn assert_all_close(got: &[f64], want: &[f64], tol: f64) {
     assert_eq!(got.len(), want.len());
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(close(*g, *w, tol), "player {i}: got {g}, want {w} (all: {got:?})");
+        assert!(
+            close(*g, *w, tol),
+            "player {i}: got {g}, want {w} (all: {got:?})"
+        );
     }
 }
 
 /// Glove game: player 0 holds the left glove, players 1 and 2 a right glove each; a pair is
 /// worth 1.
 fn glove() -> TableGame {
-    TableGame::from_fn(3, |s| if s & 1 != 0 && s & 0b110 != 0 { 1.0 } else { 0.0 }).unwrap()
+    TableGame::from_fn(3, |s| {
+        if s & 1 != 0 && s & 0b110 != 0 {
+            1.0
+        } else {
+            0.0
+        }
+    })
+    .unwrap()
 }
 
 /// Airport cost game: c(S) = largest runway cost among S.
 fn airport(costs: &[f64]) -> TableGame {
-    TableGame::from_fn(costs.len(), |s| members(s).into_iter().map(|i| costs[i]).fold(0.0, f64::max)).unwrap()
+    TableGame::from_fn(costs.len(), |s| {
+        members(s).into_iter().map(|i| costs[i]).fold(0.0, f64::max)
+    })
+    .unwrap()
 }
 
 /// Littlechild-Owen closed form, costs sorted increasingly.
@@ -66,9 +79,17 @@ fn majority() -> TableGame {
 #[test]
 fn glove_game_shapley_and_core() {
     let g = glove();
-    assert_all_close(&shapley(&g).unwrap(), &[2.0 / 3.0, 1.0 / 6.0, 1.0 / 6.0], EXACT);
+    assert_all_close(
+        &shapley(&g).unwrap(),
+        &[2.0 / 3.0, 1.0 / 6.0, 1.0 / 6.0],
+        EXACT,
+    );
     let lc = least_core(&g).unwrap();
-    assert!(lc.epsilon.abs() <= LP, "glove game least-core ε should be 0, got {}", lc.epsilon);
+    assert!(
+        lc.epsilon.abs() <= LP,
+        "glove game least-core ε should be 0, got {}",
+        lc.epsilon
+    );
     assert!(!lc.core_is_empty(tolerance(1.0)));
     // The core is the single point (1, 0, 0), so the least core at ε = 0 is that point.
     assert_all_close(&lc.allocation, &[1.0, 0.0, 0.0], LP);
@@ -83,13 +104,23 @@ fn glove_game_shapley_and_core() {
 #[test]
 fn airport_game_matches_littlechild_owen() {
     let small = [1.0, 2.0, 3.0];
-    assert_all_close(&shapley(&airport(&small)).unwrap(), &[1.0 / 3.0, 5.0 / 6.0, 11.0 / 6.0], EXACT);
-    for costs in [vec![2.0, 3.0, 3.0, 7.0, 10.0], vec![1.0, 4.0, 4.5, 6.0, 6.0, 9.0, 12.0, 20.0]] {
+    assert_all_close(
+        &shapley(&airport(&small)).unwrap(),
+        &[1.0 / 3.0, 5.0 / 6.0, 11.0 / 6.0],
+        EXACT,
+    );
+    for costs in [
+        vec![2.0, 3.0, 3.0, 7.0, 10.0],
+        vec![1.0, 4.0, 4.5, 6.0, 6.0, 9.0, 12.0, 20.0],
+    ] {
         let g = airport(&costs);
         let phi = shapley(&g).unwrap();
         assert_all_close(&phi, &littlechild_owen(&costs), EXACT);
         let total: f64 = phi.iter().sum();
-        assert!(close(total, *costs.last().unwrap(), EXACT), "efficiency: {total}");
+        assert!(
+            close(total, *costs.last().unwrap(), EXACT),
+            "efficiency: {total}"
+        );
     }
 }
 
@@ -103,7 +134,11 @@ fn airport_game_least_core() {
     let lc = least_core(&g).unwrap();
     assert!(close(lc.epsilon, -0.5, LP), "ε = {}", lc.epsilon);
     assert!(!lc.core_is_empty(tolerance(3.0)));
-    assert!(close(lc.allocation[0], -0.5, LP), "player 1 pays 1/2: {:?}", lc.allocation);
+    assert!(
+        close(lc.allocation[0], -0.5, LP),
+        "player 1 pays 1/2: {:?}",
+        lc.allocation
+    );
     // The Shapley cost shares lie in the core of the cost game.
     let phi: Vec<f64> = shapley(&g).unwrap();
     assert!(in_core(&g, &phi, 1e-9));
@@ -115,11 +150,23 @@ fn airport_game_least_core() {
 #[test]
 fn bankruptcy_shapley_values() {
     let claims = [100.0, 200.0, 300.0];
-    assert_all_close(&shapley(&bankruptcy(200.0, &claims)).unwrap(), &[100.0 / 3.0, 250.0 / 3.0, 250.0 / 3.0], EXACT);
+    assert_all_close(
+        &shapley(&bankruptcy(200.0, &claims)).unwrap(),
+        &[100.0 / 3.0, 250.0 / 3.0, 250.0 / 3.0],
+        EXACT,
+    );
     // E = 100: only N is worth anything, so the players split it equally.
-    assert_all_close(&shapley(&bankruptcy(100.0, &claims)).unwrap(), &[100.0 / 3.0; 3], EXACT);
+    assert_all_close(
+        &shapley(&bankruptcy(100.0, &claims)).unwrap(),
+        &[100.0 / 3.0; 3],
+        EXACT,
+    );
     // E = 300: v(13) = 100, v(23) = 200, v(N) = 300 → (300, 600, 900) / 6.
-    assert_all_close(&shapley(&bankruptcy(300.0, &claims)).unwrap(), &[50.0, 100.0, 150.0], EXACT);
+    assert_all_close(
+        &shapley(&bankruptcy(300.0, &claims)).unwrap(),
+        &[50.0, 100.0, 150.0],
+        EXACT,
+    );
 }
 
 /// Bankruptcy games are convex, so the core is not empty. For E = 200 the least core is
@@ -132,8 +179,13 @@ fn bankruptcy_least_core_contains_talmud_rule() {
     assert!(close(lc.epsilon, -50.0, LP), "ε = {}", lc.epsilon);
     assert!(close(lc.allocation[0], 50.0, LP), "{:?}", lc.allocation);
     let talmud = [50.0, 75.0, 75.0];
-    let worst = (1..grand(3)).map(|s| excess(g.value(s), &talmud, s)).fold(f64::MIN, f64::max);
-    assert!(close(worst, -50.0, EXACT), "Talmud split's largest excess {worst}");
+    let worst = (1..grand(3))
+        .map(|s| excess(g.value(s), &talmud, s))
+        .fold(f64::MIN, f64::max);
+    assert!(
+        close(worst, -50.0, EXACT),
+        "Talmud split's largest excess {worst}"
+    );
     assert!(in_core(&g, &talmud, 1e-9));
 }
 
@@ -175,9 +227,16 @@ fn shapley_is_efficient_symmetric_and_gives_null_players_nothing() {
     let phi = shapley(&g).unwrap();
     assert_all_close(&phi, &[2.0 / 3.0, 1.0 / 6.0, 1.0 / 6.0, 0.0], EXACT);
     // Efficiency on an irregular game.
-    let g = TableGame::from_fn(6, |s| ((s * 2654435761) % 97) as f64 * if s == 0 { 0.0 } else { 1.0 }).unwrap();
+    let g = TableGame::from_fn(6, |s| {
+        ((s * 2654435761) % 97) as f64 * if s == 0 { 0.0 } else { 1.0 }
+    })
+    .unwrap();
     let total: f64 = shapley(&g).unwrap().iter().sum();
-    assert!(close(total, g.value(grand(6)), EXACT), "{total} vs {}", g.value(grand(6)));
+    assert!(
+        close(total, g.value(grand(6)), EXACT),
+        "{total} vs {}",
+        g.value(grand(6))
+    );
 }
 
 /// Monte Carlo estimates from 2000 orders lie within 3 standard errors of the exact values on
@@ -201,12 +260,28 @@ fn monte_carlo_within_three_standard_errors() {
         let mc = shapley_monte_carlo(g, 2000, 7).unwrap();
         for (i, (e, m)) in exact.iter().zip(&mc).enumerate() {
             assert!(m.std_error > 0.0, "{name} player {i}: zero standard error");
-            assert!((m.value - e).abs() <= 3.0 * m.std_error, "{name} player {i}: MC {} ± {} vs exact {e}", m.value, m.std_error);
+            assert!(
+                (m.value - e).abs() <= 3.0 * m.std_error,
+                "{name} player {i}: MC {} ± {} vs exact {e}",
+                m.value,
+                m.std_error
+            );
         }
         let total: f64 = mc.iter().map(|m| m.value).sum();
-        assert!(close(total, g.value(grand(g.players())), 1e-12), "{name}: MC estimates sum to {total}");
-        assert_eq!(mc, shapley_monte_carlo(g, 2000, 7).unwrap(), "{name}: same seed, same estimates");
-        assert_ne!(mc, shapley_monte_carlo(g, 2000, 8).unwrap(), "{name}: another seed, other orders");
+        assert!(
+            close(total, g.value(grand(g.players())), 1e-12),
+            "{name}: MC estimates sum to {total}"
+        );
+        assert_eq!(
+            mc,
+            shapley_monte_carlo(g, 2000, 7).unwrap(),
+            "{name}: same seed, same estimates"
+        );
+        assert_ne!(
+            mc,
+            shapley_monte_carlo(g, 2000, 8).unwrap(),
+            "{name}: another seed, other orders"
+        );
     }
 }
 
@@ -235,7 +310,10 @@ fn sampled_orders_and_prefixes() {
 fn restricted_least_core_is_a_lower_bound() {
     let g = majority();
     // The singletons keep the LP bounded (x_i >= v(i) - ε and x(N) = v(N) give ε >= -v(N)/n).
-    let listed: Vec<(Coalition, f64)> = [0b001, 0b010, 0b100, 0b011, 0b101].iter().map(|&s| (s, g.value(s))).collect();
+    let listed: Vec<(Coalition, f64)> = [0b001, 0b010, 0b100, 0b011, 0b101]
+        .iter()
+        .map(|&s| (s, g.value(s)))
+        .collect();
     let partial = least_core_over(3, 1.0, &listed).unwrap();
     let full = least_core(&g).unwrap();
     assert!(partial.epsilon <= full.epsilon + LP);
@@ -244,15 +322,30 @@ fn restricted_least_core_is_a_lower_bound() {
     assert!(close(partial.epsilon, 0.0, LP), "{}", partial.epsilon);
     // With only pairs listed the LP is unbounded below, which is reported, not returned as -inf.
     let pairs: Vec<(Coalition, f64)> = [0b011, 0b101].iter().map(|&s| (s, g.value(s))).collect();
-    assert!(matches!(least_core_over(3, 1.0, &pairs), Err(GameError::Lp(_))));
+    assert!(matches!(
+        least_core_over(3, 1.0, &pairs),
+        Err(GameError::Lp(_))
+    ));
 }
 
 #[test]
 fn bad_sizes_are_errors_not_panics() {
-    assert!(matches!(TableGame::new(2, vec![0.0; 3]), Err(GameError::WrongLength { .. })));
-    assert!(matches!(TableGame::new(2, vec![0.0, 1.0, f64::NAN, 2.0]), Err(GameError::NotFinite { .. })));
+    assert!(matches!(
+        TableGame::new(2, vec![0.0; 3]),
+        Err(GameError::WrongLength { .. })
+    ));
+    assert!(matches!(
+        TableGame::new(2, vec![0.0, 1.0, f64::NAN, 2.0]),
+        Err(GameError::NotFinite { .. })
+    ));
     let one = TableGame::new(1, vec![0.0, 5.0]).unwrap();
     assert_eq!(shapley(&one).unwrap(), vec![5.0]);
-    assert!(matches!(least_core(&one), Err(GameError::TooFewPlayers { .. })));
-    assert!(matches!(least_core_over(70, 0.0, &[]), Err(GameError::TooManyPlayers { .. })));
+    assert!(matches!(
+        least_core(&one),
+        Err(GameError::TooFewPlayers { .. })
+    ));
+    assert!(matches!(
+        least_core_over(70, 0.0, &[]),
+        Err(GameError::TooManyPlayers { .. })
+    ));
 }

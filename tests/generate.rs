@@ -9,8 +9,20 @@ use aistack::results::{self, Report, SolveConfig};
 use aistack::scenario::{Clause, Format, Scenario};
 use proptest::prelude::*;
 
-fn opts(countries: usize, layers: usize, periods: usize, seed: u64, agreements: usize) -> GenerateOptions {
-    GenerateOptions { countries, layers, periods, seed, agreements }
+fn opts(
+    countries: usize,
+    layers: usize,
+    periods: usize,
+    seed: u64,
+    agreements: usize,
+) -> GenerateOptions {
+    GenerateOptions {
+        countries,
+        layers,
+        periods,
+        seed,
+        agreements,
+    }
 }
 
 fn parse(text: &str) -> Scenario {
@@ -18,7 +30,10 @@ fn parse(text: &str) -> Scenario {
 }
 
 fn solve_relaxed(s: &Scenario) -> results::Outcome {
-    let opts = BuildOptions { relax: true, ..BuildOptions::from_file(s) };
+    let opts = BuildOptions {
+        relax: true,
+        ..BuildOptions::from_file(s)
+    };
     results::solve(s, &opts, &SolveConfig::default()).expect("solver failure")
 }
 
@@ -26,7 +41,11 @@ fn solve_relaxed(s: &Scenario) -> results::Outcome {
 fn same_seed_same_text() {
     let o = opts(30, 12, 3, 42, 6);
     assert_eq!(generate(&o).unwrap(), generate(&o).unwrap());
-    let other = generate(&GenerateOptions { seed: 43, ..o.clone() }).unwrap();
+    let other = generate(&GenerateOptions {
+        seed: 43,
+        ..o.clone()
+    })
+    .unwrap();
     assert_ne!(generate(&o).unwrap(), other);
 }
 
@@ -37,49 +56,105 @@ fn cli_same_seed_same_file() {
     let run = |name: &str| {
         let path = dir.path().join(name);
         let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
-            .args(["generate", "--countries", "25", "--layers", "10", "--periods", "3", "--seed", "9", "--agreements", "5"])
+            .args([
+                "generate",
+                "--countries",
+                "25",
+                "--layers",
+                "10",
+                "--periods",
+                "3",
+                "--seed",
+                "9",
+                "--agreements",
+                "5",
+            ])
             .arg("--out")
             .arg(&path)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::fs::read(&path).unwrap()
     };
     let (a, b) = (run("a.toml"), run("b.toml"));
     assert_eq!(a, b);
     // Standard output gives the same bytes.
     let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
-        .args(["generate", "--countries", "25", "--layers", "10", "--periods", "3", "--seed", "9", "--agreements", "5"])
+        .args([
+            "generate",
+            "--countries",
+            "25",
+            "--layers",
+            "10",
+            "--periods",
+            "3",
+            "--seed",
+            "9",
+            "--agreements",
+            "5",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.stdout, a);
     // Degenerate sizes are bad input.
-    let out = Command::new(env!("CARGO_BIN_EXE_aistack")).args(["generate", "--countries", "1"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(["generate", "--countries", "1"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn sizes_and_contents() {
     let s = parse(&generate(&opts(190, 10, 3, 1, 8)).unwrap());
-    assert_eq!((s.countries.len(), s.layers.len(), s.n_periods(), s.agreements.len()), (190, 10, 3, 8));
+    assert_eq!(
+        (
+            s.countries.len(),
+            s.layers.len(),
+            s.n_periods(),
+            s.agreements.len()
+        ),
+        (190, 10, 3, 8)
+    );
     assert_eq!(s.countries[0].id, "USA");
     assert!(s.layers.iter().any(|l| !l.tradable));
     assert!(s.layers.iter().any(|l| l.requires_adjacent));
     assert!(s.layers.iter().any(|l| !l.import_requires.is_empty()));
-    assert!(s.capabilities.iter().any(|c| c.entry_cost > 0.0 && c.capacity == 0.0));
+    assert!(s
+        .capabilities
+        .iter()
+        .any(|c| c.entry_cost > 0.0 && c.capacity == 0.0));
     assert!(s.capabilities.iter().any(|c| c.min_scale > 0.0));
     assert!(s.demands.iter().any(|d| d.must_serve > 0.0));
     assert!(s.security.iter().any(|p| p.domestic_floor.is_some()));
     assert!(s.security.iter().any(|p| p.n_minus_1.is_some()));
     assert!(!s.trade.blocks.is_empty() && !s.trade.costs.is_empty());
-    let kinds: std::collections::BTreeSet<&str> =
-        s.agreements.iter().flat_map(|a| a.clauses.iter().map(Clause::kind)).collect();
-    for k in ["trade_cost_factor", "mutual_recognition", "trusted_supply", "no_duplication", "commit", "upgrade_route"] {
+    let kinds: std::collections::BTreeSet<&str> = s
+        .agreements
+        .iter()
+        .flat_map(|a| a.clauses.iter().map(Clause::kind))
+        .collect();
+    for k in [
+        "trade_cost_factor",
+        "mutual_recognition",
+        "trusted_supply",
+        "no_duplication",
+        "commit",
+        "upgrade_route",
+    ] {
         assert!(kinds.contains(k), "{k} missing from {kinds:?}");
     }
     // Every layer has at least two producers.
     for l in 0..s.layers.len() {
-        assert!(s.capabilities.iter().filter(|c| c.layer == l).count() >= 2, "layer {}", s.layers[l].id);
+        assert!(
+            s.capabilities.iter().filter(|c| c.layer == l).count() >= 2,
+            "layer {}",
+            s.layers[l].id
+        );
     }
     // Beyond ten layers, the extra layers keep the matrix triangular (validated as productive).
     let s = parse(&generate(&opts(12, 15, 2, 5, 2)).unwrap());
@@ -91,12 +166,16 @@ fn sizes_and_contents() {
 fn small_instances_are_feasible_as_mips() {
     for (c, l, t, seed) in [(2, 1, 1, 1), (3, 4, 2, 2), (4, 10, 2, 3), (5, 10, 1, 4)] {
         let s = parse(&generate(&opts(c, l, t, seed, 4)).unwrap());
-        let o = results::solve(&s, &BuildOptions::from_file(&s), &SolveConfig::default()).expect("solver failure");
+        let o = results::solve(&s, &BuildOptions::from_file(&s), &SolveConfig::default())
+            .expect("solver failure");
         assert_eq!(o.status, Status::Optimal, "{c}x{l}x{t} seed {seed}");
         let r = Report::new(&s, &o);
         assert!(r.duality_gap.unwrap() <= 1e-6);
         assert!(r.welfare_residual.unwrap() <= 1e-6);
-        assert!(r.objective.unwrap() > 0.0, "something is traded and consumed");
+        assert!(
+            r.objective.unwrap() > 0.0,
+            "something is traded and consumed"
+        );
     }
 }
 

@@ -226,7 +226,10 @@ blocks = [{ quantity = 5, value = 4.0 }]
         assert_relative_eq!(price(&r, c, "soft", 1), 4.0, epsilon = 1e-6);
     }
     assert_relative_eq!(rent(&r, "A", "talent", 1), 3.0, epsilon = 1e-6);
-    assert!(r.flows.iter().all(|f| f.layer != "talent"), "talent is non-tradable");
+    assert!(
+        r.flows.iter().all(|f| f.layer != "talent"),
+        "talent is non-tradable"
+    );
     assert_price_by_fd(&s, &BuildOptions::from_file(&s), &r, "B", "talent", 1);
     assert_identities(&r);
 }
@@ -417,7 +420,13 @@ blocks = [{ quantity = 10, value = 10.0 }]
     assert!(o.is_optimal());
     assert_relative_eq!(r.objective.unwrap(), 50.0, epsilon = 1e-6);
     assert!(r.flows.is_empty());
-    assert!(o.program.columns.iter().all(|c| !matches!(c.var, Var::Flow { .. })), "no flow column");
+    assert!(
+        o.program
+            .columns
+            .iter()
+            .all(|c| !matches!(c.var, Var::Flow { .. })),
+        "no flow column"
+    );
     assert_relative_eq!(price(&r, "B", "power", 1), 5.0, epsilon = 1e-6);
     assert_identities(&r);
 
@@ -703,18 +712,30 @@ blocks = [{ quantity = 10, value = 10.0 }]
 
 #[test]
 fn adjacency_discount_makes_entry_worthwhile() {
-    let (_, o, r) = solve(&ADJACENT.replace("UPGRADE", "").replace("DISCOUNT", "adjacency_discount = 0.5"));
+    let (_, o, r) = solve(
+        &ADJACENT
+            .replace("UPGRADE", "")
+            .replace("DISCOUNT", "adjacency_discount = 0.5"),
+    );
     assert!(o.is_optimal());
     assert_relative_eq!(r.objective.unwrap(), 65.0, epsilon = 1e-6);
     let op = operating(&r, "A", "fab", 1);
     assert_relative_eq!(op.entered, 1.0, epsilon = 1e-9);
     assert_relative_eq!(op.entered_discounted, 1.0, epsilon = 1e-9);
     assert_relative_eq!(price(&r, "A", "fab", 1), 2.5, epsilon = 1e-6);
-    assert_relative_eq!(producer(&r, "A", "fab").uplift_integer, 10.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        producer(&r, "A", "fab").uplift_integer,
+        10.0,
+        epsilon = 1e-6
+    );
     assert_identities(&r);
 
     // The same discount through the [upgrade] default.
-    let (_, _, r) = solve(&ADJACENT.replace("UPGRADE", "[upgrade]\nadjacency_discount = 0.5").replace("DISCOUNT", ""));
+    let (_, _, r) = solve(
+        &ADJACENT
+            .replace("UPGRADE", "[upgrade]\nadjacency_discount = 0.5")
+            .replace("DISCOUNT", ""),
+    );
     assert_relative_eq!(r.objective.unwrap(), 65.0, epsilon = 1e-6);
 
     // No discount: import at 4.
@@ -853,10 +874,18 @@ fn domestic_floor_costs_and_security_uplift() {
 
     let (_, _, free) = solve(&SECURE.replace("SECURITY", ""));
     assert_relative_eq!(free.objective.unwrap(), 90.0, epsilon = 1e-6);
-    assert_relative_eq!(free.objective.unwrap() - r.objective.unwrap(), p.uplift_security, epsilon = 1e-6);
+    assert_relative_eq!(
+        free.objective.unwrap() - r.objective.unwrap(),
+        p.uplift_security,
+        epsilon = 1e-6
+    );
     // dW/dσ = -floor * U: σ = 0.6 makes B produce one more unit.
     let (_, _, tighter) = solve(&SECURE.replace("SECURITY", "domestic_floor = 0.6"));
-    assert_relative_eq!(r.objective.unwrap() - tighter.objective.unwrap(), floor * 0.1 * 10.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        r.objective.unwrap() - tighter.objective.unwrap(),
+        floor * 0.1 * 10.0,
+        epsilon = 1e-6
+    );
 }
 
 /// Max supplier share μ = 0.6 with a third supplier C at 2 (SECURE plus C's capability): A may
@@ -873,8 +902,16 @@ fn max_supplier_share_splits_imports() {
     assert_relative_eq!(flow(&r, "A", "B", "chip", 1), 6.0, epsilon = 1e-6);
     assert_relative_eq!(flow(&r, "C", "B", "chip", 1), 4.0, epsilon = 1e-6);
     assert_relative_eq!(price(&r, "B", "chip", 1), 2.0, epsilon = 1e-6);
-    assert_relative_eq!(security_dual(&r, "supplier_share", "B", "chip", 1, Some("A")), 1.0, epsilon = 1e-6);
-    assert_relative_eq!(security_dual(&r, "supplier_share", "B", "chip", 1, Some("C")), 0.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        security_dual(&r, "supplier_share", "B", "chip", 1, Some("A")),
+        1.0,
+        epsilon = 1e-6
+    );
+    assert_relative_eq!(
+        security_dual(&r, "supplier_share", "B", "chip", 1, Some("C")),
+        0.0,
+        epsilon = 1e-6
+    );
     assert_relative_eq!(export_price(&r, "A", "chip", 1), 1.0, epsilon = 1e-6);
     assert_relative_eq!(export_price(&r, "C", "chip", 1), 2.0, epsilon = 1e-6);
     assert_price_by_fd(&s, &BuildOptions::from_file(&s), &r, "B", "chip", 1);
@@ -895,7 +932,11 @@ fn n_minus_1_buys_standby_reserves() {
     assert_relative_eq!(reserve(&r, "B", "B", "chip", 1), 8.0, epsilon = 1e-6);
     assert_relative_eq!(reserve(&r, "A", "B", "chip", 1), 0.0, epsilon = 1e-9);
     assert_relative_eq!(price(&r, "B", "chip", 1), 1.5, epsilon = 1e-6);
-    assert_relative_eq!(security_dual(&r, "n_minus_1", "B", "chip", 1, Some("A")), 0.5, epsilon = 1e-6);
+    assert_relative_eq!(
+        security_dual(&r, "n_minus_1", "B", "chip", 1, Some("A")),
+        0.5,
+        epsilon = 1e-6
+    );
     assert_relative_eq!(export_price(&r, "A", "chip", 1), 1.0, epsilon = 1e-6);
     // B: consumers (10 - 1.5)*10 = 85, rents (1.5 - 1)*10 - 0.5*8 = 1.
     let wb = r.welfare.iter().find(|w| w.country == "B").unwrap();
@@ -941,8 +982,15 @@ fn essential_demand_binding_ge_row_sign() {
     assert_relative_eq!(consumption(&r, "A", "chip", 1), 8.0, epsilon = 1e-6);
     assert_relative_eq!(price(&r, "A", "chip", 1), 5.0, epsilon = 1e-6);
     let v = View::new(&s, &o).unwrap();
-    let row = Row::Essential { country: 0, layer: 0, period: 1 };
-    assert_eq!(o.program.rows[o.program.row(&row).unwrap()].sense, Sense::Ge);
+    let row = Row::Essential {
+        country: 0,
+        layer: 0,
+        period: 1,
+    };
+    assert_eq!(
+        o.program.rows[o.program.row(&row).unwrap()].sense,
+        Sense::Ge
+    );
     assert_relative_eq!(v.dual(row), -2.0, epsilon = 1e-6);
     assert_relative_eq!(v.shadow(row), 2.0, epsilon = 1e-6);
     let w = |m: &str| solve(&ESSENTIAL.replace("MUST", m)).2.objective.unwrap();
@@ -963,11 +1011,23 @@ fn capacity_le_row_dual_matches_finite_difference() {
     let text = ONE_LAYER.replace("capacity = 10", "capacity = 4");
     let (s, o, r) = solve(&text);
     let v = View::new(&s, &o).unwrap();
-    let row = Row::Capacity { country: 0, layer: 0, period: 1 };
-    assert_eq!(o.program.rows[o.program.row(&row).unwrap()].sense, Sense::Le);
+    let row = Row::Capacity {
+        country: 0,
+        layer: 0,
+        period: 1,
+    };
+    assert_eq!(
+        o.program.rows[o.program.row(&row).unwrap()].sense,
+        Sense::Le
+    );
     assert_relative_eq!(v.dual(row), 2.0, epsilon = 1e-6);
     assert_relative_eq!(v.shadow(row), 2.0, epsilon = 1e-6);
-    let w = |k: &str| solve(&ONE_LAYER.replace("capacity = 10", k)).2.objective.unwrap();
+    let w = |k: &str| {
+        solve(&ONE_LAYER.replace("capacity = 10", k))
+            .2
+            .objective
+            .unwrap()
+    };
     assert_relative_eq!(w("capacity = 5") - w("capacity = 4"), 2.0, epsilon = 1e-6);
     assert_relative_eq!(w("capacity = 4") - w("capacity = 3"), 2.0, epsilon = 1e-6);
     assert_price_by_fd(&s, &BuildOptions::from_file(&s), &r, "A", "chip", 1);
@@ -986,17 +1046,40 @@ fn raw_lp_dual_signs_for_le_ge_eq_rows() {
         let mut p = Program::default();
         for (layer, obj) in [3.0, 2.0, 1.0].into_iter().enumerate() {
             p.columns.push(Column {
-                var: Var::Produce { country: 0, layer, period: 1 },
+                var: Var::Produce {
+                    country: 0,
+                    layer,
+                    period: 1,
+                },
                 lower: 0.0,
                 upper: f64::INFINITY,
                 objective: obj,
                 integer: false,
             });
         }
-        let row = |layer| Row::Balance { country: 0, layer, period: 1 };
-        p.rows.push(Constraint { row: row(0), terms: vec![(0, 1.0), (1, 1.0), (2, 1.0)], sense: Sense::Eq, rhs: rhs[0] });
-        p.rows.push(Constraint { row: row(1), terms: vec![(0, 1.0)], sense: Sense::Le, rhs: rhs[1] });
-        p.rows.push(Constraint { row: row(2), terms: vec![(2, 1.0)], sense: Sense::Ge, rhs: rhs[2] });
+        let row = |layer| Row::Balance {
+            country: 0,
+            layer,
+            period: 1,
+        };
+        p.rows.push(Constraint {
+            row: row(0),
+            terms: vec![(0, 1.0), (1, 1.0), (2, 1.0)],
+            sense: Sense::Eq,
+            rhs: rhs[0],
+        });
+        p.rows.push(Constraint {
+            row: row(1),
+            terms: vec![(0, 1.0)],
+            sense: Sense::Le,
+            rhs: rhs[1],
+        });
+        p.rows.push(Constraint {
+            row: row(2),
+            terms: vec![(2, 1.0)],
+            sense: Sense::Ge,
+            rhs: rhs[2],
+        });
         p
     };
     let base = [5.0, 3.0, 1.0];
@@ -1011,12 +1094,19 @@ fn raw_lp_dual_signs_for_le_ge_eq_rows() {
     let senses = [Sense::Eq, Sense::Le, Sense::Ge];
     for i in 0..3 {
         assert_relative_eq!(sol.duals[i], expected[i], epsilon = 1e-7);
-        assert_relative_eq!(results::shadow_value(senses[i], sol.duals[i]), expected[i].abs(), epsilon = 1e-7);
+        assert_relative_eq!(
+            results::shadow_value(senses[i], sol.duals[i]),
+            expected[i].abs(),
+            epsilon = 1e-7
+        );
         // Finite differences on the right-hand side, both sides.
         let w = |d: f64| {
             let mut rhs = base;
             rhs[i] += d;
-            results::solve_program(program(rhs), &SolveConfig::default()).unwrap().objective().unwrap()
+            results::solve_program(program(rhs), &SolveConfig::default())
+                .unwrap()
+                .objective()
+                .unwrap()
         };
         assert_relative_eq!((w(0.5) - 12.0) / 0.5, expected[i], epsilon = 1e-7);
         assert_relative_eq!((12.0 - w(-0.5)) / 0.5, expected[i], epsilon = 1e-7);
@@ -1144,8 +1234,16 @@ layers = ["chip"]
     assert_relative_eq!(r.objective.unwrap(), 62.0, epsilon = 1e-6);
     assert_relative_eq!(production(&r, "B", "chip", 1), 7.0, epsilon = 1e-6);
     assert_relative_eq!(price(&r, "B", "chip", 1), 5.0, epsilon = 1e-6);
-    assert_relative_eq!(security_dual(&r, "floor", "B", "chip", 1, None), 0.0, epsilon = 1e-6);
-    assert_relative_eq!(security_dual(&r, "supplier_share", "B", "chip", 1, Some("A")), 4.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        security_dual(&r, "floor", "B", "chip", 1, None),
+        0.0,
+        epsilon = 1e-6
+    );
+    assert_relative_eq!(
+        security_dual(&r, "supplier_share", "B", "chip", 1, Some("A")),
+        4.0,
+        epsilon = 1e-6
+    );
     assert_identities(&r);
 
     let opts = with_active(&s, &[true]);
@@ -1154,8 +1252,15 @@ layers = ["chip"]
     assert_relative_eq!(r.objective.unwrap(), 90.0, epsilon = 1e-6);
     assert_relative_eq!(flow(&r, "A", "B", "chip", 1), 10.0, epsilon = 1e-6);
     assert_relative_eq!(price(&r, "B", "chip", 1), 1.0, epsilon = 1e-6);
-    assert!(r.security_duals.iter().all(|d| d.kind != "supplier_share"), "trusted supplier exempt");
-    assert_relative_eq!(security_dual(&r, "floor", "B", "chip", 1, None), 0.0, epsilon = 1e-6);
+    assert!(
+        r.security_duals.iter().all(|d| d.kind != "supplier_share"),
+        "trusted supplier exempt"
+    );
+    assert_relative_eq!(
+        security_dual(&r, "floor", "B", "chip", 1, None),
+        0.0,
+        epsilon = 1e-6
+    );
     assert_price_by_fd(&s, &opts, &r, "B", "chip", 1);
     assert_identities(&r);
 }
@@ -1269,7 +1374,10 @@ max_producers = 1
 "#;
     let s = scenario(text);
     let (o, r) = solve_with(&s, &with_active(&s, &[false]));
-    assert!(o.is_optimal() && o.mip, "y exists from the file even when inactive");
+    assert!(
+        o.is_optimal() && o.mip,
+        "y exists from the file even when inactive"
+    );
     assert_relative_eq!(r.objective.unwrap(), 170.0, epsilon = 1e-6);
     assert_identities(&r);
 
@@ -1286,12 +1394,22 @@ max_producers = 1
     // are the same constraint: the rent of 9 may sit on either row, only the sum is unique.
     let v = View::new(&s, &o).unwrap();
     let a = s.country_index("A").unwrap();
-    let both = v.shadow(Row::Capacity { country: a, layer: 0, period: 1 })
-        + v.shadow(Row::OperateUpper { country: a, layer: 0, period: 1 });
+    let both = v.shadow(Row::Capacity {
+        country: a,
+        layer: 0,
+        period: 1,
+    }) + v.shadow(Row::OperateUpper {
+        country: a,
+        layer: 0,
+        period: 1,
+    });
     assert_relative_eq!(both, 9.0, epsilon = 1e-6);
     // The reported capacity rent is that sum.
     assert_relative_eq!(rent(&r, "A", "chip", 1), 9.0, epsilon = 1e-6);
-    assert!(r.clause_duals.iter().any(|d| d.kind == "no_duplication" && d.period == 1));
+    assert!(r
+        .clause_duals
+        .iter()
+        .any(|d| d.kind == "no_duplication" && d.period == 1));
     assert_price_by_fd(&s, &opts, &r, "B", "chip", 1);
     assert_identities(&r);
 }
@@ -1405,7 +1523,11 @@ build = false
 from_period = 2
 "#;
     let s = scenario(text);
-    assert_relative_eq!(objective(&s, &with_active(&s, &[false])), 180.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        objective(&s, &with_active(&s, &[false])),
+        180.0,
+        epsilon = 1e-6
+    );
     let opts = with_active(&s, &[true]);
     let (o, r) = solve_with(&s, &opts);
     assert!(o.is_optimal());
@@ -1446,18 +1568,32 @@ entry_discount = 0.5
     let (o, r) = solve_with(&s, &with_active(&s, &[true]));
     assert!(o.is_optimal());
     assert_relative_eq!(r.objective.unwrap(), 65.0, epsilon = 1e-6);
-    assert_relative_eq!(operating(&r, "A", "fab", 1).entered_discounted, 1.0, epsilon = 1e-9);
+    assert_relative_eq!(
+        operating(&r, "A", "fab", 1).entered_discounted,
+        1.0,
+        epsilon = 1e-9
+    );
     assert_relative_eq!(price(&r, "A", "fab", 1), 2.5, epsilon = 1e-6);
-    assert_relative_eq!(producer(&r, "A", "fab").uplift_integer, 10.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        producer(&r, "A", "fab").uplift_integer,
+        10.0,
+        epsilon = 1e-6
+    );
     assert_identities(&r);
 
     // The route raises the discount to at least 0.5; it never lowers a larger layer discount:
     // layer d = 0.5 with a 0.25 route keeps entry at 10 (W = 65; an override to 0.25 would make
     // entry cost 15 and tie with importing at 60).
-    let lower = ADJACENT.replace("UPGRADE", "").replace("DISCOUNT", "adjacency_discount = 0.5")
+    let lower = ADJACENT
+        .replace("UPGRADE", "")
+        .replace("DISCOUNT", "adjacency_discount = 0.5")
         + &agreement.replace("entry_discount = 0.5", "entry_discount = 0.25");
     let s2 = scenario(&lower);
-    assert_relative_eq!(objective(&s2, &with_active(&s2, &[true])), 65.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        objective(&s2, &with_active(&s2, &[true])),
+        65.0,
+        epsilon = 1e-6
+    );
 
     let no_mem = text.replace(
         "[[capability]]\ncountry = \"A\"\nlayer = \"mem\"\nunit_cost = 1.0\ncapacity = 5\n",
@@ -1465,7 +1601,11 @@ entry_discount = 0.5
     );
     assert_ne!(no_mem, text);
     let s = scenario(&no_mem);
-    assert_relative_eq!(objective(&s, &with_active(&s, &[true])), 60.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        objective(&s, &with_active(&s, &[true])),
+        60.0,
+        epsilon = 1e-6
+    );
 }
 
 // =============================================================================================
@@ -1524,7 +1664,11 @@ max_producers = 0
     assert!(o.solution.is_none());
     assert!(r.objective.is_none());
     // Deactivated, the agreement adds nothing: W = 5 * 9 = 45.
-    assert_relative_eq!(objective(&s, &with_active(&s, &[false])), 45.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        objective(&s, &with_active(&s, &[false])),
+        45.0,
+        epsilon = 1e-6
+    );
 }
 
 // =============================================================================================
@@ -1611,7 +1755,11 @@ fn floor_with_entry_cost_splits_uplift() {
     assert!(o.is_optimal() && o.mip);
     assert_relative_eq!(r.objective.unwrap(), 60.0, epsilon = 1e-6);
     assert_relative_eq!(price(&r, "B", "chip", 1), 1.0, epsilon = 1e-6);
-    assert_relative_eq!(security_dual(&r, "floor", "B", "chip", 1, None), 4.0, epsilon = 1e-6);
+    assert_relative_eq!(
+        security_dual(&r, "floor", "B", "chip", 1, None),
+        4.0,
+        epsilon = 1e-6
+    );
     let p = producer(&r, "B", "chip");
     assert_relative_eq!(p.profit, -30.0, epsilon = 1e-6);
     assert_relative_eq!(p.uplift_security, 20.0, epsilon = 1e-6);
@@ -1666,7 +1814,11 @@ reserve_cost = 0.5
     assert_relative_eq!(reserve(&r, "C", "B", "chip", 1), 10.0, epsilon = 1e-6);
     assert_relative_eq!(reserve(&r, "A", "B", "chip", 1), 0.0, epsilon = 1e-9);
     assert_relative_eq!(price(&r, "B", "chip", 1), 1.5, epsilon = 1e-6);
-    assert_relative_eq!(security_dual(&r, "n_minus_1", "B", "chip", 1, Some("A")), 0.5, epsilon = 1e-6);
+    assert_relative_eq!(
+        security_dual(&r, "n_minus_1", "B", "chip", 1, Some("A")),
+        0.5,
+        epsilon = 1e-6
+    );
     assert_price_by_fd(&s, &BuildOptions::from_file(&s), &r, "B", "chip", 1);
     assert_identities(&r);
 }

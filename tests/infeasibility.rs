@@ -18,7 +18,8 @@ fn load(name: &str) -> Scenario {
 }
 
 fn diagnose(s: &Scenario) -> Diagnosis {
-    infeasibility::diagnose(s, &BuildOptions::from_file(s), &SolveConfig::default()).expect("solver")
+    infeasibility::diagnose(s, &BuildOptions::from_file(s), &SolveConfig::default())
+        .expect("solver")
 }
 
 /// Group keys as "kind:country:layer", "clause:agreement:n" or "trade_block:n".
@@ -26,9 +27,17 @@ fn labels(d: &Diagnosis) -> HashSet<String> {
     d.keys
         .iter()
         .map(|k| match k.kind {
-            "clause" => format!("clause:{}:{}", k.agreement.as_deref().unwrap(), k.clause.unwrap()),
+            "clause" => format!(
+                "clause:{}:{}",
+                k.agreement.as_deref().unwrap(),
+                k.clause.unwrap()
+            ),
             "trade_block" => format!("trade_block:{}", k.trade_block.unwrap()),
-            kind => format!("{kind}:{}:{}", k.country.as_deref().unwrap(), k.layer.as_deref().unwrap()),
+            kind => format!(
+                "{kind}:{}:{}",
+                k.country.as_deref().unwrap(),
+                k.layer.as_deref().unwrap()
+            ),
         })
         .collect()
 }
@@ -40,7 +49,10 @@ fn assert_irreducible(s: &Scenario, d: &Diagnosis) {
     let config = SolveConfig::default();
     let all = infeasibility::droppable_groups(s, &opts);
     let set: HashSet<Group> = d.groups.iter().copied().collect();
-    assert!(set.iter().all(|g| all.contains(g)), "diagnosis names a group that is not in the program");
+    assert!(
+        set.iter().all(|g| all.contains(g)),
+        "diagnosis names a group that is not in the program"
+    );
     let rest: HashSet<Group> = all.iter().copied().filter(|g| !set.contains(g)).collect();
     assert_eq!(
         infeasibility::is_feasible_without(s, &opts, &HashSet::new(), &config).unwrap(),
@@ -64,7 +76,10 @@ fn assert_irreducible(s: &Scenario, d: &Diagnosis) {
     // And dropping just that one group from the full scenario restores feasibility as well.
     for g in &d.groups {
         let dropped: HashSet<Group> = [*g].into_iter().collect();
-        assert_eq!(infeasibility::is_feasible_without(s, &opts, &dropped, &config).unwrap(), Some(true));
+        assert_eq!(
+            infeasibility::is_feasible_without(s, &opts, &dropped, &config).unwrap(),
+            Some(true)
+        );
     }
     assert!(d.infeasible && d.complete && !d.core_conflict);
     assert_eq!(d.descriptions.len(), d.groups.len());
@@ -77,7 +92,11 @@ fn check(file: &str, expected: &[&str], phrases: &[&str]) {
     assert_eq!(labels(&d), want, "{file}: {}", d.explanation);
     assert_irreducible(&s, &d);
     for p in phrases {
-        assert!(d.explanation.contains(p), "{file}: explanation lacks \"{p}\": {}", d.explanation);
+        assert!(
+            d.explanation.contains(p),
+            "{file}: explanation lacks \"{p}\": {}",
+            d.explanation
+        );
     }
 }
 
@@ -112,8 +131,15 @@ fn conflicting_commitments_and_no_duplication() {
 fn security_floor_above_domestic_capacity() {
     check(
         "floor-short.toml",
-        &["essential:KOR:models", "security:KOR:models", "capacity:KOR:models"],
-        &["the security floor of Korea on models (50% domestic)", "Korea's capacity for models (3 units"],
+        &[
+            "essential:KOR:models",
+            "security:KOR:models",
+            "capacity:KOR:models",
+        ],
+        &[
+            "the security floor of Korea on models (50% domestic)",
+            "Korea's capacity for models (3 units",
+        ],
     );
 }
 
@@ -122,7 +148,10 @@ fn trade_block_on_the_only_supplier() {
     check(
         "block-only-supplier.toml",
         &["essential:IND:memory", "trade_block:1"],
-        &["the trade block KOR -> IND on memory", "India cannot produce memory"],
+        &[
+            "the trade block KOR -> IND on memory",
+            "India cannot produce memory",
+        ],
     );
 }
 
@@ -131,13 +160,21 @@ fn commitment_above_the_ladder() {
     check(
         "ladder-commit.toml",
         &["clause:services-pact:1", "ladder:IND:models"],
-        &["India builds models from period 1", "the capability ladder for models in India", "India cannot produce apps"],
+        &[
+            "India builds models from period 1",
+            "the capability ladder for models in India",
+            "India cannot produce apps",
+        ],
     );
 }
 
 #[test]
 fn feasible_scenario_has_nothing_to_diagnose() {
-    let s = Scenario::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/instances/example.toml")).unwrap();
+    let s = Scenario::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/instances/example.toml"
+    ))
+    .unwrap();
     let d = diagnose(&s);
     assert!(!d.infeasible && d.groups.is_empty());
 }
@@ -145,25 +182,60 @@ fn feasible_scenario_has_nothing_to_diagnose() {
 /// A forced decision (as `margins --entry` makes) is a group of its own.
 #[test]
 fn forced_decision_is_named() {
-    let s = Scenario::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/instances/example.toml")).unwrap();
+    let s = Scenario::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/instances/example.toml"
+    ))
+    .unwrap();
     let mut opts = BuildOptions::from_file(&s);
-    let (ind, eval) = (s.country_index("IND").unwrap(), s.layer_index("evaluation").unwrap());
+    let (ind, eval) = (
+        s.country_index("IND").unwrap(),
+        s.layer_index("evaluation").unwrap(),
+    );
     opts.forced.push((ind, eval, false));
     let d = infeasibility::diagnose(&s, &opts, &SolveConfig::default()).unwrap();
-    assert_eq!(d.groups, vec![Group::Essential { country: ind, layer: eval }, Group::Forced { country: ind, layer: eval }]);
-    assert!(d.explanation.contains("the forced decision that India stays out of evaluation"), "{}", d.explanation);
+    assert_eq!(
+        d.groups,
+        vec![
+            Group::Essential {
+                country: ind,
+                layer: eval
+            },
+            Group::Forced {
+                country: ind,
+                layer: eval
+            }
+        ]
+    );
+    assert!(
+        d.explanation
+            .contains("the forced decision that India stays out of evaluation"),
+        "{}",
+        d.explanation
+    );
 }
 
 #[test]
 fn cli_solve_prints_the_diagnosis_and_exits_1() {
     let file = format!("{DIR}/essential-vs-capacity.toml");
-    let out = Command::new(env!("CARGO_BIN_EXE_aistack")).args(["solve", &file]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(["solve", &file])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("infeasible"), "{text}");
-    assert!(text.contains("India's essential demand for evaluation (2 units in period 1) cannot be met"), "{text}");
+    assert!(
+        text.contains(
+            "India's essential demand for evaluation (2 units in period 1) cannot be met"
+        ),
+        "{text}"
+    );
 
-    let out = Command::new(env!("CARGO_BIN_EXE_aistack")).args(["solve", &file, "--format", "json"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(["solve", &file, "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["status"], "infeasible");
@@ -171,5 +243,8 @@ fn cli_solve_prints_the_diagnosis_and_exits_1() {
     assert_eq!(groups.len(), 2);
     assert_eq!(groups[0]["kind"], "essential");
     assert_eq!(groups[0]["country"], "IND");
-    assert!(v["diagnosis"]["explanation"].as_str().unwrap().contains("cannot be met"));
+    assert!(v["diagnosis"]["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("cannot be met"));
 }

@@ -68,11 +68,20 @@ fn is_heavy(p: &Path) -> bool {
 
 fn known_bug(p: &Path) -> Option<&'static str> {
     let name = file_name(p);
-    KNOWN_BUGS.iter().find(|(f, _)| *f == name).map(|(_, why)| *why)
+    KNOWN_BUGS
+        .iter()
+        .find(|(f, _)| *f == name)
+        .map(|(_, why)| *why)
 }
 
 fn config() -> SolveConfig {
-    SolveConfig { settings: Settings { time_limit: Some(TIME_LIMIT), ..Settings::default() }, ..SolveConfig::default() }
+    SolveConfig {
+        settings: Settings {
+            time_limit: Some(TIME_LIMIT),
+            ..Settings::default()
+        },
+        ..SolveConfig::default()
+    }
 }
 
 fn load(p: &Path) -> Scenario {
@@ -82,7 +91,13 @@ fn load(p: &Path) -> Scenario {
 /// Solve, price and report; panics with the file name on any failure.
 fn solve_report(p: &Path, s: &Scenario, opts: &BuildOptions) -> Report {
     let o = results::solve(s, opts, &config()).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    assert!(o.is_optimal(), "{}: status {} (relax = {})", p.display(), o.status, opts.relax);
+    assert!(
+        o.is_optimal(),
+        "{}: status {} (relax = {})",
+        p.display(),
+        o.status,
+        opts.relax
+    );
     Report::new(s, &o)
 }
 
@@ -94,16 +109,40 @@ fn check_solves(p: &Path) {
     let r = solve_report(p, &s, &opts);
     assert_eq!(r.status, "optimal");
     common::assert_identities(&r);
-    assert_eq!(r.prices.len(), s.countries.len() * s.layers.len() * s.n_periods(), "{}: one price per cell", p.display());
+    assert_eq!(
+        r.prices.len(),
+        s.countries.len() * s.layers.len() * s.n_periods(),
+        "{}: one price per cell",
+        p.display()
+    );
     for x in &r.prices {
-        assert!(x.price.is_finite() && x.price >= -1e-7, "{}: price {x:?} must be >= 0 (free disposal)", p.display());
+        assert!(
+            x.price.is_finite() && x.price >= -1e-7,
+            "{}: price {x:?} must be >= 0 (free disposal)",
+            p.display()
+        );
     }
     // The relaxation too: an LP whose duals are its own.
-    let relaxed = solve_report(p, &s, &BuildOptions { relax: true, ..opts.clone() });
+    let relaxed = solve_report(
+        p,
+        &s,
+        &BuildOptions {
+            relax: true,
+            ..opts.clone()
+        },
+    );
     common::assert_identities(&relaxed);
     let (w, w_lp) = (r.objective.unwrap(), relaxed.objective.unwrap());
-    assert!(w_lp >= w - 1e-6 * w.abs().max(1.0), "{}: relaxation {w_lp} below MIP {w}", p.display());
-    eprintln!("{}: W = {w:.6} (LP relaxation {w_lp:.6}) in {:?}", file_name(p), t0.elapsed());
+    assert!(
+        w_lp >= w - 1e-6 * w.abs().max(1.0),
+        "{}: relaxation {w_lp} below MIP {w}",
+        p.display()
+    );
+    eprintln!(
+        "{}: W = {w:.6} (LP relaxation {w_lp:.6}) in {:?}",
+        file_name(p),
+        t0.elapsed()
+    );
 }
 
 #[test]
@@ -138,7 +177,10 @@ fn heavy_instances_solve_with_identities() {
 fn objective_only(s: &Scenario, opts: &BuildOptions) -> Option<f64> {
     let program = formulation::build(s, opts);
     let b = backend::by_name("microlp").expect("microlp backend");
-    let settings = Settings { time_limit: Some(TIME_LIMIT), ..Settings::default() };
+    let settings = Settings {
+        time_limit: Some(TIME_LIMIT),
+        ..Settings::default()
+    };
     let raw = b.solve(&program, &settings).expect("backend failure");
     match raw.status {
         Status::Optimal if raw.has_values() => Some(raw.objective),
@@ -161,7 +203,10 @@ struct Sweep {
 /// Check δ_t λ against one-sided differences of W on the LP relaxation of `p`.
 fn finite_difference_prices(p: &Path) -> Sweep {
     let s = load(p);
-    let base = BuildOptions { relax: true, ..BuildOptions::from_file(&s) };
+    let base = BuildOptions {
+        relax: true,
+        ..BuildOptions::from_file(&s)
+    };
     let r = solve_report(p, &s, &base);
     let w0 = r.objective.unwrap();
     let mut sweep = Sweep::default();
@@ -181,8 +226,12 @@ fn finite_difference_prices(p: &Path) -> Sweep {
                 let scale = (produced.abs() / 100.0).max(1.0);
                 let mut done = false;
                 for (k, h) in [1.0, 1e-3 * scale].into_iter().enumerate() {
-                    let with = |q: f64| BuildOptions { extra_delivery: vec![(c, l, t, q)], ..base.clone() };
-                    let up = objective_only(&s, &with(h)).expect("one more unit delivered is always feasible");
+                    let with = |q: f64| BuildOptions {
+                        extra_delivery: vec![(c, l, t, q)],
+                        ..base.clone()
+                    };
+                    let up = objective_only(&s, &with(h))
+                        .expect("one more unit delivered is always feasible");
                     let right = (up - w0) / h;
                     let left = objective_only(&s, &with(-h)).map(|down| (w0 - down) / h);
                     let tol = 1e-6 * lambda.abs().max(1.0) + 1e-9 * w0.abs().max(1.0) / h;
@@ -218,7 +267,12 @@ fn finite_difference_prices(p: &Path) -> Sweep {
             }
         }
     }
-    assert!(failures.is_empty(), "{}: prices disagree with finite differences:\n{}", p.display(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{}: prices disagree with finite differences:\n{}",
+        p.display(),
+        failures.join("\n")
+    );
     eprintln!("{}: {sweep:?}", file_name(p));
     sweep
 }
@@ -231,7 +285,11 @@ fn light_instances_prices_are_finite_differences() {
             continue;
         }
         let sweep = finite_difference_prices(&p);
-        assert!(sweep.compared > 0, "{}: no cell had a unique price; the check compared nothing", p.display());
+        assert!(
+            sweep.compared > 0,
+            "{}: no cell had a unique price; the check compared nothing",
+            p.display()
+        );
         compared += sweep.compared;
     }
     assert!(compared >= 1, "no price compared over all light instances");
@@ -249,7 +307,9 @@ fn heavy_instances_prices_are_finite_differences() {
 /// even while the MIP pricing bug is open.
 #[test]
 fn upgrade_path_relaxation_prices_are_finite_differences() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("instances").join("upgrade-path.toml");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("instances")
+        .join("upgrade-path.toml");
     let sweep = finite_difference_prices(&p);
     assert!(sweep.compared > 0);
 }
@@ -266,19 +326,32 @@ fn upgrade_path_relaxation_prices_are_finite_differences() {
 /// objective.
 #[test]
 fn upgrade_path_solves() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("instances").join("upgrade-path.toml");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("instances")
+        .join("upgrade-path.toml");
     let s = load(&p);
-    let o = results::solve(&s, &BuildOptions::from_file(&s), &SolveConfig {
-        settings: Settings { time_limit: Some(10.0), ..Settings::default() },
-        ..SolveConfig::default()
-    })
+    let o = results::solve(
+        &s,
+        &BuildOptions::from_file(&s),
+        &SolveConfig {
+            settings: Settings {
+                time_limit: Some(10.0),
+                ..Settings::default()
+            },
+            ..SolveConfig::default()
+        },
+    )
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(o.is_optimal());
     let r = Report::new(&s, &o);
     common::assert_identities(&r);
     // The climb described at the top of the file.
     let entered = |layer: &str, t: usize| {
-        r.operating.iter().find(|x| x.country == "VNM" && x.layer == layer && x.period == t).map(|x| x.entered).unwrap_or(0.0)
+        r.operating
+            .iter()
+            .find(|x| x.country == "VNM" && x.layer == layer && x.period == t)
+            .map(|x| x.entered)
+            .unwrap_or(0.0)
     };
     assert!((entered("packaging", 1) - 1.0).abs() < 1e-9);
     assert!((entered("memory", 2) - 1.0).abs() < 1e-9);
@@ -324,10 +397,17 @@ layer = "memory"
 blocks = [{ quantity = 20, value = 6.0 }]
 "#;
     let s = common::scenario(text);
-    let o = results::solve(&s, &BuildOptions::from_file(&s), &SolveConfig {
-        settings: Settings { time_limit: Some(5.0), ..Settings::default() },
-        ..SolveConfig::default()
-    })
+    let o = results::solve(
+        &s,
+        &BuildOptions::from_file(&s),
+        &SolveConfig {
+            settings: Settings {
+                time_limit: Some(5.0),
+                ..Settings::default()
+            },
+            ..SolveConfig::default()
+        },
+    )
     .unwrap_or_else(|e| panic!("{e}"));
     // W = 20 * (4 - 1.2) - 5 = 51: packaging entered, memory out of reach in period 1.
     assert!((o.objective().unwrap() - 51.0).abs() < 1e-9);

@@ -86,28 +86,41 @@ fn steps(lo: u32, hi: u32, step: f64) -> impl Strategy<Value = f64> {
 
 fn cap() -> impl Strategy<Value = Option<Cap>> {
     let c = (
-        steps(2, 16, 0.25),                                 // unit cost 0.5 .. 4
-        prop_oneof![Just(0.0), steps(2, 20, 1.0)],          // capacity
-        prop_oneof![Just(0.0), steps(2, 15, 1.0)],          // max expansion
-        steps(1, 8, 0.25),                                  // expansion cost
-        0usize..=1,                                         // lead time
+        steps(2, 16, 0.25),                                  // unit cost 0.5 .. 4
+        prop_oneof![Just(0.0), steps(2, 20, 1.0)],           // capacity
+        prop_oneof![Just(0.0), steps(2, 15, 1.0)],           // max expansion
+        steps(1, 8, 0.25),                                   // expansion cost
+        0usize..=1,                                          // lead time
         prop_oneof![2 => Just(0.0), 1 => steps(1, 12, 0.5)], // entry cost
         prop_oneof![3 => Just(0.0), 1 => steps(1, 4, 1.0)],  // min scale
     )
-        .prop_map(|(unit_cost, capacity, max_expansion, expansion_cost, lead_time, entry_cost, min_scale)| Cap {
-            unit_cost,
-            capacity,
-            max_expansion,
-            expansion_cost,
-            lead_time,
-            entry_cost,
-            min_scale,
-        });
+        .prop_map(
+            |(
+                unit_cost,
+                capacity,
+                max_expansion,
+                expansion_cost,
+                lead_time,
+                entry_cost,
+                min_scale,
+            )| Cap {
+                unit_cost,
+                capacity,
+                max_expansion,
+                expansion_cost,
+                lead_time,
+                entry_cost,
+                min_scale,
+            },
+        );
     prop::option::weighted(0.7, c)
 }
 
 fn dem() -> impl Strategy<Value = Option<Dem>> {
-    let d = (prop::collection::vec((steps(1, 12, 1.0), steps(2, 20, 0.5)), 1..=2), prop_oneof![Just(1.0), Just(1.1), Just(0.9)])
+    let d = (
+        prop::collection::vec((steps(1, 12, 1.0), steps(2, 20, 0.5)), 1..=2),
+        prop_oneof![Just(1.0), Just(1.1), Just(0.9)],
+    )
         .prop_map(|(blocks, growth)| Dem { blocks, growth });
     prop::option::weighted(0.6, d)
 }
@@ -120,7 +133,13 @@ fn policy() -> impl Strategy<Value = Policy> {
         prop::option::of(steps(3, 10, 0.1)),
         prop::option::of((steps(3, 10, 0.1), steps(0, 4, 0.25))),
     )
-        .prop_map(|(country, layer, floor, share, n_minus_1)| Policy { country, layer, floor, share, n_minus_1 })
+        .prop_map(|(country, layer, floor, share, n_minus_1)| Policy {
+            country,
+            layer,
+            floor,
+            share,
+            n_minus_1,
+        })
 }
 
 fn pact() -> impl Strategy<Value = Pact> {
@@ -130,7 +149,14 @@ fn pact() -> impl Strategy<Value = Pact> {
         steps(0, 4, 0.25),
         prop::collection::vec(any::<bool>(), 3),
     )
-        .prop_map(|(members, factor_layers, factor, recognition_layers)| Pact { members, factor_layers, factor, recognition_layers })
+        .prop_map(
+            |(members, factor_layers, factor, recognition_layers)| Pact {
+                members,
+                factor_layers,
+                factor,
+                recognition_layers,
+            },
+        )
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -146,11 +172,37 @@ fn spec() -> impl Strategy<Value = Spec> {
         policy(),
         pact(),
     )
-        .prop_map(|((nc, nl, nt), discount_rate, default_cost, input, tradable, interop, caps, demands, mut policy, pact)| {
-            policy.country %= nc;
-            policy.layer %= nl;
-            Spec { nc, nl, nt, discount_rate, default_cost, input, tradable, interop, caps, demands, policy, pact }
-        })
+        .prop_map(
+            |(
+                (nc, nl, nt),
+                discount_rate,
+                default_cost,
+                input,
+                tradable,
+                interop,
+                caps,
+                demands,
+                mut policy,
+                pact,
+            )| {
+                policy.country %= nc;
+                policy.layer %= nl;
+                Spec {
+                    nc,
+                    nl,
+                    nt,
+                    discount_rate,
+                    default_cost,
+                    input,
+                    tradable,
+                    interop,
+                    caps,
+                    demands,
+                    policy,
+                    pact,
+                }
+            },
+        )
 }
 
 impl Spec {
@@ -163,10 +215,22 @@ impl Spec {
         let mut t = String::new();
         let cid = |c: usize| format!("C{c}");
         let lid = |l: usize| format!("L{l}");
-        writeln!(t, "[meta]\nname = \"random\"\nperiods = {}\ndiscount_rate = {}\n", self.nt, self.discount_rate).unwrap();
+        writeln!(
+            t,
+            "[meta]\nname = \"random\"\nperiods = {}\ndiscount_rate = {}\n",
+            self.nt, self.discount_rate
+        )
+        .unwrap();
         writeln!(t, "[trade]\ndefault_cost = {}\n", self.default_cost).unwrap();
         for l in 0..self.nl {
-            writeln!(t, "[[layer]]\nid = \"{}\"\ntradable = {}\ninterop_cost = {}", lid(l), self.tradable[l], self.interop[l]).unwrap();
+            writeln!(
+                t,
+                "[[layer]]\nid = \"{}\"\ntradable = {}\ninterop_cost = {}",
+                lid(l),
+                self.tradable[l],
+                self.interop[l]
+            )
+            .unwrap();
             if l == 1 && self.input > 0.0 {
                 writeln!(t, "inputs = {{ L0 = {} }}", self.input).unwrap();
             }
@@ -198,8 +262,11 @@ impl Spec {
                     t.push('\n');
                 }
                 if let Some(d) = &self.demands[self.slot(c, l)] {
-                    let blocks: Vec<String> =
-                        d.blocks.iter().map(|(q, v)| format!("{{ quantity = {q}, value = {v} }}")).collect();
+                    let blocks: Vec<String> = d
+                        .blocks
+                        .iter()
+                        .map(|(q, v)| format!("{{ quantity = {q}, value = {v} }}"))
+                        .collect();
                     writeln!(
                         t,
                         "[[demand]]\ncountry = \"{}\"\nlayer = \"{}\"\nblocks = [{}]\ngrowth = {}\n",
@@ -213,7 +280,14 @@ impl Spec {
             }
         }
         let p = &self.policy;
-        writeln!(t, "[[security]]\ncountry = \"{}\"\nlayer = \"{}\"\ndomestic_floor = {}", cid(p.country), lid(p.layer), p.floor).unwrap();
+        writeln!(
+            t,
+            "[[security]]\ncountry = \"{}\"\nlayer = \"{}\"\ndomestic_floor = {}",
+            cid(p.country),
+            lid(p.layer),
+            p.floor
+        )
+        .unwrap();
         if let Some(mu) = p.share {
             writeln!(t, "max_supplier_share = {mu}").unwrap();
         }
@@ -231,9 +305,17 @@ impl Spec {
         }
         members.sort();
         let names: Vec<String> = members.iter().map(|&c| format!("\"{}\"", cid(c))).collect();
-        writeln!(t, "[[agreement]]\nid = \"pact\"\nmembers = [{}]\nactive = false\n", names.join(", ")).unwrap();
+        writeln!(
+            t,
+            "[[agreement]]\nid = \"pact\"\nmembers = [{}]\nactive = false\n",
+            names.join(", ")
+        )
+        .unwrap();
         let layers = |mask: &[bool]| {
-            let mut v: Vec<String> = (0..self.nl).filter(|&l| mask[l]).map(|l| format!("\"{}\"", lid(l))).collect();
+            let mut v: Vec<String> = (0..self.nl)
+                .filter(|&l| mask[l])
+                .map(|l| format!("\"{}\"", lid(l)))
+                .collect();
             if v.is_empty() {
                 v.push(format!("\"{}\"", lid(self.nl - 1)));
             }
@@ -246,8 +328,12 @@ impl Spec {
             self.pact.factor
         )
         .unwrap();
-        writeln!(t, "[[agreement.clause]]\nkind = \"mutual_recognition\"\nlayers = [{}]\n", layers(&self.pact.recognition_layers))
-            .unwrap();
+        writeln!(
+            t,
+            "[[agreement.clause]]\nkind = \"mutual_recognition\"\nlayers = [{}]\n",
+            layers(&self.pact.recognition_layers)
+        )
+        .unwrap();
         t
     }
 
@@ -264,8 +350,15 @@ impl Spec {
 /// is feasible (no essential demand, so serving nothing satisfies every row).
 fn w(s: &Scenario, opts: &BuildOptions) -> f64 {
     let program = formulation::build(s, opts);
-    let settings = Settings { mip_gap: 1e-9, time_limit: Some(60.0), ..Settings::default() };
-    let raw = backend::by_name("microlp").expect("microlp").solve(&program, &settings).expect("backend failure");
+    let settings = Settings {
+        mip_gap: 1e-9,
+        time_limit: Some(60.0),
+        ..Settings::default()
+    };
+    let raw = backend::by_name("microlp")
+        .expect("microlp")
+        .solve(&program, &settings)
+        .expect("backend failure");
     assert_eq!(raw.status, Status::Optimal, "not optimal");
     raw.objective
 }
@@ -275,7 +368,11 @@ fn tol(a: f64, b: f64) -> f64 {
 }
 
 fn config() -> Config {
-    Config { cases: CASES, failure_persistence: None, ..Config::default() }
+    Config {
+        cases: CASES,
+        failure_persistence: None,
+        ..Config::default()
+    }
 }
 
 proptest! {
@@ -377,9 +474,15 @@ proptest! {
 #[test]
 fn mip_pricing_terminates_on_recorded_case() {
     let s = common::scenario(RECORDED_HANG);
-    let opts = BuildOptions { active: vec![false], ..BuildOptions::from_file(&s) };
+    let opts = BuildOptions {
+        active: vec![false],
+        ..BuildOptions::from_file(&s)
+    };
     let config = aistack::results::SolveConfig {
-        settings: Settings { time_limit: Some(10.0), ..Settings::default() },
+        settings: Settings {
+            time_limit: Some(10.0),
+            ..Settings::default()
+        },
         ..Default::default()
     };
     let o = aistack::results::solve(&s, &opts, &config).unwrap_or_else(|e| panic!("{e}"));

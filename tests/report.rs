@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn instance(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("instances").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("instances")
+        .join(name)
 }
 
 /// Run `aistack report` with `args` into a fresh directory; returns (dir guard, html, json).
@@ -28,19 +30,27 @@ fn run_report(file: &str, args: &[&str]) -> (tempfile::TempDir, String, serde_js
         String::from_utf8_lossy(&out.stderr)
     );
     let html = std::fs::read_to_string(dir.path().join("index.html")).expect("index.html");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).expect("report.json")).expect("json");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
+    )
+    .expect("json");
     (dir, html, json)
 }
 
 /// The inline SVG of the figure with this id.
 fn figure_svg<'a>(html: &'a str, id: &str) -> &'a str {
-    let start = html.find(&format!("<figure id=\"{id}\"")).unwrap_or_else(|| panic!("no figure {id}"));
+    let start = html
+        .find(&format!("<figure id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no figure {id}"));
     let rest = &html[start..];
     let end = rest.find("</figure>").expect("figure closed");
     let fig = &rest[..end];
-    let s = fig.find("<svg").unwrap_or_else(|| panic!("figure {id} has no <svg>"));
-    let e = fig.rfind("</svg>").unwrap_or_else(|| panic!("figure {id}: <svg> not closed"));
+    let s = fig
+        .find("<svg")
+        .unwrap_or_else(|| panic!("figure {id} has no <svg>"));
+    let e = fig
+        .rfind("</svg>")
+        .unwrap_or_else(|| panic!("figure {id}: <svg> not closed"));
     &fig[s..e + "</svg>".len()]
 }
 
@@ -53,7 +63,12 @@ fn texts(svg: &str) -> Vec<String> {
         let open = rest.find('>').expect("tag closes");
         let close = rest.find("</text>").expect("text closes");
         out.push(
-            rest[open + 1..close].trim().replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&"),
+            rest[open + 1..close]
+                .trim()
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&"),
         );
         rest = &rest[close..];
     }
@@ -63,12 +78,17 @@ fn texts(svg: &str) -> Vec<String> {
 /// Every chart: an `<svg>` with drawn shapes, its title, both axis labels and its legend.
 fn assert_chart(html: &str, id: &str, title_part: &str, labels: &[&str]) {
     let svg = figure_svg(html, id);
-    let shapes = svg.matches("<rect").count() + svg.matches("<path").count() + svg.matches("<polyline").count();
+    let shapes = svg.matches("<rect").count()
+        + svg.matches("<path").count()
+        + svg.matches("<polyline").count();
     assert!(shapes > 5, "{id}: only {shapes} shapes");
     let t = texts(svg);
     assert!(t.len() > 5, "{id}: only {} text elements", t.len());
     let has = |needle: &str| t.iter().any(|x| x.contains(needle));
-    assert!(has(title_part), "{id}: no title containing {title_part:?}; texts: {t:?}");
+    assert!(
+        has(title_part),
+        "{id}: no title containing {title_part:?}; texts: {t:?}"
+    );
     for l in labels {
         assert!(has(l), "{id}: no label {l:?}; texts: {t:?}");
     }
@@ -77,8 +97,21 @@ fn assert_chart(html: &str, id: &str, title_part: &str, labels: &[&str]) {
 fn assert_self_contained(html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.trim_end().ends_with("</html>"));
-    for banned in ["<script", "<link", "<img", "@import", "@font-face", "url(", "http://", "https://", "<iframe"] {
-        assert!(!html.contains(banned), "page is not self-contained: contains {banned:?}");
+    for banned in [
+        "<script",
+        "<link",
+        "<img",
+        "@import",
+        "@font-face",
+        "url(",
+        "http://",
+        "https://",
+        "<iframe",
+    ] {
+        assert!(
+            !html.contains(banned),
+            "page is not self-contained: contains {banned:?}"
+        );
     }
 }
 
@@ -86,14 +119,33 @@ const HEAT_MAPS: [(&str, &str, &[&str]); 3] = [
     (
         "chart-specialisation",
         "Specialisation",
-        &["layer of the AI stack", "country or bloc", "share of world output", "not produced"],
+        &[
+            "layer of the AI stack",
+            "country or bloc",
+            "share of world output",
+            "not produced",
+        ],
     ),
     (
         "chart-specialisation-sovereign",
         "sovereign",
-        &["layer of the AI stack", "country or bloc", "share of world output", "not produced"],
+        &[
+            "layer of the AI stack",
+            "country or bloc",
+            "share of world output",
+            "not produced",
+        ],
     ),
-    ("chart-prices", "Prices", &["layer of the AI stack", "country or bloc", "price (USD bn per unit", "no price"]),
+    (
+        "chart-prices",
+        "Prices",
+        &[
+            "layer of the AI stack",
+            "country or bloc",
+            "price (USD bn per unit",
+            "no price",
+        ],
+    ),
 ];
 
 fn assert_common_charts(html: &str, countries: &[&str], layers: &[&str]) {
@@ -108,20 +160,38 @@ fn assert_common_charts(html: &str, countries: &[&str], layers: &[&str]) {
         html,
         "chart-welfare",
         "Welfare by country",
-        &["country or bloc", "welfare (USD bn, discounted)", "without the agreements", "with the agreements"],
+        &[
+            "country or bloc",
+            "welfare (USD bn, discounted)",
+            "without the agreements",
+            "with the agreements",
+        ],
     );
     assert_chart(
         html,
         "chart-sovereignty",
         "Cost of sovereignty",
-        &["country or bloc", "welfare difference (USD bn, discounted)", "welfare coordinated minus sovereign"],
+        &[
+            "country or bloc",
+            "welfare difference (USD bn, discounted)",
+            "welfare coordinated minus sovereign",
+        ],
     );
 }
 
 fn assert_agreement_chart(html: &str, id: &str, members: &[&str], exact: bool) {
     let chart = format!("chart-agreement-{id}");
-    let shapley = if exact { "Shapley value" } else { "Shapley value (Monte Carlo)" };
-    let mut labels = vec!["welfare gain (USD bn, discounted)", "member", "welfare gain when the agreement forms", shapley];
+    let shapley = if exact {
+        "Shapley value"
+    } else {
+        "Shapley value (Monte Carlo)"
+    };
+    let mut labels = vec![
+        "welfare gain (USD bn, discounted)",
+        "member",
+        "welfare gain when the agreement forms",
+        shapley,
+    ];
     labels.extend_from_slice(members);
     assert_chart(html, &chart, &format!("Agreement {id}"), &labels);
 }
@@ -131,21 +201,36 @@ fn assert_agreement_chart(html: &str, id: &str, members: &[&str], exact: bool) {
 fn report_on_the_example_has_every_chart_labelled() {
     let (_dir, html, json) = run_report("example.toml", &[]);
     assert_self_contained(&html);
-    assert_common_charts(&html, &["USA", "KOR", "TWN", "IND"], &["fab", "memory", "compute", "models", "apps", "evaluation"]);
+    assert_common_charts(
+        &html,
+        &["USA", "KOR", "TWN", "IND"],
+        &["fab", "memory", "compute", "models", "apps", "evaluation"],
+    );
     assert_agreement_chart(&html, "chip-alliance", &["USA", "KOR", "TWN"], true);
     assert_agreement_chart(&html, "services-pact", &["USA", "IND"], true);
     // Every figure on the page is one of the charts checked above, and each is a separate file.
     assert_eq!(html.matches("<figure id=").count(), 7);
     assert_eq!(json["agreements"].as_array().unwrap().len(), 2);
     // Cost of sovereignty: title number = W(coordinated) - W(sovereign) from the JSON.
-    let cost = json["coordinated"]["objective"].as_f64().unwrap() - json["sovereign"]["objective"].as_f64().unwrap();
-    assert!(html.contains(&format!("= {:.1} USD bn", cost)), "cost {cost:.1} not in the chart title");
+    let cost = json["coordinated"]["objective"].as_f64().unwrap()
+        - json["sovereign"]["objective"].as_f64().unwrap();
+    assert!(
+        html.contains(&format!("= {:.1} USD bn", cost)),
+        "cost {cost:.1} not in the chart title"
+    );
     // Shapley values sum to the members' gain (efficiency).
     for sec in json["sections"].as_array().unwrap() {
-        let phi: f64 =
-            sec["coalitions"]["players"].as_array().unwrap().iter().map(|p| p["shapley"].as_f64().unwrap()).sum();
+        let phi: f64 = sec["coalitions"]["players"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["shapley"].as_f64().unwrap())
+            .sum();
         let gain = sec["comparison"]["members_gain"].as_f64().unwrap();
-        assert!((phi - gain).abs() <= 1e-6 * gain.abs().max(1.0), "Shapley {phi} vs members' gain {gain}");
+        assert!(
+            (phi - gain).abs() <= 1e-6 * gain.abs().max(1.0),
+            "Shapley {phi} vs members' gain {gain}"
+        );
     }
 }
 
@@ -154,17 +239,49 @@ fn report_on_the_example_has_every_chart_labelled() {
 #[test]
 fn report_on_the_world_with_a_separate_sovereign_file() {
     let sov = instance("world-2026-sovereign.toml");
-    let (_dir, html, json) =
-        run_report("world-2026-sovereign.toml", &["--agreement", "india-services", "--sovereign", sov.to_str().unwrap()]);
+    let (_dir, html, json) = run_report(
+        "world-2026-sovereign.toml",
+        &[
+            "--agreement",
+            "india-services",
+            "--sovereign",
+            sov.to_str().unwrap(),
+        ],
+    );
     assert_self_contained(&html);
-    let countries: Vec<String> =
-        json["countries"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    let countries: Vec<String> = json["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
     assert_eq!(countries.len(), 17);
     let c: Vec<&str> = countries.iter().map(String::as_str).collect();
-    assert_common_charts(&html, &c, &["fab", "memory", "compute", "models", "data", "apps", "talent", "evaluation"]);
-    assert_agreement_chart(&html, "india-services", &["IND", "USA", "EU", "UK", "JPN"], true);
+    assert_common_charts(
+        &html,
+        &c,
+        &[
+            "fab",
+            "memory",
+            "compute",
+            "models",
+            "data",
+            "apps",
+            "talent",
+            "evaluation",
+        ],
+    );
+    assert_agreement_chart(
+        &html,
+        "india-services",
+        &["IND", "USA", "EU", "UK", "JPN"],
+        true,
+    );
     let welfare = texts(figure_svg(&html, "chart-welfare"));
-    assert!(welfare.iter().any(|t| t == "sovereign"), "separate sovereign file: third series in the legend");
+    assert!(
+        welfare.iter().any(|t| t == "sovereign"),
+        "separate sovereign file: third series in the legend"
+    );
     assert_eq!(json["sovereign_is_without"], serde_json::Value::Bool(false));
 }
 
@@ -172,7 +289,13 @@ fn report_on_the_world_with_a_separate_sovereign_file() {
 fn unknown_agreement_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
-        .args(["report", instance("example.toml").to_str().unwrap(), "--agreement", "chip-aliance", "--out"])
+        .args([
+            "report",
+            instance("example.toml").to_str().unwrap(),
+            "--agreement",
+            "chip-aliance",
+            "--out",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();

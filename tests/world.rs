@@ -26,7 +26,9 @@ use common::{assert_identities, production, solve_with, welfare_total};
 const BUDGET: Duration = Duration::from_secs(20);
 
 fn load(name: &str) -> Scenario {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("instances").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("instances")
+        .join(name);
     Scenario::from_path(&p).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -47,43 +49,102 @@ fn solve_file(name: &str) -> (Scenario, Report) {
 }
 
 fn exports(r: &Report, from: &str, layer: &str) -> f64 {
-    r.flows.iter().filter(|f| f.from == from && f.layer == layer).map(|f| f.quantity).sum()
+    r.flows
+        .iter()
+        .filter(|f| f.from == from && f.layer == layer)
+        .map(|f| f.quantity)
+        .sum()
 }
 
 fn built(r: &Report, country: &str, layer: &str) -> f64 {
-    r.capacity_built.iter().filter(|b| b.country == country && b.layer == layer).map(|b| b.quantity).sum()
+    r.capacity_built
+        .iter()
+        .filter(|b| b.country == country && b.layer == layer)
+        .map(|b| b.quantity)
+        .sum()
 }
 
 fn share_of_world(r: &Report, country: &str, layer: &str) -> f64 {
-    let world: f64 = r.production.iter().filter(|p| p.layer == layer).map(|p| p.quantity).sum();
+    let world: f64 = r
+        .production
+        .iter()
+        .filter(|p| p.layer == layer)
+        .map(|p| p.quantity)
+        .sum();
     production(r, country, layer, 1) / world
 }
 
-const VARIANTS: [&str; 3] = ["world-2026.toml", "world-2026-sovereign.toml", "world-2026-coordinated.toml"];
+const VARIANTS: [&str; 3] = [
+    "world-2026.toml",
+    "world-2026-sovereign.toml",
+    "world-2026-coordinated.toml",
+];
 
 #[test]
 fn variants_describe_one_world() {
     let base = load(VARIANTS[0]);
-    assert!((15..=25).contains(&base.countries.len()), "{} blocs", base.countries.len());
+    assert!(
+        (15..=25).contains(&base.countries.len()),
+        "{} blocs",
+        base.countries.len()
+    );
     let layers: Vec<&str> = base.layers.iter().map(|l| l.id.as_str()).collect();
-    for l in ["fab", "memory", "compute", "models", "data", "apps", "talent", "evaluation"] {
+    for l in [
+        "fab",
+        "memory",
+        "compute",
+        "models",
+        "data",
+        "apps",
+        "talent",
+        "evaluation",
+    ] {
         assert!(layers.contains(&l), "layer {l} missing");
     }
     for name in &VARIANTS[1..] {
         let v = load(name);
         let ids = |s: &Scenario| s.countries.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&base), ids(&v), "{name}: countries");
-        assert_eq!(format!("{:?}", base.layers), format!("{:?}", v.layers), "{name}: layers");
-        assert_eq!(format!("{:?}", base.capabilities), format!("{:?}", v.capabilities), "{name}: capabilities");
-        assert_eq!(format!("{:?}", base.demands), format!("{:?}", v.demands), "{name}: demand");
-        assert_eq!(format!("{:?}", base.trade), format!("{:?}", v.trade), "{name}: trade");
+        assert_eq!(
+            format!("{:?}", base.layers),
+            format!("{:?}", v.layers),
+            "{name}: layers"
+        );
+        assert_eq!(
+            format!("{:?}", base.capabilities),
+            format!("{:?}", v.capabilities),
+            "{name}: capabilities"
+        );
+        assert_eq!(
+            format!("{:?}", base.demands),
+            format!("{:?}", v.demands),
+            "{name}: demand"
+        );
+        assert_eq!(
+            format!("{:?}", base.trade),
+            format!("{:?}", v.trade),
+            "{name}: trade"
+        );
         let strip = |s: &Scenario| {
-            s.agreements.iter().map(|a| (a.id.clone(), a.members.clone(), a.clauses.clone())).collect::<Vec<_>>()
+            s.agreements
+                .iter()
+                .map(|a| (a.id.clone(), a.members.clone(), a.clauses.clone()))
+                .collect::<Vec<_>>()
         };
-        assert_eq!(strip(&base), strip(&v), "{name}: agreements (apart from their active flag)");
+        assert_eq!(
+            strip(&base),
+            strip(&v),
+            "{name}: agreements (apart from their active flag)"
+        );
     }
     // Baseline and sovereign: every agreement inactive; coordinated: every agreement active.
-    let flags = |name: &str| load(name).agreements.iter().map(|a| a.active).collect::<Vec<_>>();
+    let flags = |name: &str| {
+        load(name)
+            .agreements
+            .iter()
+            .map(|a| a.active)
+            .collect::<Vec<_>>()
+    };
     assert!(flags(VARIANTS[0]).iter().all(|a| !a));
     assert!(flags(VARIANTS[1]).iter().all(|a| !a));
     assert!(flags(VARIANTS[2]).iter().all(|a| *a));
@@ -95,8 +156,17 @@ fn variants_describe_one_world() {
     for l in ["fab", "memory", "compute", "models"] {
         let l = sov.layer_index(l).unwrap();
         for c in 0..sov.countries.len() {
-            let floor = sov.security.iter().find(|p| p.country == c && p.layer == l).and_then(|p| p.domestic_floor);
-            assert!(floor.is_some_and(|f| f >= 0.5), "{}/{}: no high floor", sov.countries[c].id, sov.layers[l].id);
+            let floor = sov
+                .security
+                .iter()
+                .find(|p| p.country == c && p.layer == l)
+                .and_then(|p| p.domestic_floor);
+            assert!(
+                floor.is_some_and(|f| f >= 0.5),
+                "{}/{}: no high floor",
+                sov.countries[c].id,
+                sov.layers[l].id
+            );
         }
     }
 }
@@ -118,12 +188,26 @@ fn coordination_beats_sovereignty() {
     let (_, base) = solve_file(VARIANTS[0]);
     let (_, sov) = solve_file(VARIANTS[1]);
     let (_, co) = solve_file(VARIANTS[2]);
-    let (wb, ws, wc) = (base.objective.unwrap(), sov.objective.unwrap(), co.objective.unwrap());
+    let (wb, ws, wc) = (
+        base.objective.unwrap(),
+        sov.objective.unwrap(),
+        co.objective.unwrap(),
+    );
     let cost = wc - ws;
-    assert!(cost > 0.02 * wc, "cost of sovereignty {cost} is not material (W coordinated {wc})");
-    assert!(wb > ws, "today's policies {wb} should beat full sovereignty {ws}");
+    assert!(
+        cost > 0.02 * wc,
+        "cost of sovereignty {cost} is not material (W coordinated {wc})"
+    );
+    assert!(
+        wb > ws,
+        "today's policies {wb} should beat full sovereignty {ws}"
+    );
     // Coordination recovers most of what sovereignty costs against today's policies.
-    assert!(cost > 0.75 * (wb - ws), "coordination recovers {cost} of {}", wb - ws);
+    assert!(
+        cost > 0.75 * (wb - ws),
+        "coordination recovers {cost} of {}",
+        wb - ws
+    );
     // The largest losers from sovereignty are the chip and services specialists and the US.
     for c in ["USA", "EU", "IND", "KOR", "TWN"] {
         let d = welfare_total(&co, c) - welfare_total(&sov, c);
@@ -139,14 +223,23 @@ fn korea_specialises_in_memory_and_keeps_evaluation() {
     let (s, co) = solve_file(VARIANTS[2]);
     for c in &s.countries {
         if c.id != "KOR" {
-            assert!(share_of_world(&co, "KOR", "memory") > share_of_world(&co, &c.id, "memory"), "{}", c.id);
+            assert!(
+                share_of_world(&co, "KOR", "memory") > share_of_world(&co, &c.id, "memory"),
+                "{}",
+                c.id
+            );
         }
     }
     assert!(production(&co, "KOR", "memory", 1) > 1.2 * production(&sov, "KOR", "memory", 1));
     assert!(exports(&co, "KOR", "memory") > 1.4 * exports(&sov, "KOR", "memory"));
-    assert!(production(&co, "KOR", "evaluation", 1) > 0.0, "Korea keeps evaluation capacity at home");
     assert!(
-        co.flows.iter().all(|f| !(f.to == "KOR" && f.layer == "evaluation")),
+        production(&co, "KOR", "evaluation", 1) > 0.0,
+        "Korea keeps evaluation capacity at home"
+    );
+    assert!(
+        co.flows
+            .iter()
+            .all(|f| !(f.to == "KOR" && f.layer == "evaluation")),
         "Korea imports no evaluation"
     );
 }
@@ -158,9 +251,20 @@ fn india_scales_services_and_builds_evaluation_talent_and_data() {
     let (_, sov) = solve_file(VARIANTS[1]);
     let (_, co) = solve_file(VARIANTS[2]);
     assert!(exports(&co, "IND", "apps") > 1.3 * exports(&sov, "IND", "apps"));
-    assert!(production(&co, "IND", "evaluation", 1) > 2.0 * production(&sov, "IND", "evaluation", 1));
-    assert!(built(&co, "IND", "talent") > 0.0 && built(&sov, "IND", "talent") == 0.0, "talent pool grows");
+    assert!(
+        production(&co, "IND", "evaluation", 1) > 2.0 * production(&sov, "IND", "evaluation", 1)
+    );
+    assert!(
+        built(&co, "IND", "talent") > 0.0 && built(&sov, "IND", "talent") == 0.0,
+        "talent pool grows"
+    );
     assert!(production(&co, "IND", "data", 1) > production(&sov, "IND", "data", 1));
-    assert!(production(&sov, "IND", "models", 1) > 0.0, "sovereign India builds frontier models");
-    assert!(production(&co, "IND", "models", 1) < 1e-6, "coordinated India imports them");
+    assert!(
+        production(&sov, "IND", "models", 1) > 0.0,
+        "sovereign India builds frontier models"
+    );
+    assert!(
+        production(&co, "IND", "models", 1) < 1e-6,
+        "coordinated India imports them"
+    );
 }

@@ -28,7 +28,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::compare::{active_flags, baseline_label, solve_optimal, variant, welfare_of, AnalysisError};
+use super::compare::{
+    active_flags, baseline_label, solve_optimal, variant, welfare_of, AnalysisError,
+};
 use super::game::{self, Coalition, LeastCore, TableGame};
 use crate::formulation::BuildOptions;
 use crate::results::SolveConfig;
@@ -54,7 +56,11 @@ pub const DEFAULT_SAMPLES: usize = 1000;
 
 impl Default for CoalitionSettings {
     fn default() -> Self {
-        CoalitionSettings { samples: None, seed: 0, max_exact: DEFAULT_MAX_EXACT }
+        CoalitionSettings {
+            samples: None,
+            seed: 0,
+            max_exact: DEFAULT_MAX_EXACT,
+        }
     }
 }
 
@@ -187,7 +193,9 @@ pub fn coalitions(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CoalitionReport, AnalysisError> {
     if a >= s.agreements.len() {
-        return Err(AnalysisError::BadInput(format!("agreement index {a} is out of range")));
+        return Err(AnalysisError::BadInput(format!(
+            "agreement index {a} is out of range"
+        )));
     }
     let ag = &s.agreements[a];
     let id = ag.id.as_str();
@@ -207,7 +215,11 @@ pub fn coalitions(
             settings.max_exact
         )));
     }
-    let method = if settings.samples.is_none() && n <= settings.max_exact { Method::Exact } else { Method::MonteCarlo };
+    let method = if settings.samples.is_none() && n <= settings.max_exact {
+        Method::Exact
+    } else {
+        Method::MonteCarlo
+    };
     let samples = match method {
         Method::Exact => None,
         Method::MonteCarlo => {
@@ -226,7 +238,10 @@ pub fn coalitions(
     let needed: BTreeSet<Coalition> = match &perms {
         None => (0..=full).filter(|&c| game::size(c) >= 2).collect(),
         Some(p) => {
-            let mut set: BTreeSet<Coalition> = game::prefixes(p).into_iter().filter(|&c| game::size(c) >= 2).collect();
+            let mut set: BTreeSet<Coalition> = game::prefixes(p)
+                .into_iter()
+                .filter(|&c| game::size(c) >= 2)
+                .collect();
             set.insert(full);
             set
         }
@@ -241,7 +256,10 @@ pub fn coalitions(
     base.active[a] = false;
     let base_outcome = solve_optimal(s, &base, config, || baseline_label(s, &base, a))?;
     let w_baseline = base_outcome.objective().unwrap_or(f64::NAN);
-    let base_welfare: Vec<f64> = welfare_of(s, &base_outcome).iter().map(|w| w.total).collect();
+    let base_welfare: Vec<f64> = welfare_of(s, &base_outcome)
+        .iter()
+        .map(|w| w.total)
+        .collect();
     let done = AtomicUsize::new(1);
     progress(1, total);
     // For each coalition: (v(S), W, gain of every country).
@@ -254,12 +272,16 @@ pub fn coalitions(
                 if c == full {
                     format!("with agreement {id} active")
                 } else {
-                    let names: Vec<&str> = who.iter().map(|&x| s.countries[x].id.as_str()).collect();
+                    let names: Vec<&str> =
+                        who.iter().map(|&x| s.countries[x].id.as_str()).collect();
                     format!("with agreement {id} formed by {} only", names.join(", "))
                 }
             })?;
-            let gains: Vec<f64> =
-                welfare_of(&vs, &outcome).iter().zip(&base_welfare).map(|(w, b)| w.total - b).collect();
+            let gains: Vec<f64> = welfare_of(&vs, &outcome)
+                .iter()
+                .zip(&base_welfare)
+                .map(|(w, b)| w.total - b)
+                .collect();
             let v = who.iter().map(|&x| gains[x]).sum();
             let k = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(k, total);
@@ -277,7 +299,13 @@ pub fn coalitions(
             realised = members.iter().map(|&x| gains[x]).collect();
         }
     }
-    let v = |c: Coalition| if game::size(c) < 2 { 0.0 } else { values.get(&c).copied().unwrap_or(f64::NAN) };
+    let v = |c: Coalition| {
+        if game::size(c) < 2 {
+            0.0
+        } else {
+            values.get(&c).copied().unwrap_or(f64::NAN)
+        }
+    };
     let grand_value = v(full);
     let scale = values.values().fold(0.0f64, |m, x| m.max(x.abs()));
     let tol = game::tolerance(scale);
@@ -300,14 +328,20 @@ pub fn coalitions(
         }
         Some(p) => {
             let est = game::shapley_from_permutations(n, p, v)?;
-            (est.iter().map(|e| e.value).collect(), est.iter().map(|e| Some(e.std_error)).collect())
+            (
+                est.iter().map(|e| e.value).collect(),
+                est.iter().map(|e| Some(e.std_error)).collect(),
+            )
         }
     };
 
     let lc: LeastCore = if n >= 2 {
         game::least_core_over(n, grand_value, &known)?
     } else {
-        LeastCore { epsilon: 0.0, allocation: vec![grand_value; n] }
+        LeastCore {
+            epsilon: 0.0,
+            allocation: vec![grand_value; n],
+        }
     };
     // Exact when every proper coalition is in the LP (always when enumerated; sampling may
     // also have visited them all).
@@ -319,13 +353,34 @@ pub fn coalitions(
     } else {
         None
     };
-    let least_core = LeastCoreEntry { epsilon: lc.epsilon, exact, coalitions: known.len(), tolerance: tol, core_empty };
+    let least_core = LeastCoreEntry {
+        epsilon: lc.epsilon,
+        exact,
+        coalitions: known.len(),
+        tolerance: tol,
+        core_empty,
+    };
 
-    let names = |c: Coalition| -> Vec<String> { countries_of(&members, c).iter().map(|&x| s.countries[x].id.clone()).collect() };
+    let names = |c: Coalition| -> Vec<String> {
+        countries_of(&members, c)
+            .iter()
+            .map(|&x| s.countries[x].id.clone())
+            .collect()
+    };
     let mut blocking = Vec::new();
-    for (split, x) in [("realised", &realised), ("shapley", &shapley), ("least_core", &lc.allocation)] {
+    for (split, x) in [
+        ("realised", &realised),
+        ("shapley", &shapley),
+        ("least_core", &lc.allocation),
+    ] {
         if let Some((c, e)) = game::most_violated_over(x, known.iter().copied(), tol) {
-            blocking.push(BlockingEntry { split, coalition: names(c), value: v(c), share: game::sum_over(x, c), excess: e });
+            blocking.push(BlockingEntry {
+                split,
+                coalition: names(c),
+                value: v(c),
+                share: game::sum_over(x, c),
+                excess: e,
+            });
         }
     }
 
@@ -345,7 +400,11 @@ pub fn coalitions(
     listed.sort_by_key(|&c| (game::size(c), game::members(c)));
     let values_out = listed
         .into_iter()
-        .map(|c| CoalitionValue { coalition: names(c), value: v(c), w: welfare.get(&c).copied() })
+        .map(|c| CoalitionValue {
+            coalition: names(c),
+            value: v(c),
+            w: welfare.get(&c).copied(),
+        })
         .collect();
 
     let mut notes = vec![

@@ -39,7 +39,11 @@ pub enum AnalysisError {
     BadInput(String),
     /// One of the configurations the analysis solves has no optimal solution.
     #[error("{configuration}, the scenario is {status}{}", diagnosis.as_ref().map_or(String::new(), |d| format!(": {d}")))]
-    NoSolution { configuration: String, status: Status, diagnosis: Option<String> },
+    NoSolution {
+        configuration: String,
+        status: Status,
+        diagnosis: Option<String>,
+    },
     /// The backend failed.
     #[error("{configuration}: {source}")]
     Solve {
@@ -136,7 +140,9 @@ pub struct Comparison {
 
 /// The activation flags of `opts` as an explicit vector, one per agreement.
 pub fn active_flags(s: &Scenario, opts: &BuildOptions) -> Vec<bool> {
-    (0..s.agreements.len()).map(|a| opts.is_active(a, s)).collect()
+    (0..s.agreements.len())
+        .map(|a| opts.is_active(a, s))
+        .collect()
 }
 
 /// The baseline of an analysis of `agreement`: the file's flags with `agreement` off and
@@ -148,7 +154,9 @@ pub fn baseline_options(
     relax: bool,
 ) -> Result<BuildOptions, AnalysisError> {
     if agreement >= s.agreements.len() {
-        return Err(AnalysisError::BadInput(format!("agreement index {agreement} is out of range")));
+        return Err(AnalysisError::BadInput(format!(
+            "agreement index {agreement} is out of range"
+        )));
     }
     let mut opts = BuildOptions::from_file(s);
     opts.relax = relax;
@@ -161,7 +169,9 @@ pub fn baseline_options(
             )));
         }
         if a >= s.agreements.len() {
-            return Err(AnalysisError::BadInput(format!("agreement index {a} is out of range")));
+            return Err(AnalysisError::BadInput(format!(
+                "agreement index {a} is out of range"
+            )));
         }
         opts.active[a] = true;
     }
@@ -219,41 +229,74 @@ pub fn solve_optimal(
         Ok(o) => {
             // Name the conflict when there is one (a minimal set of constraint groups).
             let diagnosis = if o.status == Status::Infeasible {
-                super::infeasibility::diagnose(s, opts, config).ok().filter(|d| d.infeasible).map(|d| d.explanation)
+                super::infeasibility::diagnose(s, opts, config)
+                    .ok()
+                    .filter(|d| d.infeasible)
+                    .map(|d| d.explanation)
             } else {
                 None
             };
-            Err(AnalysisError::NoSolution { configuration: configuration(), status: o.status, diagnosis })
+            Err(AnalysisError::NoSolution {
+                configuration: configuration(),
+                status: o.status,
+                diagnosis,
+            })
         }
-        Err(source) => Err(AnalysisError::Solve { configuration: configuration(), source }),
+        Err(source) => Err(AnalysisError::Solve {
+            configuration: configuration(),
+            source,
+        }),
     }
 }
 
 /// Welfare by country of a solved outcome (MODEL.md 7).
 pub fn welfare_of(s: &Scenario, o: &Outcome) -> Vec<WelfareEntry> {
-    View::new(s, o).map(|v| results::welfare(&v)).unwrap_or_default()
+    View::new(s, o)
+        .map(|v| results::welfare(&v))
+        .unwrap_or_default()
 }
 
 /// A short description of a clause, with ids: "no_duplication models, at most 1 producer".
 pub fn describe_clause(s: &Scenario, c: &Clause) -> String {
-    let layers = |ls: &[usize]| ls.iter().map(|&l| s.layers[l].id.as_str()).collect::<Vec<_>>().join(", ");
+    let layers = |ls: &[usize]| {
+        ls.iter()
+            .map(|&l| s.layers[l].id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match c {
         Clause::MutualRecognition { layers: ls } => format!("mutual_recognition {}", layers(ls)),
         Clause::TrustedSupply { layers: ls } => format!("trusted_supply {}", layers(ls)),
-        Clause::TradeCostFactor { layers: ls, factor } => format!("trade_cost_factor {} x{factor}", layers(ls)),
-        Clause::NoDuplication { layer, max_producers } => format!(
+        Clause::TradeCostFactor { layers: ls, factor } => {
+            format!("trade_cost_factor {} x{factor}", layers(ls))
+        }
+        Clause::NoDuplication {
+            layer,
+            max_producers,
+        } => format!(
             "no_duplication {}, at most {max_producers} producer{}",
             s.layers[*layer].id,
             if *max_producers == 1 { "" } else { "s" }
         ),
-        Clause::Commit { country, layer, build, from_period } => format!(
+        Clause::Commit {
+            country,
+            layer,
+            build,
+            from_period,
+        } => format!(
             "commit {} {} {} from period {from_period}",
             s.countries[*country].id,
             if *build { "builds" } else { "stays out of" },
             s.layers[*layer].id
         ),
-        Clause::UpgradeRoute { layers: ls, entry_discount } => {
-            format!("upgrade_route {}, entry discount {entry_discount}", layers(ls))
+        Clause::UpgradeRoute {
+            layers: ls,
+            entry_discount,
+        } => {
+            format!(
+                "upgrade_route {}, entry discount {entry_discount}",
+                layers(ls)
+            )
         }
     }
 }
@@ -294,7 +337,9 @@ pub fn compare(
     config: &SolveConfig,
 ) -> Result<Comparison, AnalysisError> {
     if a >= s.agreements.len() {
-        return Err(AnalysisError::BadInput(format!("agreement index {a} is out of range")));
+        return Err(AnalysisError::BadInput(format!(
+            "agreement index {a} is out of range"
+        )));
     }
     let ag = &s.agreements[a];
     let id = ag.id.clone();
@@ -309,16 +354,21 @@ pub fn compare(
     let outcomes: Vec<(Option<Scenario>, Outcome)> = jobs
         .par_iter()
         .map(|job| match job {
-            Job::Without => solve_optimal(s, &base, config, || baseline_label(s, &base, a)).map(|o| (None, o)),
-            Job::With => {
-                solve_optimal(s, &with, config, || format!("with agreement {id} active")).map(|o| (None, o))
+            Job::Without => {
+                solve_optimal(s, &base, config, || baseline_label(s, &base, a)).map(|o| (None, o))
             }
+            Job::With => solve_optimal(s, &with, config, || format!("with agreement {id} active"))
+                .map(|o| (None, o)),
             &Job::DropClause(k) => {
                 let mut clauses = ag.clauses.clone();
                 clauses.remove(k);
                 let (vs, vo) = variant(s, &base, a, &ag.members, clauses);
                 let o = solve_optimal(&vs, &vo, config, || {
-                    format!("with agreement {id} active without its clause {} ({})", k + 1, ag.clauses[k].kind())
+                    format!(
+                        "with agreement {id} active without its clause {} ({})",
+                        k + 1,
+                        ag.clauses[k].kind()
+                    )
                 })?;
                 Ok((Some(vs), o))
             }
@@ -354,7 +404,10 @@ pub fn compare(
     let losers: Vec<Loser> = countries
         .iter()
         .filter(|c| c.member && c.gain < -tol)
-        .map(|c| Loser { country: c.country.clone(), loss: -c.gain })
+        .map(|c| Loser {
+            country: c.country.clone(),
+            loss: -c.gain,
+        })
         .collect();
 
     let report = Report::new(s, with_o);
@@ -370,7 +423,10 @@ pub fn compare(
                 .clause_duals
                 .iter()
                 .filter(|d| d.agreement == id && d.clause == k + 1)
-                .map(|d| ClauseRowDual { period: d.period, value: d.value })
+                .map(|d| ClauseRowDual {
+                    period: d.period,
+                    value: d.value,
+                })
                 .collect();
             ClauseBinding {
                 clause: k + 1,
@@ -380,7 +436,8 @@ pub fn compare(
                 value,
                 binds: value.abs() > tol,
                 duals,
-                integer: mip && matches!(clause, Clause::NoDuplication { .. } | Clause::Commit { .. }),
+                integer: mip
+                    && matches!(clause, Clause::NoDuplication { .. } | Clause::Commit { .. }),
             }
         })
         .collect();
@@ -399,18 +456,25 @@ pub fn compare(
     }
     let residual = |o: &Outcome| {
         let total: f64 = welfare_of(s, o).iter().map(|w| w.total).sum();
-        (total - o.objective().unwrap_or(f64::NAN)).abs() / o.objective().unwrap_or(1.0).abs().max(1.0)
+        (total - o.objective().unwrap_or(f64::NAN)).abs()
+            / o.objective().unwrap_or(1.0).abs().max(1.0)
     };
     for (label, o) in [("without", without), ("with", with_o)] {
         let r = residual(o);
         if r.is_nan() || r > 1e-6 {
-            notes.push(format!("warning: welfare by country {label} the agreement misses W by {r:.1e} (relative)"));
+            notes.push(format!(
+                "warning: welfare by country {label} the agreement misses W by {r:.1e} (relative)"
+            ));
         }
     }
 
     Ok(Comparison {
         agreement: id,
-        members: ag.members.iter().map(|&c| s.countries[c].id.clone()).collect(),
+        members: ag
+            .members
+            .iter()
+            .map(|&c| s.countries[c].id.clone())
+            .collect(),
         baseline_agreements: baseline_names(s, &base, a),
         currency: s.meta.currency.clone(),
         mip,

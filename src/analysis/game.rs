@@ -50,12 +50,26 @@ pub trait Game {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GameError {
     #[error("{what} supports at most {max} players, got {n}")]
-    TooManyPlayers { what: &'static str, n: usize, max: usize },
+    TooManyPlayers {
+        what: &'static str,
+        n: usize,
+        max: usize,
+    },
     #[error("{what} needs at least {min} players, got {n}")]
-    TooFewPlayers { what: &'static str, n: usize, min: usize },
+    TooFewPlayers {
+        what: &'static str,
+        n: usize,
+        min: usize,
+    },
     #[error("a game on {n} players needs 2^{n} = {expected} coalition values, got {got}")]
-    WrongLength { n: usize, expected: usize, got: usize },
-    #[error("Monte Carlo Shapley values need at least 2 sampled orders for a standard error, got {0}")]
+    WrongLength {
+        n: usize,
+        expected: usize,
+        got: usize,
+    },
+    #[error(
+        "Monte Carlo Shapley values need at least 2 sampled orders for a standard error, got {0}"
+    )]
     TooFewSamples(usize),
     #[error("coalition value v({coalition:#b}) = {value} is not a finite number")]
     NotFinite { coalition: Coalition, value: f64 },
@@ -89,7 +103,11 @@ pub fn size(s: Coalition) -> usize {
 
 /// x(S) = sum of x_i over the players of S.
 pub fn sum_over(x: &[f64], s: Coalition) -> f64 {
-    x.iter().enumerate().filter(|(i, _)| s & (1u64 << i) != 0).map(|(_, v)| v).sum()
+    x.iter()
+        .enumerate()
+        .filter(|(i, _)| s & (1u64 << i) != 0)
+        .map(|(_, v)| v)
+        .sum()
 }
 
 /// Excess of S at x: v(S) - x(S). Positive means S gets more on its own than x gives it.
@@ -114,14 +132,25 @@ impl TableGame {
     /// `values[s]` is v(s) for every mask s in `0..2^n`.
     pub fn new(n: usize, values: Vec<f64>) -> Result<TableGame, GameError> {
         if n > MAX_ENUMERATED {
-            return Err(GameError::TooManyPlayers { what: "a table game", n, max: MAX_ENUMERATED });
+            return Err(GameError::TooManyPlayers {
+                what: "a table game",
+                n,
+                max: MAX_ENUMERATED,
+            });
         }
         let expected = 1usize << n;
         if values.len() != expected {
-            return Err(GameError::WrongLength { n, expected, got: values.len() });
+            return Err(GameError::WrongLength {
+                n,
+                expected,
+                got: values.len(),
+            });
         }
         if let Some((s, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(GameError::NotFinite { coalition: s as Coalition, value: *v });
+            return Err(GameError::NotFinite {
+                coalition: s as Coalition,
+                value: *v,
+            });
         }
         Ok(TableGame { n, values })
     }
@@ -129,7 +158,11 @@ impl TableGame {
     /// Tabulate `f` over every coalition of `n` players.
     pub fn from_fn(n: usize, f: impl Fn(Coalition) -> f64) -> Result<TableGame, GameError> {
         if n > MAX_ENUMERATED {
-            return Err(GameError::TooManyPlayers { what: "a table game", n, max: MAX_ENUMERATED });
+            return Err(GameError::TooManyPlayers {
+                what: "a table game",
+                n,
+                max: MAX_ENUMERATED,
+            });
         }
         TableGame::new(n, (0..(1u64 << n)).map(f).collect())
     }
@@ -156,14 +189,21 @@ impl Game for TableGame {
 pub fn shapley<G: Game + ?Sized>(g: &G) -> Result<Vec<f64>, GameError> {
     let n = g.players();
     if n > MAX_ENUMERATED {
-        return Err(GameError::TooManyPlayers { what: "exact Shapley values", n, max: MAX_ENUMERATED });
+        return Err(GameError::TooManyPlayers {
+            what: "exact Shapley values",
+            n,
+            max: MAX_ENUMERATED,
+        });
     }
     if n == 0 {
         return Ok(Vec::new());
     }
     let values: Vec<f64> = (0..(1u64 << n)).map(|s| g.value(s)).collect();
     if let Some((s, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(GameError::NotFinite { coalition: s as Coalition, value: *v });
+        return Err(GameError::NotFinite {
+            coalition: s as Coalition,
+            value: *v,
+        });
     }
     // w[k] = k! (n-k-1)! / n!, by the recurrence w[0] = 1/n, w[k+1] = w[k] (k+1) / (n-k-1).
     let mut w = vec![0.0; n];
@@ -229,7 +269,11 @@ pub fn shapley_from_permutations(
     v: impl Fn(Coalition) -> f64,
 ) -> Result<Vec<Estimate>, GameError> {
     if n > MAX_PLAYERS {
-        return Err(GameError::TooManyPlayers { what: "Monte Carlo Shapley values", n, max: MAX_PLAYERS });
+        return Err(GameError::TooManyPlayers {
+            what: "Monte Carlo Shapley values",
+            n,
+            max: MAX_PLAYERS,
+        });
     }
     if perms.len() < 2 {
         return Err(GameError::TooFewSamples(perms.len()));
@@ -244,7 +288,10 @@ pub fn shapley_from_permutations(
             let t = s | (1u64 << i);
             let vt = v(t);
             if !vt.is_finite() {
-                return Err(GameError::NotFinite { coalition: t, value: vt });
+                return Err(GameError::NotFinite {
+                    coalition: t,
+                    value: vt,
+                });
             }
             let x = vt - vs;
             let d = x - mean[i];
@@ -258,12 +305,19 @@ pub fn shapley_from_permutations(
     Ok(mean
         .into_iter()
         .zip(m2)
-        .map(|(value, m2)| Estimate { value, std_error: (m2 / (m - 1.0)).max(0.0).sqrt() / m.sqrt() })
+        .map(|(value, m2)| Estimate {
+            value,
+            std_error: (m2 / (m - 1.0)).max(0.0).sqrt() / m.sqrt(),
+        })
         .collect())
 }
 
 /// Monte Carlo Shapley values of a game from `samples` seeded random orders.
-pub fn shapley_monte_carlo<G: Game + ?Sized>(g: &G, samples: usize, seed: u64) -> Result<Vec<Estimate>, GameError> {
+pub fn shapley_monte_carlo<G: Game + ?Sized>(
+    g: &G,
+    samples: usize,
+    seed: u64,
+) -> Result<Vec<Estimate>, GameError> {
     let perms = sample_permutations(g.players(), samples, seed);
     shapley_from_permutations(g.players(), &perms, |s| g.value(s))
 }
@@ -287,7 +341,11 @@ impl LeastCore {
 pub fn least_core<G: Game + ?Sized>(g: &G) -> Result<LeastCore, GameError> {
     let n = g.players();
     if n > MAX_LEAST_CORE {
-        return Err(GameError::TooManyPlayers { what: "the least-core LP", n, max: MAX_LEAST_CORE });
+        return Err(GameError::TooManyPlayers {
+            what: "the least-core LP",
+            n,
+            max: MAX_LEAST_CORE,
+        });
     }
     let full = grand(n);
     let constraints: Vec<(Coalition, f64)> = (1..full).map(|s| (s, g.value(s))).collect();
@@ -300,40 +358,72 @@ pub fn least_core<G: Game + ?Sized>(g: &G) -> Result<LeastCore, GameError> {
 /// so its ε is a lower bound on the true ε* (and ε > 0 still proves the core empty). List every
 /// singleton to keep that relaxation bounded (x_i >= v(i) - ε with x(N) = v(N) bound ε below);
 /// an unbounded LP is reported as [`GameError::Lp`].
-pub fn least_core_over(n: usize, grand_value: f64, constraints: &[(Coalition, f64)]) -> Result<LeastCore, GameError> {
+pub fn least_core_over(
+    n: usize,
+    grand_value: f64,
+    constraints: &[(Coalition, f64)],
+) -> Result<LeastCore, GameError> {
     if n < 2 {
-        return Err(GameError::TooFewPlayers { what: "the least core", n, min: 2 });
+        return Err(GameError::TooFewPlayers {
+            what: "the least core",
+            n,
+            min: 2,
+        });
     }
     if n > MAX_PLAYERS {
-        return Err(GameError::TooManyPlayers { what: "the least core", n, max: MAX_PLAYERS });
+        return Err(GameError::TooManyPlayers {
+            what: "the least core",
+            n,
+            max: MAX_PLAYERS,
+        });
     }
     let full = grand(n);
     if !grand_value.is_finite() {
-        return Err(GameError::NotFinite { coalition: full, value: grand_value });
+        return Err(GameError::NotFinite {
+            coalition: full,
+            value: grand_value,
+        });
     }
     let mut pb = Problem::new(OptimizationDirection::Minimize);
-    let x: Vec<microlp::Variable> = (0..n).map(|_| pb.add_var(0.0, (f64::NEG_INFINITY, f64::INFINITY))).collect();
+    let x: Vec<microlp::Variable> = (0..n)
+        .map(|_| pb.add_var(0.0, (f64::NEG_INFINITY, f64::INFINITY)))
+        .collect();
     let eps = pb.add_var(1.0, (f64::NEG_INFINITY, f64::INFINITY));
-    pb.add_constraint(x.iter().map(|&v| (v, 1.0)).collect::<Vec<_>>().as_slice(), ComparisonOp::Eq, grand_value);
+    pb.add_constraint(
+        x.iter().map(|&v| (v, 1.0)).collect::<Vec<_>>().as_slice(),
+        ComparisonOp::Eq,
+        grand_value,
+    );
     let mut any = false;
     for &(s, v) in constraints {
         if s == 0 || s & full != s || s == full {
             continue;
         }
         if !v.is_finite() {
-            return Err(GameError::NotFinite { coalition: s, value: v });
+            return Err(GameError::NotFinite {
+                coalition: s,
+                value: v,
+            });
         }
-        let mut terms: Vec<(microlp::Variable, f64)> = members(s).into_iter().map(|i| (x[i], 1.0)).collect();
+        let mut terms: Vec<(microlp::Variable, f64)> =
+            members(s).into_iter().map(|i| (x[i], 1.0)).collect();
         terms.push((eps, 1.0));
         pb.add_constraint(terms.as_slice(), ComparisonOp::Ge, v);
         any = true;
     }
     if !any {
-        return Err(GameError::Lp("no proper coalition was given, so ε is unbounded below".into()));
+        return Err(GameError::Lp(
+            "no proper coalition was given, so ε is unbounded below".into(),
+        ));
     }
     let sol = pb.solve().map_err(|e| GameError::Lp(e.to_string()))?;
-    let sol = sol.solution().ok_or_else(|| GameError::Lp("interrupted before a solution".into()))?;
-    Ok(LeastCore { epsilon: sol.var_value(eps), allocation: x.iter().map(|&v| sol.var_value(v)).collect() })
+    let sol = sol
+        .solution()
+        .ok_or_else(|| GameError::Lp("interrupted before a solution".into()))?;
+    Ok(LeastCore {
+        epsilon: sol.var_value(eps),
+        allocation: x.iter().map(|&v| sol.var_value(v)).collect(),
+    })
 }
 
 /// The most violated coalition of split `x` among the listed `(S, v(S))`: the largest excess
@@ -365,4 +455,3 @@ pub fn in_core<G: Game + ?Sized>(g: &G, x: &[f64], tol: f64) -> bool {
     let full = grand(g.players());
     (sum_over(x, full) - g.value(full)).abs() <= tol && most_violated(g, x, tol).is_none()
 }
-

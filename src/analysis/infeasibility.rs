@@ -66,7 +66,9 @@ impl Diagnosis {
             }
         }
         if !self.complete {
-            out.push_str("(a feasibility test stopped at the time limit: the set may not be minimal)\n");
+            out.push_str(
+                "(a feasibility test stopped at the time limit: the set may not be minimal)\n",
+            );
         }
         out
     }
@@ -135,7 +137,12 @@ fn display_rank(g: &Group) -> u8 {
 /// `opts.dropped` excluded), plus every `trade.block` entry, in deletion-filter order.
 pub fn droppable_groups(s: &Scenario, opts: &BuildOptions) -> Vec<Group> {
     let program = formulation::build(s, opts);
-    let mut set: HashSet<Group> = program.rows.iter().map(|r| r.row.group()).filter(|g| *g != Group::Core).collect();
+    let mut set: HashSet<Group> = program
+        .rows
+        .iter()
+        .map(|r| r.row.group())
+        .filter(|g| *g != Group::Core)
+        .collect();
     for index in 0..s.trade.blocks.len() {
         let g = Group::TradeBlock { index };
         if !opts.dropped.contains(&g) {
@@ -175,8 +182,18 @@ impl Tester<'_> {
 /// Diagnose why `s` under `opts` is infeasible: a minimal set of constraint groups found by a
 /// deletion filter, with a sentence naming them. A feasible scenario gives a diagnosis with
 /// `infeasible = false` and no groups.
-pub fn diagnose(s: &Scenario, opts: &BuildOptions, config: &SolveConfig) -> Result<Diagnosis, SolveError> {
-    let mut tester = Tester { s, opts, backend: config.backend()?, settings: config.settings.clone(), solves: 0 };
+pub fn diagnose(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+) -> Result<Diagnosis, SolveError> {
+    let mut tester = Tester {
+        s,
+        opts,
+        backend: config.backend()?,
+        settings: config.settings.clone(),
+        solves: 0,
+    };
     let candidates = droppable_groups(s, opts);
     let mut complete = true;
     match tester.check(&HashSet::new())? {
@@ -227,7 +244,10 @@ pub fn diagnose(s: &Scenario, opts: &BuildOptions, config: &SolveConfig) -> Resu
             }
         }
     }
-    let mut groups: Vec<Group> = candidates.into_iter().filter(|g| !dropped.contains(g)).collect();
+    let mut groups: Vec<Group> = candidates
+        .into_iter()
+        .filter(|g| !dropped.contains(g))
+        .collect();
     groups.sort_by_key(|g| (display_rank(g), *g));
     let descriptions: Vec<String> = groups.iter().map(|g| describe(s, opts, g)).collect();
     let explanation = explain(s, opts, &groups, &descriptions);
@@ -251,7 +271,13 @@ pub fn is_feasible_without(
     dropped: &HashSet<Group>,
     config: &SolveConfig,
 ) -> Result<Option<bool>, SolveError> {
-    let mut tester = Tester { s, opts, backend: config.backend()?, settings: config.settings.clone(), solves: 0 };
+    let mut tester = Tester {
+        s,
+        opts,
+        backend: config.backend()?,
+        settings: config.settings.clone(),
+        solves: 0,
+    };
     Ok(match tester.check(dropped)? {
         Check::Feasible => Some(true),
         Check::Infeasible => Some(false),
@@ -261,7 +287,14 @@ pub fn is_feasible_without(
 
 /// A group by its ids.
 pub fn key(s: &Scenario, g: &Group) -> GroupKey {
-    let mut k = GroupKey { kind: "core", country: None, layer: None, agreement: None, clause: None, trade_block: None };
+    let mut k = GroupKey {
+        kind: "core",
+        country: None,
+        layer: None,
+        agreement: None,
+        clause: None,
+        trade_block: None,
+    };
     let cl = |k: &mut GroupKey, kind, c: CountryId, l: LayerId| {
         k.kind = kind;
         k.country = Some(s.countries[c].id.clone());
@@ -303,7 +336,11 @@ fn pct(v: f64) -> String {
 }
 
 fn plural(v: f64, one: &str, many: &str) -> String {
-    format!("{} {}", qty(v), if (v - 1.0).abs() < 1e-12 { one } else { many })
+    format!(
+        "{} {}",
+        qty(v),
+        if (v - 1.0).abs() < 1e-12 { one } else { many }
+    )
 }
 
 /// Country name for sentences.
@@ -346,24 +383,54 @@ fn join_words(items: &[String], word: &str) -> String {
 pub fn describe(s: &Scenario, opts: &BuildOptions, g: &Group) -> String {
     match *g {
         Group::Core => "the balance and operating rows".into(),
-        Group::Capacity { country: c, layer: l } => {
+        Group::Capacity {
+            country: c,
+            layer: l,
+        } => {
             let cap = s.capability(c, l);
             let k0 = cap.map_or(0.0, |x| x.capacity);
             let expansion = match cap {
                 Some(x) if x.max_expansion > 0.0 => {
-                    let from = if x.lead_time > 0 { format!(", usable from period {}", x.lead_time + 1) } else { String::new() };
-                    format!("expandable by at most {} in total{from}", plural(x.max_expansion, "unit", "units"))
+                    let from = if x.lead_time > 0 {
+                        format!(", usable from period {}", x.lead_time + 1)
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "expandable by at most {} in total{from}",
+                        plural(x.max_expansion, "unit", "units")
+                    )
                 }
                 _ => "no expansion".into(),
             };
-            format!("{} capacity for {} ({} per period, {expansion})", possessive(country(s, c)), layer(s, l), plural(k0, "unit", "units"))
+            format!(
+                "{} capacity for {} ({} per period, {expansion})",
+                possessive(country(s, c)),
+                layer(s, l),
+                plural(k0, "unit", "units")
+            )
         }
-        Group::MinScale { country: c, layer: l } => {
+        Group::MinScale {
+            country: c,
+            layer: l,
+        } => {
             let ms = s.capability(c, l).map_or(0.0, |x| x.min_scale);
-            format!("the minimum scale of {} in {} ({} whenever it operates)", layer(s, l), country(s, c), plural(ms, "unit", "units"))
+            format!(
+                "the minimum scale of {} in {} ({} whenever it operates)",
+                layer(s, l),
+                country(s, c),
+                plural(ms, "unit", "units")
+            )
         }
-        Group::Ladder { country: c, layer: l } => {
-            let adj: Vec<String> = s.layers[l].adjacent.iter().map(|&k| layer(s, k).to_string()).collect();
+        Group::Ladder {
+            country: c,
+            layer: l,
+        } => {
+            let adj: Vec<String> = s.layers[l]
+                .adjacent
+                .iter()
+                .map(|&k| layer(s, k).to_string())
+                .collect();
             format!(
                 "the capability ladder for {} in {} (entering needs {} held in the previous period)",
                 layer(s, l),
@@ -371,7 +438,10 @@ pub fn describe(s: &Scenario, opts: &BuildOptions, g: &Group) -> String {
                 or_list(&adj)
             )
         }
-        Group::Essential { country: c, layer: l } => {
+        Group::Essential {
+            country: c,
+            layer: l,
+        } => {
             let d = s.demands.iter().find(|d| d.country == c && d.layer == l);
             let (q, growth) = d.map_or((0.0, 1.0), |d| (d.must_serve, d.growth));
             let when = if s.n_periods() == 1 {
@@ -379,17 +449,37 @@ pub fn describe(s: &Scenario, opts: &BuildOptions, g: &Group) -> String {
             } else if (growth - 1.0).abs() < 1e-12 {
                 format!("{} in every period", plural(q, "unit", "units"))
             } else {
-                format!("{} in period 1, growing by {} a period", plural(q, "unit", "units"), pct(growth - 1.0))
+                format!(
+                    "{} in period 1, growing by {} a period",
+                    plural(q, "unit", "units"),
+                    pct(growth - 1.0)
+                )
             };
-            format!("{} essential demand for {} ({when})", possessive(country(s, c)), layer(s, l))
+            format!(
+                "{} essential demand for {} ({when})",
+                possessive(country(s, c)),
+                layer(s, l)
+            )
         }
-        Group::Security { country: c, layer: l } => {
+        Group::Security {
+            country: c,
+            layer: l,
+        } => {
             let Some(p) = s.security.iter().find(|p| p.country == c && p.layer == l) else {
-                return format!("the security policy of {} on {}", country(s, c), layer(s, l));
+                return format!(
+                    "the security policy of {} on {}",
+                    country(s, c),
+                    layer(s, l)
+                );
             };
             match (p.domestic_floor, p.max_supplier_share, p.n_minus_1) {
                 (Some(f), None, None) => {
-                    format!("the security floor of {} on {} ({} domestic)", country(s, c), layer(s, l), pct(f))
+                    format!(
+                        "the security floor of {} on {} ({} domestic)",
+                        country(s, c),
+                        layer(s, l),
+                        pct(f)
+                    )
                 }
                 _ => {
                     let mut parts = Vec::new();
@@ -397,19 +487,38 @@ pub fn describe(s: &Scenario, opts: &BuildOptions, g: &Group) -> String {
                         parts.push(format!("{} domestic floor", pct(f)));
                     }
                     if let Some(m) = p.max_supplier_share {
-                        parts.push(format!("at most {} from any one untrusted supplier", pct(m)));
+                        parts.push(format!(
+                            "at most {} from any one untrusted supplier",
+                            pct(m)
+                        ));
                     }
                     if let Some(phi) = p.n_minus_1 {
-                        parts.push(format!("{} cover after losing any one untrusted supplier", pct(phi)));
+                        parts.push(format!(
+                            "{} cover after losing any one untrusted supplier",
+                            pct(phi)
+                        ));
                     }
-                    format!("the security policy of {} on {} ({})", country(s, c), layer(s, l), parts.join(", "))
+                    format!(
+                        "the security policy of {} on {} ({})",
+                        country(s, c),
+                        layer(s, l),
+                        parts.join(", ")
+                    )
                 }
             }
         }
-        Group::Clause { agreement: a, clause: k } => {
+        Group::Clause {
+            agreement: a,
+            clause: k,
+        } => {
             let ag = &s.agreements[a];
             match &ag.clauses[k] {
-                Clause::Commit { country: c, layer: l, build, from_period } => format!(
+                Clause::Commit {
+                    country: c,
+                    layer: l,
+                    build,
+                    from_period,
+                } => format!(
                     "commit clause {} of agreement {} ({} {} {} from period {from_period})",
                     k + 1,
                     ag.id,
@@ -417,8 +526,15 @@ pub fn describe(s: &Scenario, opts: &BuildOptions, g: &Group) -> String {
                     if *build { "builds" } else { "stays out of" },
                     layer(s, *l)
                 ),
-                Clause::NoDuplication { layer: l, max_producers } => {
-                    let members: Vec<String> = ag.members.iter().map(|&c| country(s, c).to_string()).collect();
+                Clause::NoDuplication {
+                    layer: l,
+                    max_producers,
+                } => {
+                    let members: Vec<String> = ag
+                        .members
+                        .iter()
+                        .map(|&c| country(s, c).to_string())
+                        .collect();
                     format!(
                         "no-duplication clause {} of agreement {} (at most {max_producers} of {} may hold {})",
                         k + 1,
@@ -427,19 +543,38 @@ pub fn describe(s: &Scenario, opts: &BuildOptions, g: &Group) -> String {
                         layer(s, *l)
                     )
                 }
-                other => format!("{} clause {} of agreement {}", other.kind().replace('_', "-"), k + 1, ag.id),
+                other => format!(
+                    "{} clause {} of agreement {}",
+                    other.kind().replace('_', "-"),
+                    k + 1,
+                    ag.id
+                ),
             }
         }
         Group::TradeBlock { index } => {
             let b = &s.trade.blocks[index];
             let on = match &b.layers {
                 None => "every layer".to_string(),
-                Some(ls) => and_list(&ls.iter().map(|&l| layer(s, l).to_string()).collect::<Vec<_>>()),
+                Some(ls) => and_list(
+                    &ls.iter()
+                        .map(|&l| layer(s, l).to_string())
+                        .collect::<Vec<_>>(),
+                ),
             };
-            format!("the trade block {} -> {} on {on}", s.countries[b.from].id, s.countries[b.to].id)
+            format!(
+                "the trade block {} -> {} on {on}",
+                s.countries[b.from].id, s.countries[b.to].id
+            )
         }
-        Group::Forced { country: c, layer: l } => {
-            let on = opts.forced.iter().find(|f| f.0 == c && f.1 == l).is_some_and(|f| f.2);
+        Group::Forced {
+            country: c,
+            layer: l,
+        } => {
+            let on = opts
+                .forced
+                .iter()
+                .find(|f| f.0 == c && f.1 == l)
+                .is_some_and(|f| f.2);
             format!(
                 "the forced decision that {} {} {} in every period",
                 country(s, c),
@@ -461,7 +596,11 @@ fn causes(s: &Scenario, opts: &BuildOptions, groups: &[Group]) -> Vec<String> {
         }
     };
     for g in groups {
-        if let Group::Ladder { country: c, layer: l } = *g {
+        if let Group::Ladder {
+            country: c,
+            layer: l,
+        } = *g
+        {
             let missing: Vec<String> = s.layers[l]
                 .adjacent
                 .iter()
@@ -469,14 +608,18 @@ fn causes(s: &Scenario, opts: &BuildOptions, groups: &[Group]) -> Vec<String> {
                 .map(|&k| layer(s, k).to_string())
                 .collect();
             if missing.len() == s.layers[l].adjacent.len() {
-                push(format!("{} cannot produce {}", country(s, c), or_list(&missing)));
+                push(format!(
+                    "{} cannot produce {}",
+                    country(s, c),
+                    or_list(&missing)
+                ));
             }
             continue;
         }
         let (c, l) = match *g {
-            Group::Essential { country, layer } | Group::Security { country, layer } | Group::Capacity { country, layer } => {
-                (country, layer)
-            }
+            Group::Essential { country, layer }
+            | Group::Security { country, layer }
+            | Group::Capacity { country, layer } => (country, layer),
             _ => continue,
         };
         if let Group::Essential { .. } = g {
@@ -496,7 +639,10 @@ fn causes(s: &Scenario, opts: &BuildOptions, groups: &[Group]) -> Vec<String> {
         if !s.layers[l].tradable {
             let opened = (0..s.countries.len()).any(|e| e != c && fx.mutual_recognition(e, c, l));
             if !opened {
-                push(format!("{} is not tradable outside a mutual-recognition clause", layer(s, l)));
+                push(format!(
+                    "{} is not tradable outside a mutual-recognition clause",
+                    layer(s, l)
+                ));
             }
         }
     }
@@ -514,17 +660,37 @@ fn capitalise(text: &str) -> String {
 /// The sentence: what cannot be met, given what, and why.
 fn explain(s: &Scenario, opts: &BuildOptions, groups: &[Group], descriptions: &[String]) -> String {
     let causes = causes(s, opts, groups);
-    let because = if causes.is_empty() { String::new() } else { and_list(&causes) };
-    let essentials: Vec<usize> = (0..groups.len()).filter(|&i| matches!(groups[i], Group::Essential { .. })).collect();
+    let because = if causes.is_empty() {
+        String::new()
+    } else {
+        and_list(&causes)
+    };
+    let essentials: Vec<usize> = (0..groups.len())
+        .filter(|&i| matches!(groups[i], Group::Essential { .. }))
+        .collect();
     match (groups.len(), essentials.as_slice()) {
         (0, _) => "The scenario is infeasible, but no constraint group could be named.".into(),
         (1, _) => {
-            let what = if essentials.is_empty() { "cannot hold" } else { "cannot be met" };
-            let cause = if because.is_empty() { String::new() } else { format!(": {because}") };
-            format!("{} {what}{cause}. Dropping it makes the scenario feasible.", capitalise(&descriptions[0]))
+            let what = if essentials.is_empty() {
+                "cannot hold"
+            } else {
+                "cannot be met"
+            };
+            let cause = if because.is_empty() {
+                String::new()
+            } else {
+                format!(": {because}")
+            };
+            format!(
+                "{} {what}{cause}. Dropping it makes the scenario feasible.",
+                capitalise(&descriptions[0])
+            )
         }
         (n, &[e]) => {
-            let others: Vec<String> = (0..n).filter(|&i| i != e).map(|i| descriptions[i].clone()).collect();
+            let others: Vec<String> = (0..n)
+                .filter(|&i| i != e)
+                .map(|i| descriptions[i].clone())
+                .collect();
             let mut reasons = others;
             if !because.is_empty() {
                 reasons.push(because);
@@ -536,7 +702,11 @@ fn explain(s: &Scenario, opts: &BuildOptions, groups: &[Group], descriptions: &[
             )
         }
         _ => {
-            let cause = if because.is_empty() { String::new() } else { format!(" Note: {because}.") };
+            let cause = if because.is_empty() {
+                String::new()
+            } else {
+                format!(" Note: {because}.")
+            };
             format!(
                 "These cannot all hold: {}.{cause} Dropping any one of them makes the scenario feasible.",
                 descriptions.join("; ")
@@ -556,6 +726,9 @@ mod tests {
         assert_eq!(pct(0.2), "20%");
         assert_eq!(possessive("India"), "India's");
         assert_eq!(possessive("United States"), "United States'");
-        assert_eq!(and_list(&["a".into(), "b".into(), "c".into()]), "a, b, and c");
+        assert_eq!(
+            and_list(&["a".into(), "b".into(), "c".into()]),
+            "a, b, and c"
+        );
     }
 }

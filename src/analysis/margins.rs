@@ -46,7 +46,9 @@ impl Matrix {
             period,
             countries: s.countries.iter().map(|c| c.id.clone()).collect(),
             layers: s.layers.iter().map(|l| l.id.clone()).collect(),
-            values: (0..s.countries.len()).map(|c| (0..s.layers.len()).map(|l| f(c, l).map(clean)).collect()).collect(),
+            values: (0..s.countries.len())
+                .map(|c| (0..s.layers.len()).map(|l| f(c, l).map(clean)).collect())
+                .collect(),
         }
     }
 
@@ -89,28 +91,63 @@ pub fn margin_tables(s: &Scenario, outcome: &Outcome) -> Option<MarginTables> {
     let slot = |c: CountryId, l: LayerId, t: Period| ((t - 1) * s.countries.len() + c) * nl + l;
     for (i, row) in outcome.program.rows.iter().enumerate() {
         let (c, l, t) = match row.row {
-            Row::Floor { country, layer, period }
-            | Row::SupplierShare { country, layer, period, .. }
-            | Row::NMinus1 { country, layer, period, .. } => (country, layer, period),
+            Row::Floor {
+                country,
+                layer,
+                period,
+            }
+            | Row::SupplierShare {
+                country,
+                layer,
+                period,
+                ..
+            }
+            | Row::NMinus1 {
+                country,
+                layer,
+                period,
+                ..
+            } => (country, layer, period),
             _ => continue,
         };
         security[slot(c, l, t)] += shadow_value(row.sense, v.sol.duals[i]) / s.discount(t);
     }
-    let has_policy = |c: CountryId, l: LayerId| s.security.iter().any(|p| p.country == c && p.layer == l);
+    let has_policy =
+        |c: CountryId, l: LayerId| s.security.iter().any(|p| p.country == c && p.layer == l);
     Some(MarginTables {
-        prices: periods.clone().map(|t| Matrix::new(s, t, |c, l| Some(v.price(c, l, t)))).collect(),
+        prices: periods
+            .clone()
+            .map(|t| Matrix::new(s, t, |c, l| Some(v.price(c, l, t))))
+            .collect(),
         export_rents: periods
             .clone()
-            .map(|t| Matrix::new(s, t, |c, l| s.capability(c, l).map(|_| v.big_theta(c, l, t) / s.discount(t))))
+            .map(|t| {
+                Matrix::new(s, t, |c, l| {
+                    s.capability(c, l)
+                        .map(|_| v.big_theta(c, l, t) / s.discount(t))
+                })
+            })
             .collect(),
         capacity_rents: periods
             .clone()
             .map(|t| {
-                Matrix::new(s, t, |c, l| s.capability(c, l).map(|_| v.shadow(Row::Capacity { country: c, layer: l, period: t })))
+                Matrix::new(s, t, |c, l| {
+                    s.capability(c, l).map(|_| {
+                        v.shadow(Row::Capacity {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        })
+                    })
+                })
             })
             .collect(),
         security_duals: periods
-            .map(|t| Matrix::new(s, t, |c, l| has_policy(c, l).then(|| security[slot(c, l, t)])))
+            .map(|t| {
+                Matrix::new(s, t, |c, l| {
+                    has_policy(c, l).then(|| security[slot(c, l, t)])
+                })
+            })
             .collect(),
     })
 }
@@ -152,23 +189,43 @@ struct Resolved {
 }
 
 /// W* of `s` under `opts`, solver only (no pricing).
-fn objective_only(s: &Scenario, opts: &BuildOptions, config: &SolveConfig) -> Result<(Status, Option<f64>), SolveError> {
-    let raw = config.backend()?.solve(&formulation::build(s, opts), &config.settings)?;
+fn objective_only(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+) -> Result<(Status, Option<f64>), SolveError> {
+    let raw = config
+        .backend()?
+        .solve(&formulation::build(s, opts), &config.settings)?;
     let w = (raw.status == Status::Optimal && raw.has_values()).then_some(raw.objective);
     Ok((raw.status, w))
 }
 
 /// Solve and price; if pricing fails (a backend error in the dual LP), still report W from the
 /// solver so that one awkward program does not sink the whole analysis.
-fn resolve(s: &Scenario, opts: &BuildOptions, config: &SolveConfig) -> Result<Resolved, SolveError> {
+fn resolve(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+) -> Result<Resolved, SolveError> {
     match results::solve(s, opts, config) {
         Ok(out) => {
             let objective = out.objective().filter(|_| out.is_optimal());
-            Ok(Resolved { status: out.status, objective, outcome: Some(out), note: None })
+            Ok(Resolved {
+                status: out.status,
+                objective,
+                outcome: Some(out),
+                note: None,
+            })
         }
         Err(SolveError::Backend(e)) => {
             let (status, objective) = objective_only(s, opts, config)?;
-            Ok(Resolved { status, objective, outcome: None, note: Some(format!("welfare by country unavailable: {e}")) })
+            Ok(Resolved {
+                status,
+                objective,
+                outcome: None,
+                note: Some(format!("welfare by country unavailable: {e}")),
+            })
         }
         Err(e) => Err(e),
     }
@@ -183,7 +240,9 @@ pub fn price_checks(
     base: &Outcome,
     h: f64,
 ) -> Result<Vec<PriceCheck>, SolveError> {
-    let Some(v) = View::new(s, base) else { return Ok(Vec::new()) };
+    let Some(v) = View::new(s, base) else {
+        return Ok(Vec::new());
+    };
     let w0 = v.sol.objective;
     let mut keys = Vec::new();
     for t in 1..=s.n_periods() {
@@ -206,8 +265,12 @@ pub fn price_checks(
             let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
             let price = v.price(c, l, t);
             let unique = matches!((left, right), (Some(a), Some(b)) if close(a, b, tol));
-            let lo = right.unwrap_or(f64::NEG_INFINITY).min(left.unwrap_or(f64::INFINITY));
-            let hi = right.unwrap_or(f64::NEG_INFINITY).max(left.unwrap_or(f64::INFINITY));
+            let lo = right
+                .unwrap_or(f64::NEG_INFINITY)
+                .min(left.unwrap_or(f64::INFINITY));
+            let hi = right
+                .unwrap_or(f64::NEG_INFINITY)
+                .max(left.unwrap_or(f64::INFINITY));
             let slack = tol * price.abs().max(1.0);
             Ok(PriceCheck {
                 country: s.countries[c].id.clone(),
@@ -270,8 +333,15 @@ fn welfare_totals(s: &Scenario, outcome: &Outcome) -> Option<Vec<f64>> {
 }
 
 /// Entry and exit values for every capability, forced in every period (parallel solves).
-pub fn entry_values(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, base: &Outcome) -> Result<Vec<EntryValue>, SolveError> {
-    let Some(v) = View::new(s, base) else { return Ok(Vec::new()) };
+pub fn entry_values(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+    base: &Outcome,
+) -> Result<Vec<EntryValue>, SolveError> {
+    let Some(v) = View::new(s, base) else {
+        return Ok(Vec::new());
+    };
     let w0 = v.sol.objective;
     let base_welfare = welfare_totals(s, base).unwrap_or_default();
     let n = s.n_periods();
@@ -282,11 +352,26 @@ pub fn entry_values(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, bas
         let decisions: &[bool] = if with_y { &[true, false] } else { &[false] };
         let base_dec: Vec<f64> = (1..=n)
             .map(|t| {
-                let var = if with_y { Var::Operate { country: c, layer: l, period: t } } else { Var::Produce { country: c, layer: l, period: t } };
+                let var = if with_y {
+                    Var::Operate {
+                        country: c,
+                        layer: l,
+                        period: t,
+                    }
+                } else {
+                    Var::Produce {
+                        country: c,
+                        layer: l,
+                        period: t,
+                    }
+                };
                 clean(v.value(var))
             })
             .collect();
-        let on: Vec<bool> = base_dec.iter().map(|&x| if with_y { x > 0.5 } else { x > 1e-9 }).collect();
+        let on: Vec<bool> = base_dec
+            .iter()
+            .map(|&x| if with_y { x > 0.5 } else { x > 1e-9 })
+            .collect();
         for &d in decisions {
             let change = match (d, on.iter().all(|&x| x), on.iter().all(|&x| !x)) {
                 (true, true, _) => "stay_in",
@@ -312,7 +397,14 @@ pub fn entry_values(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, bas
                 status: Status::Optimal.to_string(),
                 objective: Some(w0),
                 value: Some(0.0),
-                welfare_change: s.countries.iter().map(|x| CountryValue { country: x.id.clone(), value: 0.0 }).collect(),
+                welfare_change: s
+                    .countries
+                    .iter()
+                    .map(|x| CountryValue {
+                        country: x.id.clone(),
+                        value: 0.0,
+                    })
+                    .collect(),
                 solved: false,
                 diagnosis: None,
                 note: None,
@@ -329,7 +421,12 @@ pub fn entry_values(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, bas
             e.objective = r.objective;
             e.value = e.objective.map(|w| w - w0);
             e.note = r.note;
-            match r.outcome.as_ref().filter(|o| o.is_optimal()).and_then(|o| welfare_totals(s, o)) {
+            match r
+                .outcome
+                .as_ref()
+                .filter(|o| o.is_optimal())
+                .and_then(|o| welfare_totals(s, o))
+            {
                 Some(w) => {
                     for (i, cv) in e.welfare_change.iter_mut().enumerate() {
                         cv.value = w[i] - base_welfare.get(i).copied().unwrap_or(0.0);
@@ -420,7 +517,13 @@ pub fn shock(
     let priced = res.outcome.as_ref().filter(|o| o.is_optimal());
     let after = priced.and_then(|o| welfare_totals(s, o));
     let mut r = ShockResult {
-        cuts: cuts.iter().map(|&(c, l)| Cut { supplier: s.countries[c].id.clone(), layer: s.layers[l].id.clone() }).collect(),
+        cuts: cuts
+            .iter()
+            .map(|&(c, l)| Cut {
+                supplier: s.countries[c].id.clone(),
+                layer: s.layers[l].id.clone(),
+            })
+            .collect(),
         status: res.status.to_string(),
         objective_before: w0,
         objective_after: res.objective,
@@ -435,7 +538,12 @@ pub fn shock(
         r.welfare = (0..s.countries.len())
             .map(|i| {
                 let b = before.get(i).copied().unwrap_or(f64::NAN);
-                WelfareLoss { country: s.countries[i].id.clone(), before: b, after: after[i], loss: b - after[i] }
+                WelfareLoss {
+                    country: s.countries[i].id.clone(),
+                    before: b,
+                    after: after[i],
+                    loss: b - after[i],
+                }
             })
             .collect();
         if let (Some(v0), Some(v1)) = (v0, View::new(s, out)) {

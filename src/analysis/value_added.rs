@@ -141,16 +141,33 @@ type RowKey = (SourceKind, Option<CountryId>, LayerId);
 /// Node of the input-output system.
 #[derive(Debug, Clone, Copy)]
 enum Node {
-    Pool { country: CountryId, layer: LayerId },
-    Producer { country: CountryId, layer: LayerId },
-    Import { from: CountryId, to: CountryId, layer: LayerId, tau: f64 },
+    Pool {
+        country: CountryId,
+        layer: LayerId,
+    },
+    Producer {
+        country: CountryId,
+        layer: LayerId,
+    },
+    Import {
+        from: CountryId,
+        to: CountryId,
+        layer: LayerId,
+        tau: f64,
+    },
 }
 
 /// Value added embodied in each country's final demand, every period.
 pub fn value_added(s: &Scenario, outcome: &Outcome) -> Result<ValueAdded, ValueAddedError> {
-    let v = View::new(s, outcome).ok_or_else(|| ValueAddedError::NoSolution(outcome.status.to_string()))?;
-    let periods = (1..=s.n_periods()).map(|t| period_table(&v, t)).collect::<Result<Vec<_>, _>>()?;
-    Ok(ValueAdded { currency: s.meta.currency.clone(), periods })
+    let v = View::new(s, outcome)
+        .ok_or_else(|| ValueAddedError::NoSolution(outcome.status.to_string()))?;
+    let periods = (1..=s.n_periods())
+        .map(|t| period_table(&v, t))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ValueAdded {
+        currency: s.meta.currency.clone(),
+        periods,
+    })
 }
 
 fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError> {
@@ -164,32 +181,58 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
     let mut nodes: Vec<Node> = Vec::new();
     for c in 0..nc {
         for l in 0..nl {
-            nodes.push(Node::Pool { country: c, layer: l });
+            nodes.push(Node::Pool {
+                country: c,
+                layer: l,
+            });
         }
     }
     let mut producer_index = vec![None; nc * nl];
     for cap in &s.capabilities {
         producer_index[cap.country * nl + cap.layer] = Some(nodes.len());
-        nodes.push(Node::Producer { country: cap.country, layer: cap.layer });
+        nodes.push(Node::Producer {
+            country: cap.country,
+            layer: cap.layer,
+        });
     }
     let mut imports: Vec<(usize, f64)> = Vec::new(); // (node, flow)
     for (j, col) in v.program.columns.iter().enumerate() {
-        if let Var::Flow { from, to, layer, period } = col.var {
+        if let Var::Flow {
+            from,
+            to,
+            layer,
+            period,
+        } = col.var
+        {
             let f = v.sol.values[j];
             if period == t && f > EPS {
                 imports.push((nodes.len(), f));
-                nodes.push(Node::Import { from, to, layer, tau: -col.objective / delta });
+                nodes.push(Node::Import {
+                    from,
+                    to,
+                    layer,
+                    tau: -col.objective / delta,
+                });
             }
         }
     }
     let n = nodes.len();
 
     // Domestic supply and pool size.
-    let production = |c: CountryId, l: LayerId| v.value(Var::Produce { country: c, layer: l, period: t });
+    let production = |c: CountryId, l: LayerId| {
+        v.value(Var::Produce {
+            country: c,
+            layer: l,
+            period: t,
+        })
+    };
     let mut exports = vec![0.0; nc * nl];
     let mut imported = vec![0.0; nc * nl];
     for &(node, f) in &imports {
-        if let Node::Import { from, to, layer, .. } = nodes[node] {
+        if let Node::Import {
+            from, to, layer, ..
+        } = nodes[node]
+        {
             exports[from * nl + layer] += f;
             imported[to * nl + layer] += f;
         }
@@ -210,20 +253,28 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
     }
     for (j, node) in nodes.iter().enumerate() {
         match *node {
-            Node::Pool { country: c, layer: l } => {
+            Node::Pool {
+                country: c,
+                layer: l,
+            } => {
                 price[j] = lambda(c, l);
                 let sup = supply(c, l);
                 if let (Some(p), true) = (producer_index[c * nl + l], sup > EPS) {
                     a[(p, j)] += domestic(c, l) / sup;
                 }
             }
-            Node::Producer { country: c, layer: l } => {
+            Node::Producer {
+                country: c,
+                layer: l,
+            } => {
                 price[j] = lambda(c, l);
                 for &(k, coef) in s.input_coefficients(c, l) {
                     a[(c * nl + k, j)] += coef;
                 }
             }
-            Node::Import { from, to, layer, .. } => {
+            Node::Import {
+                from, to, layer, ..
+            } => {
                 price[j] = lambda(to, layer);
                 if let Some(p) = producer_index[from * nl + layer] {
                     a[(p, j)] += 1.0;
@@ -239,7 +290,13 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
     let mut f = DMatrix::<f64>::zeros(n, nc);
     let mut final_demand = vec![0.0; nc];
     for (j, col) in v.program.columns.iter().enumerate() {
-        if let Var::Serve { country, layer, period, .. } = col.var {
+        if let Var::Serve {
+            country,
+            layer,
+            period,
+            ..
+        } = col.var
+        {
             let x = v.sol.values[j];
             if period == t && x > EPS {
                 f[(country * nl + layer, country)] += x;
@@ -250,7 +307,10 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
 
     // Output required by each country's final demand: (I - A) X = F.
     let i_minus_a = DMatrix::<f64>::identity(n, n) - &a;
-    let x = i_minus_a.lu().solve(&f).ok_or(ValueAddedError::Singular { period: t })?;
+    let x = i_minus_a
+        .lu()
+        .solve(&f)
+        .ok_or(ValueAddedError::Singular { period: t })?;
     if x.iter().any(|q| !q.is_finite()) {
         return Err(ValueAddedError::Singular { period: t });
     }
@@ -275,16 +335,35 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
         let unit = price[j] - inputs;
         match *node {
             // Zero up to round-off: kept in its row so that columns sum exactly.
-            Node::Pool { country: c, layer: l } => {
-                let kind = if producer_index[c * nl + l].is_some() { SourceKind::Production } else { SourceKind::ImporterRent };
+            Node::Pool {
+                country: c,
+                layer: l,
+            } => {
+                let kind = if producer_index[c * nl + l].is_some() {
+                    SourceKind::Production
+                } else {
+                    SourceKind::ImporterRent
+                };
                 add((kind, Some(c), l), unit, j);
             }
-            Node::Producer { country: c, layer: l } => add((SourceKind::Production, Some(c), l), unit, j),
-            Node::Import { from, to, layer, tau } => {
+            Node::Producer {
+                country: c,
+                layer: l,
+            } => add((SourceKind::Production, Some(c), l), unit, j),
+            Node::Import {
+                from,
+                to,
+                layer,
+                tau,
+            } => {
                 let rent = theta(from, layer);
                 add((SourceKind::ExportRent, Some(from), layer), rent, j);
                 add((SourceKind::TradeCost, None, layer), tau, j);
-                add((SourceKind::ImporterRent, Some(to), layer), unit - rent - tau, j);
+                add(
+                    (SourceKind::ImporterRent, Some(to), layer),
+                    unit - rent - tau,
+                    j,
+                );
             }
         }
     }
@@ -299,7 +378,10 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
         if final_demand[i].abs() > EPS {
             let home: f64 = rows
                 .iter()
-                .filter(|((kind, c, _), _)| *c == Some(i) && matches!(kind, SourceKind::Production | SourceKind::ImporterRent))
+                .filter(|((kind, c, _), _)| {
+                    *c == Some(i)
+                        && matches!(kind, SourceKind::Production | SourceKind::ImporterRent)
+                })
                 .map(|(_, vals)| vals[i])
                 .sum();
             domestic_share[i] = Some(home / final_demand[i]);

@@ -38,7 +38,12 @@ pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, Backe
                 Sense::Ge => (f64::NEG_INFINITY, 0.0),
                 Sense::Eq => (f64::NEG_INFINITY, f64::INFINITY),
             };
-            let moved: f64 = r.terms.iter().filter(|&&(j, _)| fixed(j)).map(|&(j, a)| a * program.columns[j].lower).sum();
+            let moved: f64 = r
+                .terms
+                .iter()
+                .filter(|&&(j, _)| fixed(j))
+                .map(|&(j, a)| a * program.columns[j].lower)
+                .sum();
             pb.add_var(r.rhs - moved, bounds)
         })
         .collect();
@@ -70,13 +75,19 @@ pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, Backe
     opts.time_limit = settings.time_limit.map(std::time::Duration::from_secs_f64);
     let sol = pb
         .solve_with(opts)
-        .map_err(|e| BackendError::Failed { backend: "microlp (dual LP)", message: e.to_string() })?
+        .map_err(|e| BackendError::Failed {
+            backend: "microlp (dual LP)",
+            message: e.to_string(),
+        })?
         .into_solution()
         .map_err(|_| BackendError::Failed {
             backend: "microlp (dual LP)",
             message: "time limit reached before the dual LP was solved".into(),
         })?;
-    Ok(Duals { duals: ys.iter().map(|&y| sol.var_value(y)).collect(), objective: sol.objective() + constant })
+    Ok(Duals {
+        duals: ys.iter().map(|&y| sol.var_value(y)).collect(),
+        objective: sol.objective() + constant,
+    })
 }
 
 #[cfg(test)]
@@ -89,11 +100,19 @@ mod tests {
     use crate::formulation::{Row, Var};
 
     fn var(i: usize) -> Var {
-        Var::Produce { country: i, layer: 0, period: 1 }
+        Var::Produce {
+            country: i,
+            layer: 0,
+            period: 1,
+        }
     }
 
     fn row(i: usize) -> Row {
-        Row::Capacity { country: i, layer: 0, period: 1 }
+        Row::Capacity {
+            country: i,
+            layer: 0,
+            period: 1,
+        }
     }
 
     fn duals(p: &Program) -> Duals {
@@ -119,7 +138,11 @@ mod tests {
         p.add_row(row(0), vec![(x, 1.0)], Sense::Ge, 2.0);
         let d = duals(&p);
         assert_relative_eq!(d.duals[0], -1.0, epsilon = 1e-9);
-        assert_relative_eq!(crate::results::shadow_value(Sense::Ge, d.duals[0]), 1.0, epsilon = 1e-9);
+        assert_relative_eq!(
+            crate::results::shadow_value(Sense::Ge, d.duals[0]),
+            1.0,
+            epsilon = 1e-9
+        );
         assert_relative_eq!(d.objective, -2.0, epsilon = 1e-9);
     }
 

@@ -16,7 +16,9 @@ use std::ffi::CString;
 use std::num::NonZeroU32;
 use std::path::Path;
 
-use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense as HSense, SolvedModel};
+use highs::{
+    ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense as HSense, SolvedModel,
+};
 
 use super::{Backend, BackendError, Capabilities, RawSolution, Settings, Status};
 use crate::formulation::{Program, Sense};
@@ -27,7 +29,10 @@ pub struct Highs;
 const NAME: &str = "highs";
 
 fn failed(message: impl Into<String>) -> BackendError {
-    BackendError::Failed { backend: NAME, message: message.into() }
+    BackendError::Failed {
+        backend: NAME,
+        message: message.into(),
+    }
 }
 
 /// Column-wise HiGHS problem from a program: one pass to count nonzeros per column, one to fill.
@@ -61,7 +66,9 @@ fn to_highs(program: &Program) -> ColProblem {
         }
     }
     for (j, c) in program.columns.iter().enumerate() {
-        let nonzeros = entries[start[j]..start[j + 1]].iter().map(|&(i, a)| (rows[i], a));
+        let nonzeros = entries[start[j]..start[j + 1]]
+            .iter()
+            .map(|&(i, a)| (rows[i], a));
         pb.add_column_with_integrality(c.objective, c.lower..=c.upper, nonzeros, c.integer);
     }
     pb
@@ -69,7 +76,10 @@ fn to_highs(program: &Program) -> ColProblem {
 
 fn configure(model: &mut Model, settings: &Settings, mip: bool) -> Result<(), BackendError> {
     model.make_quiet();
-    let set = |m: &mut Model, k: &str, v: f64| m.try_set_option(k, v).map_err(|_| failed(format!("cannot set option {k} = {v}")));
+    let set = |m: &mut Model, k: &str, v: f64| {
+        m.try_set_option(k, v)
+            .map_err(|_| failed(format!("cannot set option {k} = {v}")))
+    };
     if mip {
         set(model, "mip_rel_gap", settings.mip_gap)?;
     }
@@ -77,7 +87,8 @@ fn configure(model: &mut Model, settings: &Settings, mip: bool) -> Result<(), Ba
         set(model, "time_limit", t)?;
     }
     if let Some(t) = settings.threads {
-        let t = NonZeroU32::new(u32::try_from(t).unwrap_or(u32::MAX)).ok_or_else(|| failed("threads must be at least 1"))?;
+        let t = NonZeroU32::new(u32::try_from(t).unwrap_or(u32::MAX))
+            .ok_or_else(|| failed("threads must be at least 1"))?;
         model.set_threads(t);
     }
     Ok(())
@@ -86,17 +97,30 @@ fn configure(model: &mut Model, settings: &Settings, mip: bool) -> Result<(), Ba
 /// Run a configured model and turn what HiGHS reports into a [`RawSolution`] (duals still in
 /// HiGHS's convention: see [`Highs::solve`]).
 fn run(model: Model, mip: bool) -> Result<(SolvedModel, RawSolution), BackendError> {
-    let solved = model.try_solve().map_err(|e| failed(format!("run failed: {e:?}")))?;
+    let solved = model
+        .try_solve()
+        .map_err(|e| failed(format!("run failed: {e:?}")))?;
     let status = solved.status();
-    let has_point = matches!(solved.primal_solution_status(), HighsSolutionStatus::Feasible);
+    let has_point = matches!(
+        solved.primal_solution_status(),
+        HighsSolutionStatus::Feasible
+    );
     let with_values = |status: Status, solved: &SolvedModel| {
         let sol = solved.get_solution();
         RawSolution {
             status,
             values: sol.columns().to_vec(),
             objective: solved.objective_value(),
-            gap: if mip { Some(solved.mip_gap().max(0.0)) } else { None },
-            duals: if mip { None } else { Some(sol.dual_rows().to_vec()) },
+            gap: if mip {
+                Some(solved.mip_gap().max(0.0))
+            } else {
+                None
+            },
+            duals: if mip {
+                None
+            } else {
+                Some(sol.dual_rows().to_vec())
+            },
         }
     };
     let raw = match status {
@@ -111,7 +135,9 @@ fn run(model: Model, mip: bool) -> Result<(SolvedModel, RawSolution), BackendErr
         HighsModelStatus::Infeasible => RawSolution::without_solution(Status::Infeasible),
         HighsModelStatus::Unbounded => RawSolution::without_solution(Status::Unbounded),
         // Decided by the caller (re-solve without objective).
-        HighsModelStatus::UnboundedOrInfeasible => RawSolution::without_solution(Status::Infeasible),
+        HighsModelStatus::UnboundedOrInfeasible => {
+            RawSolution::without_solution(Status::Infeasible)
+        }
         HighsModelStatus::ReachedTimeLimit
         | HighsModelStatus::ReachedIterationLimit
         | HighsModelStatus::ReachedInterrupt
@@ -139,12 +165,18 @@ impl Backend for Highs {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { mip: true, duals: true, time_limit: true, threads: true }
+        Capabilities {
+            mip: true,
+            duals: true,
+            time_limit: true,
+            threads: true,
+        }
     }
 
     fn solve(&self, program: &Program, settings: &Settings) -> Result<RawSolution, BackendError> {
         let mip = program.is_mip();
-        let mut model = Model::try_new(to_highs(program)).map_err(|e| failed(format!("cannot load the program: {e:?}")))?;
+        let mut model = Model::try_new(to_highs(program))
+            .map_err(|e| failed(format!("cannot load the program: {e:?}")))?;
         model.set_sense(HSense::Maximise);
         configure(&mut model, settings, mip)?;
         let (solved, raw) = run(model, mip)?;
@@ -171,7 +203,8 @@ impl Backend for Highs {
 /// back in the file's column and row order, duals in the file's own objective sense. Used to
 /// check exported files independently of the [`Program`] they came from.
 pub fn solve_file(path: &Path, settings: &Settings) -> Result<RawSolution, BackendError> {
-    let mut model = Model::try_new(ColProblem::new()).map_err(|e| failed(format!("cannot create a model: {e:?}")))?;
+    let mut model = Model::try_new(ColProblem::new())
+        .map_err(|e| failed(format!("cannot create a model: {e:?}")))?;
     let name = CString::new(path.as_os_str().to_string_lossy().as_bytes())
         .map_err(|_| failed(format!("bad file name {}", path.display())))?;
     // SAFETY: the pointer comes from a live model; `name` outlives the call.
@@ -185,7 +218,8 @@ pub fn solve_file(path: &Path, settings: &Settings) -> Result<RawSolution, Backe
         let n = highs_sys::Highs_getNumCols(ptr);
         (0..n).any(|j| {
             let mut kind: highs_sys::HighsInt = 0;
-            highs_sys::Highs_getColIntegrality(ptr, j, &mut kind) == highs_sys::STATUS_OK && kind != 0
+            highs_sys::Highs_getColIntegrality(ptr, j, &mut kind) == highs_sys::STATUS_OK
+                && kind != 0
         })
     };
     configure(&mut model, settings, integers)?;
@@ -204,11 +238,19 @@ mod tests {
     use crate::formulation::{Row, Var};
 
     fn var(i: usize) -> Var {
-        Var::Produce { country: i, layer: 0, period: 1 }
+        Var::Produce {
+            country: i,
+            layer: 0,
+            period: 1,
+        }
     }
 
     fn row(i: usize) -> Row {
-        Row::Capacity { country: i, layer: 0, period: 1 }
+        Row::Capacity {
+            country: i,
+            layer: 0,
+            period: 1,
+        }
     }
 
     fn solve(p: &Program) -> RawSolution {
@@ -314,7 +356,10 @@ mod tests {
         p.add_row(row(0), vec![(y, 1.0)], Sense::Ge, 1.0);
         p.add_row(row(1), vec![(y, 1.0)], Sense::Le, 0.0);
         p.add_row(row(2), vec![(x, 1.0), (y, -1.0)], Sense::Ge, 0.0);
-        assert_eq!(Highs.solve(&p, &Settings::default()).unwrap().status, Status::Infeasible);
+        assert_eq!(
+            Highs.solve(&p, &Settings::default()).unwrap().status,
+            Status::Infeasible
+        );
     }
 
     #[test]
@@ -322,8 +367,14 @@ mod tests {
         let mut p = Program::default();
         let x = p.add_column(var(0), 0.0, f64::INFINITY, 1.0, false);
         p.add_row(row(0), vec![(x, 1.0)], Sense::Ge, 5.0);
-        assert_eq!(Highs.solve(&p, &Settings::default()).unwrap().status, Status::Unbounded);
+        assert_eq!(
+            Highs.solve(&p, &Settings::default()).unwrap().status,
+            Status::Unbounded
+        );
         p.add_row(row(1), vec![(x, 1.0)], Sense::Le, 4.0);
-        assert_eq!(Highs.solve(&p, &Settings::default()).unwrap().status, Status::Infeasible);
+        assert_eq!(
+            Highs.solve(&p, &Settings::default()).unwrap().status,
+            Status::Infeasible
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, SolveOutcome, TerminationReason};
+use microlp::{
+    ComparisonOp, OptimizationDirection, Problem, SolveOptions, SolveOutcome, TerminationReason,
+};
 
 use super::{Backend, BackendError, Capabilities, RawSolution, Settings, Status};
 use crate::formulation::{Program, Sense};
@@ -20,7 +22,12 @@ impl Backend for MicroLp {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { mip: true, duals: false, time_limit: true, threads: false }
+        Capabilities {
+            mip: true,
+            duals: false,
+            time_limit: true,
+            threads: false,
+        }
     }
 
     fn solve(&self, program: &Program, settings: &Settings) -> Result<RawSolution, BackendError> {
@@ -37,7 +44,8 @@ impl Backend for MicroLp {
             })
             .collect();
         for r in &program.rows {
-            let expr: Vec<(microlp::Variable, f64)> = r.terms.iter().map(|&(j, a)| (vars[j], a)).collect();
+            let expr: Vec<(microlp::Variable, f64)> =
+                r.terms.iter().map(|&(j, a)| (vars[j], a)).collect();
             let op = match r.sense {
                 Sense::Le => ComparisonOp::Le,
                 Sense::Ge => ComparisonOp::Ge,
@@ -50,9 +58,18 @@ impl Backend for MicroLp {
         opts.time_limit = settings.time_limit.map(Duration::from_secs_f64);
         let outcome = match pb.solve_with(opts) {
             Ok(o) => o,
-            Err(microlp::Error::Infeasible) => return Ok(RawSolution::without_solution(Status::Infeasible)),
-            Err(microlp::Error::Unbounded) => return Ok(RawSolution::without_solution(Status::Unbounded)),
-            Err(e) => return Err(BackendError::Failed { backend: "microlp", message: e.to_string() }),
+            Err(microlp::Error::Infeasible) => {
+                return Ok(RawSolution::without_solution(Status::Infeasible))
+            }
+            Err(microlp::Error::Unbounded) => {
+                return Ok(RawSolution::without_solution(Status::Unbounded))
+            }
+            Err(e) => {
+                return Err(BackendError::Failed {
+                    backend: "microlp",
+                    message: e.to_string(),
+                })
+            }
         };
         match outcome {
             SolveOutcome::Interrupted(_) => Ok(RawSolution::without_solution(Status::TimeLimit)),
@@ -66,7 +83,11 @@ impl Backend for MicroLp {
                     status,
                     values,
                     objective: sol.objective(),
-                    gap: if program.is_mip() { Some(sol.gap().unwrap_or(0.0)) } else { None },
+                    gap: if program.is_mip() {
+                        Some(sol.gap().unwrap_or(0.0))
+                    } else {
+                        None
+                    },
                     duals: None,
                 })
             }

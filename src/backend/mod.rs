@@ -47,7 +47,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { mip_gap: 1e-6, time_limit: None, threads: None }
+        Settings {
+            mip_gap: 1e-6,
+            time_limit: None,
+            threads: None,
+        }
     }
 }
 
@@ -66,7 +70,13 @@ pub struct RawSolution {
 
 impl RawSolution {
     pub fn without_solution(status: Status) -> RawSolution {
-        RawSolution { status, values: Vec::new(), objective: f64::NAN, gap: None, duals: None }
+        RawSolution {
+            status,
+            values: Vec::new(),
+            objective: f64::NAN,
+            gap: None,
+            duals: None,
+        }
     }
 
     pub fn has_values(&self) -> bool {
@@ -86,7 +96,10 @@ pub struct Capabilities {
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
     #[error("solver {backend} failed: {message}")]
-    Failed { backend: &'static str, message: String },
+    Failed {
+        backend: &'static str,
+        message: String,
+    },
     #[error("solver {backend} cannot {what}")]
     Unsupported { backend: &'static str, what: String },
 }

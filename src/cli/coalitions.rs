@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use super::common::{bad_input, Exit, SolverArgs};
 use super::compare::{analysis_failure, AgreementArgs};
-use crate::analysis::coalitions::{self, CoalitionReport, CoalitionSettings, Method, DEFAULT_MAX_EXACT};
+use crate::analysis::coalitions::{
+    self, CoalitionReport, CoalitionSettings, Method, DEFAULT_MAX_EXACT,
+};
 use crate::report::table::{num, Table};
 use crate::report::{self, OutputFormat};
 
@@ -47,21 +49,31 @@ struct Output<'a> {
 
 pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
     if a.format == OutputFormat::Csv {
-        return Err(bad_input("coalitions prints a table or JSON; --format csv is not supported"));
+        return Err(bad_input(
+            "coalitions prints a table or JSON; --format csv is not supported",
+        ));
     }
     if let Some(m) = a.samples {
         if m < 2 {
-            return Err(bad_input(format!("--samples must be at least 2 (for a standard error), got {m}")));
+            return Err(bad_input(format!(
+                "--samples must be at least 2 (for a standard error), got {m}"
+            )));
         }
     }
     let config = a.solver.config()?;
     let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
-    let settings = CoalitionSettings { samples: a.samples, seed: a.seed, max_exact: a.max_exact };
+    let settings = CoalitionSettings {
+        samples: a.samples,
+        seed: a.seed,
+        max_exact: a.max_exact,
+    };
 
     let bar = if std::io::stderr().is_terminal() {
         // Hidden until the number of solves is known, so it never shows 0/0.
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} solves ({eta})") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} solves ({eta})")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(format!("solving the coalitions of {}", a.target.agreement));
@@ -88,7 +100,14 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
     };
     let file = a.target.file.display().to_string();
     match a.format {
-        OutputFormat::Json => println!("{}", report::to_json(&Output { file, status: "optimal", game: &game })),
+        OutputFormat::Json => println!(
+            "{}",
+            report::to_json(&Output {
+                file,
+                status: "optimal",
+                game: &game
+            })
+        ),
         _ => print!("{}", render(&file, &game, Some(a.limit))),
     }
     Ok(Exit::Ok)
@@ -115,7 +134,10 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
         ),
     });
     if !g.baseline_agreements.is_empty() {
-        out.push_str(&format!("Active in every configuration: {}\n", g.baseline_agreements.join(", ")));
+        out.push_str(&format!(
+            "Active in every configuration: {}\n",
+            g.baseline_agreements.join(", ")
+        ));
     }
     out.push_str(&format!(
         "v(N) = {} {} (discounted): the members' total gain from the full agreement (baseline W = {})\n\n",
@@ -130,7 +152,10 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
         header.push(">std error");
     }
     header.extend([">side payment", ">least core"]);
-    let mut t = Table::new("Split of v(N) (side payment = Shapley - realised; > 0 receives)", &header);
+    let mut t = Table::new(
+        "Split of v(N) (side payment = Shapley - realised; > 0 receives)",
+        &header,
+    );
     for p in &g.players {
         let mut row = vec![p.country.clone(), num(p.realised), num(p.shapley)];
         if mc {
@@ -163,7 +188,13 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
             &["split", "coalition", ">v(S)", ">split gives S", ">excess"],
         );
         for b in &g.blocking {
-            t.row(vec![b.split.replace('_', "-"), braces(&b.coalition), num(b.value), num(b.share), num(b.excess)]);
+            t.row(vec![
+                b.split.replace('_', "-"),
+                braces(&b.coalition),
+                num(b.value),
+                num(b.share),
+                num(b.excess),
+            ]);
         }
         out.push_str(&t.render(None));
         out.push('\n');
@@ -174,7 +205,11 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
         &["coalition", ">v(S)", ">W"],
     );
     for v in &g.values {
-        t.row(vec![braces(&v.coalition), num(v.value), v.w.map_or("-".into(), num)]);
+        t.row(vec![
+            braces(&v.coalition),
+            num(v.value),
+            v.w.map_or("-".into(), num),
+        ]);
     }
     out.push_str(&t.render(limit));
     for n in &g.notes {

@@ -64,11 +64,16 @@ pub struct SolverArgs {
 impl SolverArgs {
     pub fn config(&self) -> anyhow::Result<SolveConfig> {
         if !(self.mip_gap.is_finite() && self.mip_gap >= 0.0) {
-            bail!(with_exit(format!("--mip-gap must be a finite number >= 0, got {}", self.mip_gap)));
+            bail!(with_exit(format!(
+                "--mip-gap must be a finite number >= 0, got {}",
+                self.mip_gap
+            )));
         }
         if let Some(t) = self.time_limit {
             if !(t.is_finite() && t > 0.0) {
-                bail!(with_exit(format!("--time-limit must be a positive number of seconds, got {t}")));
+                bail!(with_exit(format!(
+                    "--time-limit must be a positive number of seconds, got {t}"
+                )));
             }
         }
         if self.threads == Some(0) {
@@ -76,9 +81,15 @@ impl SolverArgs {
         }
         let config = SolveConfig {
             backend: self.solver.clone(),
-            settings: Settings { mip_gap: self.mip_gap, time_limit: self.time_limit, threads: self.threads },
+            settings: Settings {
+                mip_gap: self.mip_gap,
+                time_limit: self.time_limit,
+                threads: self.threads,
+            },
         };
-        config.backend().map_err(|e| anyhow!(with_exit(e.to_string())))?;
+        config
+            .backend()
+            .map_err(|e| anyhow!(with_exit(e.to_string())))?;
         Ok(config)
     }
 }
@@ -105,12 +116,15 @@ impl ScenarioArgs {
         opts.relax = relax;
         for id in &self.activate {
             if self.deactivate.contains(id) {
-                bail!(with_exit(format!("agreement \"{id}\" is both activated and deactivated")));
+                bail!(with_exit(format!(
+                    "agreement \"{id}\" is both activated and deactivated"
+                )));
             }
         }
         for (ids, on) in [(&self.activate, true), (&self.deactivate, false)] {
             for id in ids {
-                let a = agreement_index(s, id).with_context(|| format!("in {}", self.file.display()))?;
+                let a = agreement_index(s, id)
+                    .with_context(|| format!("in {}", self.file.display()))?;
                 opts.active[a] = on;
             }
         }
@@ -122,10 +136,15 @@ impl ScenarioArgs {
 pub fn agreement_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
     s.agreement_index(id).ok_or_else(|| {
         let known: Vec<&str> = s.agreements.iter().map(|a| a.id.as_str()).collect();
-        let hint = closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
+        let hint =
+            closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
         with_exit(format!(
             "agreement \"{id}\" is unknown{hint}; agreements in the file: {}",
-            if known.is_empty() { "none".into() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            }
         ))
     })
 }
@@ -134,7 +153,8 @@ pub fn agreement_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
 pub fn country_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
     s.country_index(id).ok_or_else(|| {
         let known: Vec<&str> = s.countries.iter().map(|a| a.id.as_str()).collect();
-        let hint = closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
+        let hint =
+            closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
         with_exit(format!("country \"{id}\" is unknown{hint}"))
     })
 }
@@ -143,7 +163,8 @@ pub fn country_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
 pub fn layer_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
     s.layer_index(id).ok_or_else(|| {
         let known: Vec<&str> = s.layers.iter().map(|a| a.id.as_str()).collect();
-        let hint = closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
+        let hint =
+            closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
         with_exit(format!("layer \"{id}\" is unknown{hint}"))
     })
 }
@@ -169,7 +190,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

@@ -28,7 +28,10 @@ pub struct AgreementArgs {
 
 impl AgreementArgs {
     /// Load the scenario and resolve the agreement and its baseline.
-    pub fn resolve(&self, relax: bool) -> anyhow::Result<(Scenario, AgreementId, crate::formulation::BuildOptions)> {
+    pub fn resolve(
+        &self,
+        relax: bool,
+    ) -> anyhow::Result<(Scenario, AgreementId, crate::formulation::BuildOptions)> {
         let s = load(&self.file)?;
         let a = agreement_index(&s, &self.agreement)?;
         let mut also = Vec::new();
@@ -41,7 +44,8 @@ impl AgreementArgs {
             }
             also.push(b);
         }
-        let base = compare::baseline_options(&s, a, &also, relax).map_err(|e| bad_input(e.to_string()))?;
+        let base =
+            compare::baseline_options(&s, a, &also, relax).map_err(|e| bad_input(e.to_string()))?;
         Ok((s, a, base))
     }
 }
@@ -71,7 +75,11 @@ pub fn analysis_failure(e: AnalysisError, format: OutputFormat) -> anyhow::Resul
     let bad = e.is_bad_input()
         || matches!(
             e,
-            AnalysisError::Game(GameError::TooManyPlayers { .. } | GameError::TooFewPlayers { .. } | GameError::TooFewSamples(_))
+            AnalysisError::Game(
+                GameError::TooManyPlayers { .. }
+                    | GameError::TooFewPlayers { .. }
+                    | GameError::TooFewSamples(_)
+            )
         );
     if bad {
         return Err(bad_input(e.to_string()));
@@ -81,7 +89,10 @@ pub fn analysis_failure(e: AnalysisError, format: OutputFormat) -> anyhow::Resul
         _ => "error".to_string(),
     };
     if format == OutputFormat::Json {
-        println!("{}", serde_json::json!({"status": status, "message": e.to_string()}));
+        println!(
+            "{}",
+            serde_json::json!({"status": status, "message": e.to_string()})
+        );
     }
     eprintln!("error: {e}");
     Ok(Exit::NoSolution)
@@ -89,7 +100,9 @@ pub fn analysis_failure(e: AnalysisError, format: OutputFormat) -> anyhow::Resul
 
 pub fn run(a: CompareArgs) -> anyhow::Result<Exit> {
     if a.format == OutputFormat::Csv {
-        return Err(bad_input("compare prints a table or JSON; --format csv is not supported"));
+        return Err(bad_input(
+            "compare prints a table or JSON; --format csv is not supported",
+        ));
     }
     let config = a.solver.config()?;
     let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
@@ -99,7 +112,14 @@ pub fn run(a: CompareArgs) -> anyhow::Result<Exit> {
     };
     let file = a.target.file.display().to_string();
     match a.format {
-        OutputFormat::Json => println!("{}", report::to_json(&Output { file, status: "optimal", comparison: &c })),
+        OutputFormat::Json => println!(
+            "{}",
+            report::to_json(&Output {
+                file,
+                status: "optimal",
+                comparison: &c
+            })
+        ),
         _ => print!("{}", render(&file, &c)),
     }
     Ok(Exit::Ok)
@@ -116,7 +136,11 @@ fn signed(v: f64) -> String {
 
 /// The comparison for people.
 pub fn render(file: &str, c: &Comparison) -> String {
-    let mut out = format!("{file}: agreement {} (members {})\n", c.agreement, c.members.join(", "));
+    let mut out = format!(
+        "{file}: agreement {} (members {})\n",
+        c.agreement,
+        c.members.join(", ")
+    );
     out.push_str(&format!(
         "Baseline: the file's flags with {} inactive{}\n",
         c.agreement,
@@ -137,7 +161,16 @@ pub fn render(file: &str, c: &Comparison) -> String {
 
     let mut t = Table::new(
         format!("Welfare by country ({}, discounted)", c.currency),
-        &["country", "member", ">without", ">with", ">gain", ">consumers", ">producers", ">rents"],
+        &[
+            "country",
+            "member",
+            ">without",
+            ">with",
+            ">gain",
+            ">consumers",
+            ">producers",
+            ">rents",
+        ],
     );
     for x in &c.countries {
         t.row(vec![
@@ -164,25 +197,50 @@ pub fn render(file: &str, c: &Comparison) -> String {
     if non_members.is_empty() {
         out.push_str("; every country is a member\n");
     } else {
-        out.push_str(&format!("; non-members gain {} ({})\n", signed(c.non_members_gain), non_members.join(", ")));
+        out.push_str(&format!(
+            "; non-members gain {} ({})\n",
+            signed(c.non_members_gain),
+            non_members.join(", ")
+        ));
     }
     if c.individually_rational {
         out.push_str("Individually rational: yes, no member loses\n\n");
     } else {
-        let losers: Vec<String> = c.losers.iter().map(|l| format!("{} loses {}", l.country, num(l.loss))).collect();
-        out.push_str(&format!("Individually rational: no, {} without side payments\n\n", losers.join(", ")));
+        let losers: Vec<String> = c
+            .losers
+            .iter()
+            .map(|l| format!("{} loses {}", l.country, num(l.loss)))
+            .collect();
+        out.push_str(&format!(
+            "Individually rational: no, {} without side payments\n\n",
+            losers.join(", ")
+        ));
     }
 
     let mut t = Table::new(
         "Clauses (value = W with the agreement - W with it but without that clause alone)",
-        &[">clause", "description", "binds", ">value", "duals by period"],
+        &[
+            ">clause",
+            "description",
+            "binds",
+            ">value",
+            "duals by period",
+        ],
     );
     for k in &c.clauses {
         let duals = if k.duals.is_empty() {
             "-".to_string()
         } else {
-            let list: Vec<String> = k.duals.iter().map(|d| format!("t{}: {}", d.period, num(d.value))).collect();
-            format!("{}{}", list.join(", "), if k.integer { " (integers fixed)" } else { "" })
+            let list: Vec<String> = k
+                .duals
+                .iter()
+                .map(|d| format!("t{}: {}", d.period, num(d.value)))
+                .collect();
+            format!(
+                "{}{}",
+                list.join(", "),
+                if k.integer { " (integers fixed)" } else { "" }
+            )
         };
         t.row(vec![
             k.clause.to_string(),

@@ -32,11 +32,19 @@ pub fn export(a: ExportArgs) -> anyhow::Result<Exit> {
     let (s, opts) = a.scenario.load(a.relax)?;
     let program = formulation::build(&s, &opts);
     let names = Names::new(&program, &s);
-    let title = format!("{} ({}): maximise welfare W", s.meta.name, a.scenario.file.display());
-    for (path, write) in [(&a.mps, write_mps::<File> as fn(_, _, _, _) -> _), (&a.lp, write_lp::<File>)] {
+    let title = format!(
+        "{} ({}): maximise welfare W",
+        s.meta.name,
+        a.scenario.file.display()
+    );
+    for (path, write) in [
+        (&a.mps, write_mps::<File> as fn(_, _, _, _) -> _),
+        (&a.lp, write_lp::<File>),
+    ] {
         let Some(path) = path else { continue };
         let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        write(&program, &names, &title, file).with_context(|| format!("writing {}", path.display()))?;
+        write(&program, &names, &title, file)
+            .with_context(|| format!("writing {}", path.display()))?;
         eprintln!(
             "wrote {} ({} columns, {} rows, {} nonzeros{})",
             path.display(),

@@ -71,7 +71,9 @@ fn parse_shock(s: &Scenario, text: &str) -> anyhow::Result<Vec<(CountryId, Layer
     let mut cuts = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((c, l)) = part.split_once(':') else {
-            return Err(bad_input(format!("--shock {part}: expected SUPPLIER:LAYER, e.g. TWN:fab")));
+            return Err(bad_input(format!(
+                "--shock {part}: expected SUPPLIER:LAYER, e.g. TWN:fab"
+            )));
         };
         let (c, l) = (country_index(s, c.trim())?, layer_index(s, l.trim())?);
         if s.capability(c, l).is_none() {
@@ -93,18 +95,30 @@ fn parse_shock(s: &Scenario, text: &str) -> anyhow::Result<Vec<(CountryId, Layer
 
 pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
     if a.format == OutputFormat::Csv {
-        return Err(bad_input("margins prints --format table or json (csv is for solve)"));
+        return Err(bad_input(
+            "margins prints --format table or json (csv is for solve)",
+        ));
     }
     if !(a.fd_step.is_finite() && a.fd_step > 0.0) {
-        return Err(bad_input(format!("--fd-step must be a positive number of units, got {}", a.fd_step)));
+        return Err(bad_input(format!(
+            "--fd-step must be a positive number of units, got {}",
+            a.fd_step
+        )));
     }
     let (s, opts) = a.scenario.load(a.solver.relax)?;
     let config = a.solver.config()?;
-    let shocks: Vec<Vec<(CountryId, LayerId)>> = a.shock.iter().map(|x| parse_shock(&s, x)).collect::<Result<_, _>>()?;
+    let shocks: Vec<Vec<(CountryId, LayerId)>> = a
+        .shock
+        .iter()
+        .map(|x| parse_shock(&s, x))
+        .collect::<Result<_, _>>()?;
     let file = a.scenario.file.display().to_string();
     let solver_failed = |e: results::SolveError| -> anyhow::Result<Exit> {
         if a.format == OutputFormat::Json {
-            println!("{}", serde_json::json!({"status": "error", "message": e.to_string()}));
+            println!(
+                "{}",
+                serde_json::json!({"status": "error", "message": e.to_string()})
+            );
         }
         eprintln!("error: {e}");
         Ok(Exit::NoSolution)
@@ -159,7 +173,8 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
             out.entry = Some(margins::entry_values(&s, &opts, &config, &base)?);
         }
         for cuts in &shocks {
-            out.shocks.push(margins::shock(&s, &opts, &config, &base, cuts)?);
+            out.shocks
+                .push(margins::shock(&s, &opts, &config, &base, cuts)?);
         }
         Ok(())
     };
@@ -192,11 +207,16 @@ fn matrix_table(title: String, m: &Matrix, flag: impl Fn(usize, usize) -> bool) 
 }
 
 fn any_nonzero(ms: &[Matrix]) -> bool {
-    ms.iter().any(|m| m.values.iter().flatten().flatten().any(|v| v.abs() > 1e-9))
+    ms.iter()
+        .any(|m| m.values.iter().flatten().flatten().any(|v| v.abs() > 1e-9))
 }
 
 fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: usize) -> String {
-    let cur = if out.currency.is_empty() { "money".to_string() } else { out.currency.clone() };
+    let cur = if out.currency.is_empty() {
+        "money".to_string()
+    } else {
+        out.currency.clone()
+    };
     let mut text = format!(
         "{}: {} {}{}, W = {} {cur} (discounted){}\n",
         out.file,
@@ -204,18 +224,33 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: usize) -> St
         if out.mip { "MIP" } else { "LP" },
         if out.relaxed { " (relaxed)" } else { "" },
         num(out.objective.unwrap_or(f64::NAN)),
-        if base.mip { "; prices are the duals of the LP with integers fixed at their optimum (restricted pricing)" } else { "" },
+        if base.mip {
+            "; prices are the duals of the LP with integers fixed at their optimum (restricted pricing)"
+        } else {
+            ""
+        },
     );
     let nonunique = |t: usize, c: usize, l: usize| -> bool {
         out.price_checks.as_ref().is_some_and(|checks| {
             checks.iter().any(|p| {
-                p.period == t && p.country == s.countries[c].id && p.layer == s.layers[l].id && !p.unique
+                p.period == t
+                    && p.country == s.countries[c].id
+                    && p.layer == s.layers[l].id
+                    && !p.unique
             })
         })
     };
     if let Some(tables) = &out.tables {
         for m in &tables.prices {
-            let title = format!("\nPrices λ, period {} ({cur} per unit, period money){}", m.period, if out.price_checks.is_some() { "; * = not unique" } else { "" });
+            let title = format!(
+                "\nPrices λ, period {} ({cur} per unit, period money){}",
+                m.period,
+                if out.price_checks.is_some() {
+                    "; * = not unique"
+                } else {
+                    ""
+                }
+            );
             text.push_str(&matrix_table(title, m, |c, l| nonunique(m.period, c, l)).render(None));
         }
         if any_nonzero(&tables.export_rents) {
@@ -225,7 +260,10 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: usize) -> St
             }
         }
         for m in &tables.capacity_rents {
-            let title = format!("\nCapacity rents, period {} ({cur} per unit of capacity; - = no capability)", m.period);
+            let title = format!(
+                "\nCapacity rents, period {} ({cur} per unit of capacity; - = no capability)",
+                m.period
+            );
             text.push_str(&matrix_table(title, m, |_, _| false).render(None));
         }
         if !s.security.is_empty() {
@@ -244,11 +282,24 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: usize) -> St
             outside.len(),
             if base.mip { " (a MIP: restricted prices need not match the finite differences of W)" } else { "" }
         ));
-        let mut t = Table::new("Prices that are not unique or lie outside [right, left]", &["country", "layer", ">period", ">price", ">left", ">right", "note"]);
+        let mut t = Table::new(
+            "Prices that are not unique or lie outside [right, left]",
+            &[
+                "country", "layer", ">period", ">price", ">left", ">right", "note",
+            ],
+        );
         let opt = |v: Option<f64>| v.map_or("infeasible".to_string(), num);
         for p in checks.iter().filter(|p| !p.unique || !p.within) {
             let note = if !p.within { "outside" } else { "not unique" };
-            t.row(vec![p.country.clone(), p.layer.clone(), p.period.to_string(), num(p.price), opt(p.left), opt(p.right), note.into()]);
+            t.row(vec![
+                p.country.clone(),
+                p.layer.clone(),
+                p.period.to_string(),
+                num(p.price),
+                opt(p.left),
+                opt(p.right),
+                note.into(),
+            ]);
         }
         if !t.is_empty() {
             text.push_str(&t.render(Some(limit)));
@@ -289,34 +340,55 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: usize) -> String {
     let shown = order.len().min(limit);
     for &r in &order[..shown] {
         let src = &p.sources[r];
-        let mut cells = vec![src.kind.label().to_string(), src.country.clone().unwrap_or_default(), src.layer.clone()];
+        let mut cells = vec![
+            src.kind.label().to_string(),
+            src.country.clone().unwrap_or_default(),
+            src.layer.clone(),
+        ];
         cells.extend(p.values[r].iter().map(|v| num(*v)));
         t.row(cells);
     }
     let sum_rows = |rows: &[usize], i: usize| -> f64 { rows.iter().map(|&r| p.values[r][i]).sum() };
     if shown < order.len() {
         let rest = &order[shown..];
-        let mut cells = vec![format!("({} other rows)", rest.len()), String::new(), String::new()];
+        let mut cells = vec![
+            format!("({} other rows)", rest.len()),
+            String::new(),
+            String::new(),
+        ];
         cells.extend((0..p.countries.len()).map(|i| num(sum_rows(rest, i))));
         t.row(cells);
     }
     let mut cells = vec!["total".to_string(), String::new(), String::new()];
     cells.extend((0..p.countries.len()).map(|i| num(sum_rows(&order, i))));
     t.row(cells);
-    let mut cells = vec!["final demand at prices".to_string(), String::new(), String::new()];
+    let mut cells = vec![
+        "final demand at prices".to_string(),
+        String::new(),
+        String::new(),
+    ];
     cells.extend(p.final_demand.iter().map(|v| num(*v)));
     t.row(cells);
     let mut cells = vec!["domestic share".to_string(), String::new(), String::new()];
-    cells.extend(p.domestic_share.iter().map(|v| v.map_or("-".into(), |x| format!("{:.1}%", 100.0 * x))));
+    cells.extend(
+        p.domestic_share
+            .iter()
+            .map(|v| v.map_or("-".into(), |x| format!("{:.1}%", 100.0 * x))),
+    );
     t.row(cells);
     let mut out = t.render(None);
-    out.push_str(&format!("(columns sum to final demand at prices; largest residual {:.1e})\n", p.residual));
+    out.push_str(&format!(
+        "(columns sum to final demand at prices; largest residual {:.1e})\n",
+        p.residual
+    ));
     out
 }
 
 fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
-    let mut header: Vec<String> =
-        ["country", "layer", "base", "decision", "status", ">ΔW"].iter().map(|x| x.to_string()).collect();
+    let mut header: Vec<String> = ["country", "layer", "base", "decision", "status", ">ΔW"]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
     header.extend(s.countries.iter().map(|c| format!(">Δ{}", c.id)));
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut t = Table::new(
@@ -328,7 +400,17 @@ fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
         let base: Vec<String> = e
             .base
             .iter()
-            .map(|&x| if e.has_operating_status { if x > 0.5 { "on".into() } else { "off".into() } } else { num(x) })
+            .map(|&x| {
+                if e.has_operating_status {
+                    if x > 0.5 {
+                        "on".into()
+                    } else {
+                        "off".into()
+                    }
+                } else {
+                    num(x)
+                }
+            })
             .collect();
         let decision = match e.change {
             "enter" => "enter (y = 1)",
@@ -354,7 +436,10 @@ fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
         }
         t.row(cells);
         if let Some(d) = &e.diagnosis {
-            notes.push(format!("  {} {} {}: {}", e.country, e.layer, decision, d.explanation));
+            notes.push(format!(
+                "  {} {} {}: {}",
+                e.country, e.layer, decision, d.explanation
+            ));
         }
         if let Some(n) = &e.note {
             notes.push(format!("  {} {} {}: {n}", e.country, e.layer, decision));
@@ -379,7 +464,11 @@ fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
 }
 
 fn shock_table(sh: &ShockResult, cur: &str, limit: usize) -> String {
-    let cuts: Vec<String> = sh.cuts.iter().map(|c| format!("{} from {}", c.layer, c.supplier)).collect();
+    let cuts: Vec<String> = sh
+        .cuts
+        .iter()
+        .map(|c| format!("{} from {}", c.layer, c.supplier))
+        .collect();
     let mut out = format!("\nShock: every export of {} cut\n", cuts.join(" and "));
     let Some(after) = sh.objective_after else {
         out.push_str(&format!("The shocked scenario is {}.\n", sh.status));
@@ -394,11 +483,19 @@ fn shock_table(sh: &ShockResult, cur: &str, limit: usize) -> String {
         num(after),
         num(sh.welfare_loss.unwrap_or(f64::NAN))
     ));
-    let mut t = Table::new(format!("Welfare loss by country ({cur}, discounted)"), &["country", ">before", ">after", ">loss"]);
+    let mut t = Table::new(
+        format!("Welfare loss by country ({cur}, discounted)"),
+        &["country", ">before", ">after", ">loss"],
+    );
     let mut w = sh.welfare.clone();
     w.sort_by(|a, b| b.loss.total_cmp(&a.loss));
     for x in &w {
-        t.row(vec![x.country.clone(), num(x.before), num(x.after), num(x.loss)]);
+        t.row(vec![
+            x.country.clone(),
+            num(x.before),
+            num(x.after),
+            num(x.loss),
+        ]);
     }
     if let Some(n) = &sh.note {
         out.push_str(&format!("({n})\n"));
@@ -406,14 +503,28 @@ fn shock_table(sh: &ShockResult, cur: &str, limit: usize) -> String {
     if !t.is_empty() {
         out.push_str(&t.render(None));
     }
-    let mut moved: Vec<_> = sh.prices.iter().filter(|p| p.change.abs() > 1e-6).cloned().collect();
+    let mut moved: Vec<_> = sh
+        .prices
+        .iter()
+        .filter(|p| p.change.abs() > 1e-6)
+        .cloned()
+        .collect();
     moved.sort_by(|a, b| b.change.abs().total_cmp(&a.change.abs()));
     let mut t = Table::new(
         format!("Price changes ({cur} per unit, period money)"),
-        &["country", "layer", ">period", ">before", ">after", ">change"],
+        &[
+            "country", "layer", ">period", ">before", ">after", ">change",
+        ],
     );
     for p in &moved {
-        t.row(vec![p.country.clone(), p.layer.clone(), p.period.to_string(), num(p.before), num(p.after), num(p.change)]);
+        t.row(vec![
+            p.country.clone(),
+            p.layer.clone(),
+            p.period.to_string(),
+            num(p.before),
+            num(p.after),
+            num(p.change),
+        ]);
     }
     if sh.prices.is_empty() {
         return out;
@@ -422,7 +533,10 @@ fn shock_table(sh: &ShockResult, cur: &str, limit: usize) -> String {
         out.push_str("No price moved.\n");
     } else {
         out.push_str(&t.render(Some(limit)));
-        out.push_str(&format!("Layers whose price moved: {}\n", sh.layers_moved(1e-6).join(", ")));
+        out.push_str(&format!(
+            "Layers whose price moved: {}\n",
+            sh.layers_moved(1e-6).join(", ")
+        ));
     }
     out
 }

@@ -16,7 +16,11 @@ use clap::{Parser, Subcommand};
 pub use common::{Exit, ScenarioArgs, SolverArgs};
 
 #[derive(Parser, Debug)]
-#[command(name = "aistack", version, about = "Specialization agreements for the AI production stack")]
+#[command(
+    name = "aistack",
+    version,
+    about = "Specialization agreements for the AI production stack"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -73,8 +77,11 @@ pub fn run(cli: Cli) -> i32 {
     match result {
         Ok(code) => code as i32,
         Err(e) => {
-            let messages: Vec<String> =
-                e.chain().filter(|c| c.downcast_ref::<Exit>().is_none()).map(|c| c.to_string()).collect();
+            let messages: Vec<String> = e
+                .chain()
+                .filter(|c| c.downcast_ref::<Exit>().is_none())
+                .map(|c| c.to_string())
+                .collect();
             eprintln!("error: {}", messages.join(": "));
             e.downcast_ref::<Exit>().map_or(2, |x| *x as i32)
         }

@@ -40,11 +40,14 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
     let s = common::load(&a.file)?;
     let config = a.solver.config()?;
     if a.samples == 1 {
-        return Err(bad_input("--samples must be 0 (no Monte Carlo) or at least 2"));
+        return Err(bad_input(
+            "--samples must be 0 (no Monte Carlo) or at least 2",
+        ));
     }
     let mut agreements = Vec::new();
     for id in &a.agreements {
-        let k = common::agreement_index(&s, id).with_context(|| format!("in {}", a.file.display()))?;
+        let k =
+            common::agreement_index(&s, id).with_context(|| format!("in {}", a.file.display()))?;
         if agreements.contains(&k) {
             return Err(bad_input(format!("--agreement {id} is given twice")));
         }
@@ -71,7 +74,8 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::NoSolution);
         }
     };
-    let written = html::write(&page, &a.out).with_context(|| format!("writing the report into {}", a.out.display()))?;
+    let written = html::write(&page, &a.out)
+        .with_context(|| format!("writing the report into {}", a.out.display()))?;
     eprintln!(
         "{file}: W coordinated {:.4}, sovereign {:.4}, cost of sovereignty {:.4} {}; wrote {} files into {}",
         page.coordinated.objective,

@@ -58,7 +58,10 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
         Ok(o) => o,
         Err(e) => {
             if a.format == OutputFormat::Json {
-                println!("{}", serde_json::json!({"status": "error", "message": e.to_string()}));
+                println!(
+                    "{}",
+                    serde_json::json!({"status": "error", "message": e.to_string()})
+                );
             }
             eprintln!("error: {e}");
             return Ok(Exit::NoSolution);
@@ -95,15 +98,22 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
         },
         OutputFormat::Csv => {
             let dir = a.out.as_ref().expect("checked above");
-            let files = report::write_csv(&rep, dir).with_context(|| format!("writing CSV into {}", dir.display()))?;
-            eprintln!("{file}: {}; wrote {} files into {}", outcome, files.len(), dir.display());
+            let files = report::write_csv(&rep, dir)
+                .with_context(|| format!("writing CSV into {}", dir.display()))?;
+            eprintln!(
+                "{file}: {}; wrote {} files into {}",
+                outcome,
+                files.len(),
+                dir.display()
+            );
             if let Some(d) = &diagnosis {
                 eprint!("{}", d.render());
             }
         }
     }
     if let (Some(dir), OutputFormat::Table | OutputFormat::Json) = (&a.out, a.format) {
-        report::write_csv(&rep, dir).with_context(|| format!("writing CSV into {}", dir.display()))?;
+        report::write_csv(&rep, dir)
+            .with_context(|| format!("writing CSV into {}", dir.display()))?;
     }
     Ok(match outcome.status {
         Status::Optimal if outcome.solution.is_some() => Exit::Ok,

@@ -7,62 +7,167 @@ use crate::scenario::{AgreementId, CountryId, LayerId, Period, Scenario};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Var {
     /// x[c,l,t,b]: final demand served from block b.
-    Serve { country: CountryId, layer: LayerId, period: Period, block: usize },
+    Serve {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        block: usize,
+    },
     /// p[c,l,t]: production.
-    Produce { country: CountryId, layer: LayerId, period: Period },
+    Produce {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// f[e,i,l,t]: flow from e to i.
-    Flow { from: CountryId, to: CountryId, layer: LayerId, period: Period },
+    Flow {
+        from: CountryId,
+        to: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// z[c,l,t]: capacity built in t.
-    Build { country: CountryId, layer: LayerId, period: Period },
+    Build {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// y[c,l,t]: operating (binary).
-    Operate { country: CountryId, layer: LayerId, period: Period },
+    Operate {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// n[c,l,t]: entry in t.
-    Enter { country: CountryId, layer: LayerId, period: Period },
+    Enter {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// nd[c,l,t]: entry that earns the adjacency discount.
-    EnterDiscounted { country: CountryId, layer: LayerId, period: Period },
+    EnterDiscounted {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// r[e,i,l,t]: standby capacity of e reserved for i.
-    Reserve { from: CountryId, to: CountryId, layer: LayerId, period: Period },
+    Reserve {
+        from: CountryId,
+        to: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
 }
 
 /// A row of the program (MODEL.md sections 5 and 6) plus the rows analyses add.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Row {
     /// 5.1 use - supply <= extra delivery; dual = discounted price Λ.
-    Balance { country: CountryId, layer: LayerId, period: Period },
+    Balance {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.2 exports - production <= 0; dual = discounted export rent Θ.
-    Origin { country: CountryId, layer: LayerId, period: Period },
+    Origin {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.3 production + standby - usable new capacity <= K0; dual = capacity rent.
-    Capacity { country: CountryId, layer: LayerId, period: Period },
+    Capacity {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.4 total expansion <= X.
     Expansion { country: CountryId, layer: LayerId },
     /// 5.5 p + r <= (K0 + X) y.
-    OperateUpper { country: CountryId, layer: LayerId, period: Period },
+    OperateUpper {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.5 p + r >= s y.
-    MinScale { country: CountryId, layer: LayerId, period: Period },
+    MinScale {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.5 n[t] >= y[t] - y[t-1].
-    Entry { country: CountryId, layer: LayerId, period: Period },
+    Entry {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.5 nd <= n.
-    DiscountEntry { country: CountryId, layer: LayerId, period: Period },
+    DiscountEntry {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.5 nd <= sum of adjacent capabilities held in t-1.
-    DiscountAdjacency { country: CountryId, layer: LayerId, period: Period },
+    DiscountAdjacency {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.6 y[t] <= y[t-1] + sum of adjacent capabilities held in t-1.
-    Ladder { country: CountryId, layer: LayerId, period: Period },
+    Ladder {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.7 served demand >= must_serve.
-    Essential { country: CountryId, layer: LayerId, period: Period },
+    Essential {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.8 domestic + trusted supply >= σ U.
-    Floor { country: CountryId, layer: LayerId, period: Period },
+    Floor {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.8 flow from one untrusted supplier <= μ U.
-    SupplierShare { supplier: CountryId, country: CountryId, layer: LayerId, period: Period },
+    SupplierShare {
+        supplier: CountryId,
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 5.8 after losing `lost`, remaining supply + standby >= φ U.
-    NMinus1 { lost: CountryId, country: CountryId, layer: LayerId, period: Period },
+    NMinus1 {
+        lost: CountryId,
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
     /// 6 no_duplication: members holding the layer <= max_producers.
-    NoDuplication { agreement: AgreementId, clause: usize, period: Period },
+    NoDuplication {
+        agreement: AgreementId,
+        clause: usize,
+        period: Period,
+    },
     /// 6 commit build = true: y >= 1; build = false: y <= 0.
-    Commit { agreement: AgreementId, clause: usize, period: Period },
+    Commit {
+        agreement: AgreementId,
+        clause: usize,
+        period: Period,
+    },
     /// 6 commit build = false: p <= 0.
-    CommitOutput { agreement: AgreementId, clause: usize, period: Period },
+    CommitOutput {
+        agreement: AgreementId,
+        clause: usize,
+        period: Period,
+    },
     /// Analysis: operating status forced (y = value, or p = 0 where no y exists).
-    Forced { country: CountryId, layer: LayerId, period: Period },
+    Forced {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
 }
 
 /// Sense of a row as written.
@@ -80,15 +185,38 @@ pub enum Sense {
 pub enum Group {
     /// Balance, origin and entry bookkeeping: never dropped.
     Core,
-    Capacity { country: CountryId, layer: LayerId },
-    MinScale { country: CountryId, layer: LayerId },
-    Ladder { country: CountryId, layer: LayerId },
-    Essential { country: CountryId, layer: LayerId },
-    Security { country: CountryId, layer: LayerId },
-    Clause { agreement: AgreementId, clause: usize },
+    Capacity {
+        country: CountryId,
+        layer: LayerId,
+    },
+    MinScale {
+        country: CountryId,
+        layer: LayerId,
+    },
+    Ladder {
+        country: CountryId,
+        layer: LayerId,
+    },
+    Essential {
+        country: CountryId,
+        layer: LayerId,
+    },
+    Security {
+        country: CountryId,
+        layer: LayerId,
+    },
+    Clause {
+        agreement: AgreementId,
+        clause: usize,
+    },
     /// `trade.block` entry (by index): dropping it allows the blocked flows.
-    TradeBlock { index: usize },
-    Forced { country: CountryId, layer: LayerId },
+    TradeBlock {
+        index: usize,
+    },
+    Forced {
+        country: CountryId,
+        layer: LayerId,
+    },
 }
 
 impl Row {
@@ -96,8 +224,12 @@ impl Row {
     pub fn group(&self) -> Group {
         use Row::*;
         match *self {
-            Balance { .. } | Origin { .. } | Entry { .. } | DiscountEntry { .. }
-            | DiscountAdjacency { .. } | OperateUpper { .. } => Group::Core,
+            Balance { .. }
+            | Origin { .. }
+            | Entry { .. }
+            | DiscountEntry { .. }
+            | DiscountAdjacency { .. }
+            | OperateUpper { .. } => Group::Core,
             Capacity { country, layer, .. } | Expansion { country, layer } => {
                 Group::Capacity { country, layer }
             }
@@ -107,9 +239,15 @@ impl Row {
             Floor { country, layer, .. }
             | SupplierShare { country, layer, .. }
             | NMinus1 { country, layer, .. } => Group::Security { country, layer },
-            NoDuplication { agreement, clause, .. }
-            | Commit { agreement, clause, .. }
-            | CommitOutput { agreement, clause, .. } => Group::Clause { agreement, clause },
+            NoDuplication {
+                agreement, clause, ..
+            }
+            | Commit {
+                agreement, clause, ..
+            }
+            | CommitOutput {
+                agreement, clause, ..
+            } => Group::Clause { agreement, clause },
             Forced { country, layer, .. } => Group::Forced { country, layer },
         }
     }
@@ -146,28 +284,104 @@ impl Row {
         let l = |i: LayerId| s.layers[i].id.as_str();
         let a = |i: AgreementId| s.agreements[i].id.as_str();
         match *self {
-            Balance { country, layer, period } => format!("bal_{}_{}_{}", c(country), l(layer), period),
-            Origin { country, layer, period } => format!("orig_{}_{}_{}", c(country), l(layer), period),
-            Capacity { country, layer, period } => format!("cap_{}_{}_{}", c(country), l(layer), period),
+            Balance {
+                country,
+                layer,
+                period,
+            } => format!("bal_{}_{}_{}", c(country), l(layer), period),
+            Origin {
+                country,
+                layer,
+                period,
+            } => format!("orig_{}_{}_{}", c(country), l(layer), period),
+            Capacity {
+                country,
+                layer,
+                period,
+            } => format!("cap_{}_{}_{}", c(country), l(layer), period),
             Expansion { country, layer } => format!("exp_{}_{}", c(country), l(layer)),
-            OperateUpper { country, layer, period } => format!("opup_{}_{}_{}", c(country), l(layer), period),
-            MinScale { country, layer, period } => format!("minsc_{}_{}_{}", c(country), l(layer), period),
-            Entry { country, layer, period } => format!("entry_{}_{}_{}", c(country), l(layer), period),
-            DiscountEntry { country, layer, period } => format!("dent_{}_{}_{}", c(country), l(layer), period),
-            DiscountAdjacency { country, layer, period } => format!("dadj_{}_{}_{}", c(country), l(layer), period),
-            Ladder { country, layer, period } => format!("ladder_{}_{}_{}", c(country), l(layer), period),
-            Essential { country, layer, period } => format!("ess_{}_{}_{}", c(country), l(layer), period),
-            Floor { country, layer, period } => format!("floor_{}_{}_{}", c(country), l(layer), period),
-            SupplierShare { supplier, country, layer, period } => {
-                format!("share_{}_{}_{}_{}", c(supplier), c(country), l(layer), period)
+            OperateUpper {
+                country,
+                layer,
+                period,
+            } => format!("opup_{}_{}_{}", c(country), l(layer), period),
+            MinScale {
+                country,
+                layer,
+                period,
+            } => format!("minsc_{}_{}_{}", c(country), l(layer), period),
+            Entry {
+                country,
+                layer,
+                period,
+            } => format!("entry_{}_{}_{}", c(country), l(layer), period),
+            DiscountEntry {
+                country,
+                layer,
+                period,
+            } => format!("dent_{}_{}_{}", c(country), l(layer), period),
+            DiscountAdjacency {
+                country,
+                layer,
+                period,
+            } => format!("dadj_{}_{}_{}", c(country), l(layer), period),
+            Ladder {
+                country,
+                layer,
+                period,
+            } => format!("ladder_{}_{}_{}", c(country), l(layer), period),
+            Essential {
+                country,
+                layer,
+                period,
+            } => format!("ess_{}_{}_{}", c(country), l(layer), period),
+            Floor {
+                country,
+                layer,
+                period,
+            } => format!("floor_{}_{}_{}", c(country), l(layer), period),
+            SupplierShare {
+                supplier,
+                country,
+                layer,
+                period,
+            } => {
+                format!(
+                    "share_{}_{}_{}_{}",
+                    c(supplier),
+                    c(country),
+                    l(layer),
+                    period
+                )
             }
-            NMinus1 { lost, country, layer, period } => {
+            NMinus1 {
+                lost,
+                country,
+                layer,
+                period,
+            } => {
                 format!("nm1_{}_{}_{}_{}", c(lost), c(country), l(layer), period)
             }
-            NoDuplication { agreement, clause, period } => format!("nodup_{}_{}_{}", a(agreement), clause + 1, period),
-            Commit { agreement, clause, period } => format!("commit_{}_{}_{}", a(agreement), clause + 1, period),
-            CommitOutput { agreement, clause, period } => format!("commitp_{}_{}_{}", a(agreement), clause + 1, period),
-            Forced { country, layer, period } => format!("forced_{}_{}_{}", c(country), l(layer), period),
+            NoDuplication {
+                agreement,
+                clause,
+                period,
+            } => format!("nodup_{}_{}_{}", a(agreement), clause + 1, period),
+            Commit {
+                agreement,
+                clause,
+                period,
+            } => format!("commit_{}_{}_{}", a(agreement), clause + 1, period),
+            CommitOutput {
+                agreement,
+                clause,
+                period,
+            } => format!("commitp_{}_{}_{}", a(agreement), clause + 1, period),
+            Forced {
+                country,
+                layer,
+                period,
+            } => format!("forced_{}_{}_{}", c(country), l(layer), period),
         }
     }
 }
@@ -179,16 +393,51 @@ impl Var {
         let c = |i: CountryId| s.countries[i].id.as_str();
         let l = |i: LayerId| s.layers[i].id.as_str();
         match *self {
-            Serve { country, layer, period, block } => {
+            Serve {
+                country,
+                layer,
+                period,
+                block,
+            } => {
                 format!("x_{}_{}_{}_{}", c(country), l(layer), period, block + 1)
             }
-            Produce { country, layer, period } => format!("p_{}_{}_{}", c(country), l(layer), period),
-            Flow { from, to, layer, period } => format!("f_{}_{}_{}_{}", c(from), c(to), l(layer), period),
-            Build { country, layer, period } => format!("z_{}_{}_{}", c(country), l(layer), period),
-            Operate { country, layer, period } => format!("y_{}_{}_{}", c(country), l(layer), period),
-            Enter { country, layer, period } => format!("n_{}_{}_{}", c(country), l(layer), period),
-            EnterDiscounted { country, layer, period } => format!("nd_{}_{}_{}", c(country), l(layer), period),
-            Reserve { from, to, layer, period } => format!("r_{}_{}_{}_{}", c(from), c(to), l(layer), period),
+            Produce {
+                country,
+                layer,
+                period,
+            } => format!("p_{}_{}_{}", c(country), l(layer), period),
+            Flow {
+                from,
+                to,
+                layer,
+                period,
+            } => format!("f_{}_{}_{}_{}", c(from), c(to), l(layer), period),
+            Build {
+                country,
+                layer,
+                period,
+            } => format!("z_{}_{}_{}", c(country), l(layer), period),
+            Operate {
+                country,
+                layer,
+                period,
+            } => format!("y_{}_{}_{}", c(country), l(layer), period),
+            Enter {
+                country,
+                layer,
+                period,
+            } => format!("n_{}_{}_{}", c(country), l(layer), period),
+            EnterDiscounted {
+                country,
+                layer,
+                period,
+            } => format!("nd_{}_{}_{}", c(country), l(layer), period),
+            Reserve {
+                from,
+                to,
+                layer,
+                period,
+            } => format!("r_{}_{}_{}_{}", c(from), c(to), l(layer), period),
         }
     }
 }

@@ -110,9 +110,22 @@ impl Program {
     }
 
     /// Append a column (used by the builder, and by tests that pin sign conventions).
-    pub fn add_column(&mut self, var: Var, lower: f64, upper: f64, objective: f64, integer: bool) -> usize {
+    pub fn add_column(
+        &mut self,
+        var: Var,
+        lower: f64,
+        upper: f64,
+        objective: f64,
+        integer: bool,
+    ) -> usize {
         let j = self.columns.len();
-        self.columns.push(Column { var, lower, upper, objective, integer });
+        self.columns.push(Column {
+            var,
+            lower,
+            upper,
+            objective,
+            integer,
+        });
         self.index.insert(var, j);
         j
     }
@@ -130,7 +143,12 @@ impl Program {
         });
         terms.retain(|t| t.1 != 0.0);
         self.row_index.insert(row, self.rows.len());
-        self.rows.push(Constraint { row, terms, sense, rhs });
+        self.rows.push(Constraint {
+            row,
+            terms,
+            sense,
+            rhs,
+        });
     }
 
     /// Same program with every integer column fixed at `values` (rounded): the LP whose duals
@@ -168,7 +186,11 @@ impl Program {
 
     /// Evaluate the objective at `values`.
     pub fn objective_value(&self, values: &[f64]) -> f64 {
-        self.columns.iter().zip(values).map(|(c, v)| c.objective * v).sum()
+        self.columns
+            .iter()
+            .zip(values)
+            .map(|(c, v)| c.objective * v)
+            .sum()
     }
 
     /// Largest violation of bounds and rows at `values`.
@@ -212,11 +234,17 @@ pub struct BuildOptions {
 impl BuildOptions {
     /// Options with the file's own activation flags.
     pub fn from_file(s: &Scenario) -> BuildOptions {
-        BuildOptions { active: s.agreements.iter().map(|a| a.active).collect(), ..Default::default() }
+        BuildOptions {
+            active: s.agreements.iter().map(|a| a.active).collect(),
+            ..Default::default()
+        }
     }
 
     pub fn is_active(&self, a: AgreementId, s: &Scenario) -> bool {
-        self.active.get(a).copied().unwrap_or(s.agreements[a].active)
+        self.active
+            .get(a)
+            .copied()
+            .unwrap_or(s.agreements[a].active)
     }
 }
 
@@ -230,7 +258,9 @@ pub struct Effects<'a> {
 
 impl<'a> Effects<'a> {
     pub fn new(s: &'a Scenario, opts: &BuildOptions) -> Effects<'a> {
-        let active = (0..s.agreements.len()).map(|a| opts.is_active(a, s)).collect();
+        let active = (0..s.agreements.len())
+            .map(|a| opts.is_active(a, s))
+            .collect();
         let member = s
             .agreements
             .iter()
@@ -246,11 +276,17 @@ impl<'a> Effects<'a> {
     }
 
     /// Active clauses binding both e and i.
-    fn between(&self, e: CountryId, i: CountryId) -> impl Iterator<Item = (AgreementId, &'a Clause)> + '_ {
-        self.s.agreements.iter().enumerate().filter(move |(a, _)| {
-            self.active[*a] && self.member[*a][e] && self.member[*a][i]
-        })
-        .flat_map(|(a, ag)| ag.clauses.iter().map(move |c| (a, c)))
+    fn between(
+        &self,
+        e: CountryId,
+        i: CountryId,
+    ) -> impl Iterator<Item = (AgreementId, &'a Clause)> + '_ {
+        self.s
+            .agreements
+            .iter()
+            .enumerate()
+            .filter(move |(a, _)| self.active[*a] && self.member[*a][e] && self.member[*a][i])
+            .flat_map(|(a, ag)| ag.clauses.iter().map(move |c| (a, c)))
     }
 
     pub fn is_active(&self, a: AgreementId) -> bool {
@@ -295,7 +331,11 @@ impl<'a> Effects<'a> {
             .or(pair_all)
             .or(s.layers[l].trade_cost)
             .unwrap_or(s.trade.default_cost);
-        let interop = if self.mutual_recognition(e, i, l) { 0.0 } else { s.layers[l].interop_cost };
+        let interop = if self.mutual_recognition(e, i, l) {
+            0.0
+        } else {
+            s.layers[l].interop_cost
+        };
         base * self.factor(e, i, l) + interop
     }
 
@@ -307,7 +347,11 @@ impl<'a> Effects<'a> {
                 continue;
             }
             for cl in &ag.clauses {
-                if let Clause::UpgradeRoute { layers, entry_discount } = cl {
+                if let Clause::UpgradeRoute {
+                    layers,
+                    entry_discount,
+                } = cl
+                {
                     if layers.contains(&l) {
                         d = d.max(*entry_discount);
                     }
@@ -321,8 +365,13 @@ impl<'a> Effects<'a> {
 /// Does capability (c,l) carry an operating binary y (MODEL.md 3.1)? Fixed by the file, not by
 /// the activation.
 pub fn has_operating_status(s: &Scenario, c: CountryId, l: LayerId) -> bool {
-    let Some(cap) = s.capability(c, l) else { return false };
-    if cap.entry_cost > 0.0 || cap.min_scale > 0.0 || (s.layers[l].requires_adjacent && cap.capacity <= 0.0) {
+    let Some(cap) = s.capability(c, l) else {
+        return false;
+    };
+    if cap.entry_cost > 0.0
+        || cap.min_scale > 0.0
+        || (s.layers[l].requires_adjacent && cap.capacity <= 0.0)
+    {
         return true;
     }
     s.agreements.iter().any(|a| {
@@ -418,7 +467,13 @@ impl<'a> Builder<'a> {
 
     /// Is the flow e -> i of l allowed (MODEL.md section 3, f)? `blocked` holds the routes
     /// (e, i) with their `trade.block` entries still in force (see [`Builder::blocked_routes`]).
-    fn flow_allowed(&self, e: CountryId, i: CountryId, l: LayerId, blocked: &KeyMap<(CountryId, CountryId), Vec<usize>>) -> bool {
+    fn flow_allowed(
+        &self,
+        e: CountryId,
+        i: CountryId,
+        l: LayerId,
+        blocked: &KeyMap<(CountryId, CountryId), Vec<usize>>,
+    ) -> bool {
         let s = self.s;
         if e == i || s.capability(e, l).is_none() {
             return false;
@@ -430,7 +485,12 @@ impl<'a> Builder<'a> {
             return false;
         }
         let is_blocked = blocked.get(&(e, i)).is_some_and(|ks| {
-            ks.iter().any(|&k| s.trade.blocks[k].layers.as_ref().is_none_or(|ls| ls.contains(&l)))
+            ks.iter().any(|&k| {
+                s.trade.blocks[k]
+                    .layers
+                    .as_ref()
+                    .is_none_or(|ls| ls.contains(&l))
+            })
         });
         !is_blocked
     }
@@ -448,17 +508,30 @@ impl<'a> Builder<'a> {
 
     /// Effective trade cost τ[e,i,l] (MODEL.md section 6, as [`Effects::trade_cost`]) with the
     /// pair overrides looked up in `pairs` (see [`pair_costs`]).
-    fn trade_cost(&self, e: CountryId, i: CountryId, l: LayerId, pairs: &KeyMap<(CountryId, CountryId), PairCost>) -> f64 {
+    fn trade_cost(
+        &self,
+        e: CountryId,
+        i: CountryId,
+        l: LayerId,
+        pairs: &KeyMap<(CountryId, CountryId), PairCost>,
+    ) -> f64 {
         let s = self.s;
         let (pair_all, pair_layer) = match pairs.get(&(e, i)) {
-            Some(pc) => (pc.all, pc.by_layer.iter().rev().find(|x| x.0 == l).map(|x| x.1)),
+            Some(pc) => (
+                pc.all,
+                pc.by_layer.iter().rev().find(|x| x.0 == l).map(|x| x.1),
+            ),
             None => (None, None),
         };
         let base = pair_layer
             .or(pair_all)
             .or(s.layers[l].trade_cost)
             .unwrap_or(s.trade.default_cost);
-        let interop = if self.fx.mutual_recognition(e, i, l) { 0.0 } else { s.layers[l].interop_cost };
+        let interop = if self.fx.mutual_recognition(e, i, l) {
+            0.0
+        } else {
+            s.layers[l].interop_cost
+        };
         base * self.fx.factor(e, i, l) + interop
     }
 
@@ -467,7 +540,11 @@ impl<'a> Builder<'a> {
         if t == 0 {
             return Holding::Constant(if k0 > 0.0 { 1.0 } else { 0.0 });
         }
-        match self.col(Var::Operate { country: c, layer: k, period: t }) {
+        match self.col(Var::Operate {
+            country: c,
+            layer: k,
+            period: t,
+        }) {
             Some(j) => Holding::Column(j),
             None => Holding::Constant(if k0 > 0.0 { 1.0 } else { 0.0 }),
         }
@@ -507,7 +584,12 @@ impl<'a> Builder<'a> {
                 for (b, block) in d.blocks.iter().enumerate() {
                     let q = block.quantity * d.growth.powi(tf);
                     self.p.add_column(
-                        Var::Serve { country: d.country, layer: d.layer, period: t, block: b },
+                        Var::Serve {
+                            country: d.country,
+                            layer: d.layer,
+                            period: t,
+                            block: b,
+                        },
                         0.0,
                         q,
                         delta * block.value,
@@ -518,10 +600,24 @@ impl<'a> Builder<'a> {
             for cap in &s.capabilities {
                 let (c, l) = (cap.country, cap.layer);
                 let u_t = cap.unit_cost * cap.cost_trend.powi(tf);
-                self.p.add_column(Var::Produce { country: c, layer: l, period: t }, 0.0, f64::INFINITY, -delta * u_t, false);
+                self.p.add_column(
+                    Var::Produce {
+                        country: c,
+                        layer: l,
+                        period: t,
+                    },
+                    0.0,
+                    f64::INFINITY,
+                    -delta * u_t,
+                    false,
+                );
                 if cap.max_expansion > 0.0 {
                     self.p.add_column(
-                        Var::Build { country: c, layer: l, period: t },
+                        Var::Build {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        },
                         0.0,
                         f64::INFINITY,
                         -delta * cap.expansion_cost,
@@ -529,10 +625,24 @@ impl<'a> Builder<'a> {
                     );
                 }
                 if has_operating_status(s, c, l) {
-                    self.p.add_column(Var::Operate { country: c, layer: l, period: t }, 0.0, 1.0, 0.0, !self.opts.relax);
+                    self.p.add_column(
+                        Var::Operate {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        },
+                        0.0,
+                        1.0,
+                        0.0,
+                        !self.opts.relax,
+                    );
                     if cap.entry_cost > 0.0 && cap.capacity <= 0.0 {
                         self.p.add_column(
-                            Var::Enter { country: c, layer: l, period: t },
+                            Var::Enter {
+                                country: c,
+                                layer: l,
+                                period: t,
+                            },
                             0.0,
                             1.0,
                             -delta * cap.entry_cost,
@@ -541,7 +651,11 @@ impl<'a> Builder<'a> {
                         let d_eff = self.fx.entry_discount(c, l);
                         if d_eff > 0.0 && !s.layers[l].adjacent.is_empty() {
                             self.p.add_column(
-                                Var::EnterDiscounted { country: c, layer: l, period: t },
+                                Var::EnterDiscounted {
+                                    country: c,
+                                    layer: l,
+                                    period: t,
+                                },
                                 0.0,
                                 1.0,
                                 delta * cap.entry_cost * d_eff,
@@ -552,7 +666,18 @@ impl<'a> Builder<'a> {
                 }
             }
             for &(l, e, i, tau) in &routes {
-                self.p.add_column(Var::Flow { from: e, to: i, layer: l, period: t }, 0.0, f64::INFINITY, -delta * tau, false);
+                self.p.add_column(
+                    Var::Flow {
+                        from: e,
+                        to: i,
+                        layer: l,
+                        period: t,
+                    },
+                    0.0,
+                    f64::INFINITY,
+                    -delta * tau,
+                    false,
+                );
             }
             for pol in &s.security {
                 if pol.n_minus_1.is_none() {
@@ -561,10 +686,23 @@ impl<'a> Builder<'a> {
                 let (i, l) = (pol.country, pol.layer);
                 for e in 0..nc {
                     if s.capability(e, l).is_some()
-                        && (e == i || self.col(Var::Flow { from: e, to: i, layer: l, period: t }).is_some())
+                        && (e == i
+                            || self
+                                .col(Var::Flow {
+                                    from: e,
+                                    to: i,
+                                    layer: l,
+                                    period: t,
+                                })
+                                .is_some())
                     {
                         self.p.add_column(
-                            Var::Reserve { from: e, to: i, layer: l, period: t },
+                            Var::Reserve {
+                                from: e,
+                                to: i,
+                                layer: l,
+                                period: t,
+                            },
                             0.0,
                             f64::INFINITY,
                             -delta * pol.reserve_cost,
@@ -584,7 +722,12 @@ impl<'a> Builder<'a> {
         let mut terms = Vec::new();
         if let Some(d) = self.demand_of[self.cell(c, l)].map(|k| &s.demands[k]) {
             for b in 0..d.blocks.len() {
-                if let Some(j) = self.col(Var::Serve { country: c, layer: l, period: t, block: b }) {
+                if let Some(j) = self.col(Var::Serve {
+                    country: c,
+                    layer: l,
+                    period: t,
+                    block: b,
+                }) {
                     terms.push((j, 1.0));
                 }
             }
@@ -593,7 +736,11 @@ impl<'a> Builder<'a> {
             if let Some(cap) = s.capability(c, k) {
                 for &(input, a) in &cap.inputs {
                     if input == l && a != 0.0 {
-                        if let Some(j) = self.col(Var::Produce { country: c, layer: k, period: t }) {
+                        if let Some(j) = self.col(Var::Produce {
+                            country: c,
+                            layer: k,
+                            period: t,
+                        }) {
                             terms.push((j, a));
                         }
                     }
@@ -618,11 +765,21 @@ impl<'a> Builder<'a> {
         let mut reserves_to: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
         for (j, col) in self.p.columns.iter().enumerate() {
             match col.var {
-                Var::Flow { from, to, layer, period } if period == t => {
+                Var::Flow {
+                    from,
+                    to,
+                    layer,
+                    period,
+                } if period == t => {
                     inflows[self.cell(to, layer)].push((from, j));
                     outflows[self.cell(from, layer)].push(j);
                 }
-                Var::Reserve { from, to, layer, period } if period == t => {
+                Var::Reserve {
+                    from,
+                    to,
+                    layer,
+                    period,
+                } if period == t => {
                     reserves_from[self.cell(from, layer)].push((to, j));
                     reserves_to[self.cell(to, layer)].push((from, j));
                 }
@@ -652,7 +809,11 @@ impl<'a> Builder<'a> {
                 for l in 0..nl {
                     let mut terms = self.use_terms(c, l, t);
                     uses.push(terms.clone());
-                    if let Some(j) = self.col(Var::Produce { country: c, layer: l, period: t }) {
+                    if let Some(j) = self.col(Var::Produce {
+                        country: c,
+                        layer: l,
+                        period: t,
+                    }) {
                         terms.push((j, -1.0));
                     }
                     let cell = self.cell(c, l);
@@ -665,21 +826,47 @@ impl<'a> Builder<'a> {
                         .filter(|d| d.0 == c && d.1 == l && d.2 == t)
                         .map(|d| d.3)
                         .sum();
-                    self.add_row(Row::Balance { country: c, layer: l, period: t }, terms, Sense::Le, extra);
+                    self.add_row(
+                        Row::Balance {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        },
+                        terms,
+                        Sense::Le,
+                        extra,
+                    );
                 }
             }
 
             for cap in &s.capabilities {
                 let (c, l) = (cap.country, cap.layer);
-                let pj = self.col(Var::Produce { country: c, layer: l, period: t }).expect("production column");
+                let pj = self
+                    .col(Var::Produce {
+                        country: c,
+                        layer: l,
+                        period: t,
+                    })
+                    .expect("production column");
                 let cell = self.cell(c, l);
-                let reserves: Vec<usize> = self.reserves_from[cell].iter().map(|&(_, j)| j).collect();
+                let reserves: Vec<usize> =
+                    self.reserves_from[cell].iter().map(|&(_, j)| j).collect();
 
                 // 5.2 Origin: exports - p <= 0.
                 if !self.outflows[cell].is_empty() {
-                    let mut terms: Vec<(usize, f64)> = self.outflows[cell].iter().map(|&j| (j, 1.0)).collect();
+                    let mut terms: Vec<(usize, f64)> =
+                        self.outflows[cell].iter().map(|&j| (j, 1.0)).collect();
                     terms.push((pj, -1.0));
-                    self.add_row(Row::Origin { country: c, layer: l, period: t }, terms, Sense::Le, 0.0);
+                    self.add_row(
+                        Row::Origin {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        },
+                        terms,
+                        Sense::Le,
+                        0.0,
+                    );
                 }
 
                 // 5.3 Capacity: p + sum_i r - sum_{t' <= t - lead} z <= K0.
@@ -687,54 +874,147 @@ impl<'a> Builder<'a> {
                 terms.extend(reserves.iter().map(|&j| (j, 1.0)));
                 if t > cap.lead_time {
                     for t2 in 1..=(t - cap.lead_time) {
-                        if let Some(z) = self.col(Var::Build { country: c, layer: l, period: t2 }) {
+                        if let Some(z) = self.col(Var::Build {
+                            country: c,
+                            layer: l,
+                            period: t2,
+                        }) {
                             terms.push((z, -1.0));
                         }
                     }
                 }
-                self.add_row(Row::Capacity { country: c, layer: l, period: t }, terms, Sense::Le, cap.capacity);
+                self.add_row(
+                    Row::Capacity {
+                        country: c,
+                        layer: l,
+                        period: t,
+                    },
+                    terms,
+                    Sense::Le,
+                    cap.capacity,
+                );
 
                 // 5.5 Operating, entry and discount rows.
-                if let Some(y) = self.col(Var::Operate { country: c, layer: l, period: t }) {
+                if let Some(y) = self.col(Var::Operate {
+                    country: c,
+                    layer: l,
+                    period: t,
+                }) {
                     let mut terms = vec![(pj, 1.0), (y, -(cap.capacity + cap.max_expansion))];
                     terms.extend(reserves.iter().map(|&j| (j, 1.0)));
-                    self.add_row(Row::OperateUpper { country: c, layer: l, period: t }, terms, Sense::Le, 0.0);
+                    self.add_row(
+                        Row::OperateUpper {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        },
+                        terms,
+                        Sense::Le,
+                        0.0,
+                    );
                     if cap.min_scale > 0.0 {
                         let mut terms = vec![(y, cap.min_scale), (pj, -1.0)];
                         terms.extend(reserves.iter().map(|&j| (j, -1.0)));
-                        self.add_row(Row::MinScale { country: c, layer: l, period: t }, terms, Sense::Le, 0.0);
+                        self.add_row(
+                            Row::MinScale {
+                                country: c,
+                                layer: l,
+                                period: t,
+                            },
+                            terms,
+                            Sense::Le,
+                            0.0,
+                        );
                     }
                     let prev = self.holding(c, l, t - 1);
-                    if let Some(n) = self.col(Var::Enter { country: c, layer: l, period: t }) {
+                    if let Some(n) = self.col(Var::Enter {
+                        country: c,
+                        layer: l,
+                        period: t,
+                    }) {
                         // y[t] - y[t-1] - n[t] <= 0
-                        let (mut terms, rhs) = with_holding(vec![(y, 1.0), (n, -1.0)], prev, -1.0, 0.0);
+                        let (mut terms, rhs) =
+                            with_holding(vec![(y, 1.0), (n, -1.0)], prev, -1.0, 0.0);
                         terms.sort_unstable_by_key(|t| t.0);
-                        self.add_row(Row::Entry { country: c, layer: l, period: t }, terms, Sense::Le, rhs);
-                        if let Some(nd) = self.col(Var::EnterDiscounted { country: c, layer: l, period: t }) {
-                            self.add_row(Row::DiscountEntry { country: c, layer: l, period: t }, vec![(nd, 1.0), (n, -1.0)], Sense::Le, 0.0);
+                        self.add_row(
+                            Row::Entry {
+                                country: c,
+                                layer: l,
+                                period: t,
+                            },
+                            terms,
+                            Sense::Le,
+                            rhs,
+                        );
+                        if let Some(nd) = self.col(Var::EnterDiscounted {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        }) {
+                            self.add_row(
+                                Row::DiscountEntry {
+                                    country: c,
+                                    layer: l,
+                                    period: t,
+                                },
+                                vec![(nd, 1.0), (n, -1.0)],
+                                Sense::Le,
+                                0.0,
+                            );
                             let mut terms = vec![(nd, 1.0)];
                             let mut rhs = 0.0;
                             for &k in &s.layers[l].adjacent {
-                                (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
+                                (terms, rhs) =
+                                    with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
                             }
-                            self.add_row(Row::DiscountAdjacency { country: c, layer: l, period: t }, terms, Sense::Le, rhs);
+                            self.add_row(
+                                Row::DiscountAdjacency {
+                                    country: c,
+                                    layer: l,
+                                    period: t,
+                                },
+                                terms,
+                                Sense::Le,
+                                rhs,
+                            );
                         }
                     }
                     // 5.6 Ladder: y[t] - y[t-1] - sum_k has[c,k,t-1] <= 0.
                     if s.layers[l].requires_adjacent {
                         let (mut terms, mut rhs) = with_holding(vec![(y, 1.0)], prev, -1.0, 0.0);
                         for &k in &s.layers[l].adjacent {
-                            (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
+                            (terms, rhs) =
+                                with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
                         }
-                        self.add_row(Row::Ladder { country: c, layer: l, period: t }, terms, Sense::Le, rhs);
+                        self.add_row(
+                            Row::Ladder {
+                                country: c,
+                                layer: l,
+                                period: t,
+                            },
+                            terms,
+                            Sense::Le,
+                            rhs,
+                        );
                     }
                 }
 
                 // Analyses: forced decisions.
                 for &(fc, fl, on) in &self.opts.forced {
                     if fc == c && fl == l {
-                        let row = Row::Forced { country: c, layer: l, period: t };
-                        match (self.col(Var::Operate { country: c, layer: l, period: t }), on) {
+                        let row = Row::Forced {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        };
+                        match (
+                            self.col(Var::Operate {
+                                country: c,
+                                layer: l,
+                                period: t,
+                            }),
+                            on,
+                        ) {
                             (Some(y), true) => self.add_row(row, vec![(y, 1.0)], Sense::Ge, 1.0),
                             (Some(y), false) => self.add_row(row, vec![(y, 1.0)], Sense::Le, 0.0),
                             (None, false) => self.add_row(row, vec![(pj, 1.0)], Sense::Le, 0.0),
@@ -748,11 +1028,27 @@ impl<'a> Builder<'a> {
             for d in &s.demands {
                 if d.must_serve > 0.0 {
                     let terms = (0..d.blocks.len())
-                        .filter_map(|b| self.col(Var::Serve { country: d.country, layer: d.layer, period: t, block: b }))
+                        .filter_map(|b| {
+                            self.col(Var::Serve {
+                                country: d.country,
+                                layer: d.layer,
+                                period: t,
+                                block: b,
+                            })
+                        })
                         .map(|j| (j, 1.0))
                         .collect();
                     let rhs = d.must_serve * d.growth.powi((t - 1) as i32);
-                    self.add_row(Row::Essential { country: d.country, layer: d.layer, period: t }, terms, Sense::Ge, rhs);
+                    self.add_row(
+                        Row::Essential {
+                            country: d.country,
+                            layer: d.layer,
+                            period: t,
+                        },
+                        terms,
+                        Sense::Ge,
+                        rhs,
+                    );
                 }
             }
 
@@ -767,7 +1063,11 @@ impl<'a> Builder<'a> {
                 if let Some(sigma) = pol.domestic_floor {
                     // σU - D - trusted imports <= 0, D = p - exports.
                     let mut terms: Vec<(usize, f64)> = scaled(sigma).collect();
-                    if let Some(pj) = self.col(Var::Produce { country: i, layer: l, period: t }) {
+                    if let Some(pj) = self.col(Var::Produce {
+                        country: i,
+                        layer: l,
+                        period: t,
+                    }) {
                         terms.push((pj, -1.0));
                     }
                     terms.extend(self.outflows[cell].iter().map(|&j| (j, 1.0)));
@@ -776,7 +1076,16 @@ impl<'a> Builder<'a> {
                             terms.push((j, -1.0));
                         }
                     }
-                    self.add_row(Row::Floor { country: i, layer: l, period: t }, terms, Sense::Le, 0.0);
+                    self.add_row(
+                        Row::Floor {
+                            country: i,
+                            layer: l,
+                            period: t,
+                        },
+                        terms,
+                        Sense::Le,
+                        0.0,
+                    );
                 }
                 if let Some(mu) = pol.max_supplier_share {
                     // f[e,i] - μU <= 0 for every untrusted supplier.
@@ -784,7 +1093,17 @@ impl<'a> Builder<'a> {
                         if !self.fx.trusted(e, i, l) {
                             let mut terms: Vec<(usize, f64)> = scaled(-mu).collect();
                             terms.push((j, 1.0));
-                            self.add_row(Row::SupplierShare { supplier: e, country: i, layer: l, period: t }, terms, Sense::Le, 0.0);
+                            self.add_row(
+                                Row::SupplierShare {
+                                    supplier: e,
+                                    country: i,
+                                    layer: l,
+                                    period: t,
+                                },
+                                terms,
+                                Sense::Le,
+                                0.0,
+                            );
                         }
                     }
                 }
@@ -797,8 +1116,23 @@ impl<'a> Builder<'a> {
                         }
                         let mut terms: Vec<(usize, f64)> = scaled(phi - 1.0).collect();
                         terms.push((j, 1.0));
-                        terms.extend(reserves.iter().filter(|(e2, _)| *e2 != e).map(|&(_, r)| (r, -1.0)));
-                        self.add_row(Row::NMinus1 { lost: e, country: i, layer: l, period: t }, terms, Sense::Le, 0.0);
+                        terms.extend(
+                            reserves
+                                .iter()
+                                .filter(|(e2, _)| *e2 != e)
+                                .map(|&(_, r)| (r, -1.0)),
+                        );
+                        self.add_row(
+                            Row::NMinus1 {
+                                lost: e,
+                                country: i,
+                                layer: l,
+                                period: t,
+                            },
+                            terms,
+                            Sense::Le,
+                            0.0,
+                        );
                     }
                 }
             }
@@ -810,25 +1144,73 @@ impl<'a> Builder<'a> {
                 }
                 for (k, clause) in ag.clauses.iter().enumerate() {
                     match *clause {
-                        Clause::NoDuplication { layer, max_producers } => {
+                        Clause::NoDuplication {
+                            layer,
+                            max_producers,
+                        } => {
                             let mut terms = Vec::new();
                             let mut rhs = max_producers as f64;
                             for &c in &ag.members {
                                 if s.capability(c, layer).is_some() {
-                                    (terms, rhs) = with_holding(terms, self.holding(c, layer, t), 1.0, rhs);
+                                    (terms, rhs) =
+                                        with_holding(terms, self.holding(c, layer, t), 1.0, rhs);
                                 }
                             }
-                            self.add_row(Row::NoDuplication { agreement: a, clause: k, period: t }, terms, Sense::Le, rhs);
+                            self.add_row(
+                                Row::NoDuplication {
+                                    agreement: a,
+                                    clause: k,
+                                    period: t,
+                                },
+                                terms,
+                                Sense::Le,
+                                rhs,
+                            );
                         }
-                        Clause::Commit { country, layer, build, from_period } if t >= from_period => {
-                            let y = self.col(Var::Operate { country, layer, period: t });
-                            let pj = self.col(Var::Produce { country, layer, period: t });
+                        Clause::Commit {
+                            country,
+                            layer,
+                            build,
+                            from_period,
+                        } if t >= from_period => {
+                            let y = self.col(Var::Operate {
+                                country,
+                                layer,
+                                period: t,
+                            });
+                            let pj = self.col(Var::Produce {
+                                country,
+                                layer,
+                                period: t,
+                            });
                             if let Some(y) = y {
-                                let (sense, rhs) = if build { (Sense::Ge, 1.0) } else { (Sense::Le, 0.0) };
-                                self.add_row(Row::Commit { agreement: a, clause: k, period: t }, vec![(y, 1.0)], sense, rhs);
+                                let (sense, rhs) = if build {
+                                    (Sense::Ge, 1.0)
+                                } else {
+                                    (Sense::Le, 0.0)
+                                };
+                                self.add_row(
+                                    Row::Commit {
+                                        agreement: a,
+                                        clause: k,
+                                        period: t,
+                                    },
+                                    vec![(y, 1.0)],
+                                    sense,
+                                    rhs,
+                                );
                             }
                             if let (Some(pj), false) = (pj, build) {
-                                self.add_row(Row::CommitOutput { agreement: a, clause: k, period: t }, vec![(pj, 1.0)], Sense::Le, 0.0);
+                                self.add_row(
+                                    Row::CommitOutput {
+                                        agreement: a,
+                                        clause: k,
+                                        period: t,
+                                    },
+                                    vec![(pj, 1.0)],
+                                    Sense::Le,
+                                    0.0,
+                                );
                             }
                         }
                         _ => {}
@@ -841,10 +1223,24 @@ impl<'a> Builder<'a> {
         for cap in &s.capabilities {
             if cap.max_expansion > 0.0 {
                 let terms = (1..=self.n_periods)
-                    .filter_map(|t| self.col(Var::Build { country: cap.country, layer: cap.layer, period: t }))
+                    .filter_map(|t| {
+                        self.col(Var::Build {
+                            country: cap.country,
+                            layer: cap.layer,
+                            period: t,
+                        })
+                    })
                     .map(|j| (j, 1.0))
                     .collect();
-                self.add_row(Row::Expansion { country: cap.country, layer: cap.layer }, terms, Sense::Le, cap.max_expansion);
+                self.add_row(
+                    Row::Expansion {
+                        country: cap.country,
+                        layer: cap.layer,
+                    },
+                    terms,
+                    Sense::Le,
+                    cap.max_expansion,
+                );
             }
         }
     }
@@ -872,7 +1268,12 @@ fn pair_costs(s: &Scenario) -> KeyMap<(CountryId, CountryId), PairCost> {
 }
 
 /// Add `coef * has` to a row: a column term, or a constant moved to the right-hand side.
-fn with_holding(mut terms: Vec<(usize, f64)>, h: Holding, coef: f64, rhs: f64) -> (Vec<(usize, f64)>, f64) {
+fn with_holding(
+    mut terms: Vec<(usize, f64)>,
+    h: Holding,
+    coef: f64,
+    rhs: f64,
+) -> (Vec<(usize, f64)>, f64) {
     match h {
         Holding::Column(j) => {
             terms.push((j, coef));

@@ -15,7 +15,10 @@ pub struct ChartError {
 }
 
 fn err<E: std::fmt::Debug>(title: &str) -> impl Fn(E) -> ChartError + '_ {
-    move |e| ChartError { title: title.to_string(), message: format!("{e:?}") }
+    move |e| ChartError {
+        title: title.to_string(),
+        message: format!("{e:?}"),
+    }
 }
 
 const FONT: &str = "sans-serif";
@@ -72,14 +75,28 @@ pub struct Series {
 }
 
 fn lerp(a: u8, b: u8, t: f64) -> u8 {
-    (a as f64 + (b as f64 - a as f64) * t).round().clamp(0.0, 255.0) as u8
+    (a as f64 + (b as f64 - a as f64) * t)
+        .round()
+        .clamp(0.0, 255.0) as u8
 }
 
 /// Colour of `t` in [0, 1] on the sequential palette.
 fn sequential(t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
-    let (lo, hi, u) = if t < 0.5 { (SEQUENTIAL[0], SEQUENTIAL[1], t * 2.0) } else { (SEQUENTIAL[1], SEQUENTIAL[2], t * 2.0 - 1.0) };
-    RGBColor(lerp(lo.0, hi.0, u), lerp(lo.1, hi.1, u), lerp(lo.2, hi.2, u))
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (lo, hi, u) = if t < 0.5 {
+        (SEQUENTIAL[0], SEQUENTIAL[1], t * 2.0)
+    } else {
+        (SEQUENTIAL[1], SEQUENTIAL[2], t * 2.0 - 1.0)
+    };
+    RGBColor(
+        lerp(lo.0, hi.0, u),
+        lerp(lo.1, hi.1, u),
+        lerp(lo.2, hi.2, u),
+    )
 }
 
 /// Format a number with `decimals` and no negative zero.
@@ -142,10 +159,25 @@ pub fn heat_map(h: &HeatMap) -> Result<String, ChartError> {
     let (nr, nc) = (h.rows.len(), h.columns.len());
     let width = (170 + 96 * nc as u32 + 190).max(640);
     let height = (110 + 26 * nr as u32 + 70).max(360);
-    let finite: Vec<f64> = h.values.iter().flatten().flatten().copied().filter(|v| v.is_finite()).collect();
-    let lo = finite.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
+    let finite: Vec<f64> = h
+        .values
+        .iter()
+        .flatten()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    let lo = finite
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .min(0.0);
     let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let hi = if hi.is_finite() && hi > lo { hi } else { lo + 1.0 };
+    let hi = if hi.is_finite() && hi > lo {
+        hi
+    } else {
+        lo + 1.0
+    };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -196,14 +228,22 @@ pub fn heat_map(h: &HeatMap) -> Result<String, ChartError> {
                     }
                     _ => (MISSING, 0.0),
                 };
-                cells.push(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], colour.filled()));
-                cells.push(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], WHITE.stroke_width(1)));
+                cells.push(Rectangle::new(
+                    [(x, y), (x + 1.0, y + 1.0)],
+                    colour.filled(),
+                ));
+                cells.push(Rectangle::new(
+                    [(x, y), (x + 1.0, y + 1.0)],
+                    WHITE.stroke_width(1),
+                ));
                 if let Some(v) = v.filter(|v| v.is_finite()) {
                     let ink = if t > 0.55 { &WHITE } else { &BLACK };
-                    let style = TextStyle::from((FONT, 11).into_font()).color(ink).pos(plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Center,
-                        plotters::style::text_anchor::VPos::Center,
-                    ));
+                    let style = TextStyle::from((FONT, 11).into_font()).color(ink).pos(
+                        plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Center,
+                        ),
+                    );
                     labels.push(Text::new(fixed(v, h.decimals), (x + 0.5, y + 0.5), style));
                 }
             }
@@ -227,27 +267,51 @@ fn colour_bar(
     let (x0, y0, bar_w, bar_h, steps) = (14, 70, 22, 220, 44);
     let title = TextStyle::from((FONT, 13).into_font()).color(&BLACK);
     for (k, line) in wrap(&h.legend_title, 24).iter().enumerate() {
-        area.draw(&Text::new(line.clone(), (x0, 30 + 16 * k as i32), title.clone()))?;
+        area.draw(&Text::new(
+            line.clone(),
+            (x0, 30 + 16 * k as i32),
+            title.clone(),
+        ))?;
     }
     for s in 0..steps {
         let t = 1.0 - (s as f64 + 0.5) / steps as f64;
         let ya = y0 + bar_h * s / steps;
         let yb = y0 + bar_h * (s + 1) / steps;
-        area.draw(&Rectangle::new([(x0, ya), (x0 + bar_w, yb)], sequential(t).filled()))?;
+        area.draw(&Rectangle::new(
+            [(x0, ya), (x0 + bar_w, yb)],
+            sequential(t).filled(),
+        ))?;
     }
-    area.draw(&Rectangle::new([(x0, y0), (x0 + bar_w, y0 + bar_h)], BLACK.stroke_width(1)))?;
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x0 + bar_w, y0 + bar_h)],
+        BLACK.stroke_width(1),
+    ))?;
     let tick = TextStyle::from((FONT, 12).into_font()).color(&BLACK);
     for k in 0..=4 {
         let t = k as f64 / 4.0;
         let y = y0 + bar_h - (bar_h as f64 * t).round() as i32;
         let v = lo + (hi - lo) * t;
-        area.draw(&Rectangle::new([(x0 + bar_w, y), (x0 + bar_w + 5, y + 1)], BLACK.filled()))?;
-        area.draw(&Text::new(fixed(v, h.decimals.min(2)), (x0 + bar_w + 8, y - 6), tick.clone()))?;
+        area.draw(&Rectangle::new(
+            [(x0 + bar_w, y), (x0 + bar_w + 5, y + 1)],
+            BLACK.filled(),
+        ))?;
+        area.draw(&Text::new(
+            fixed(v, h.decimals.min(2)),
+            (x0 + bar_w + 8, y - 6),
+            tick.clone(),
+        ))?;
     }
     let yg = y0 + bar_h + 24;
-    area.draw(&Rectangle::new([(x0, yg), (x0 + bar_w, yg + 14)], MISSING.filled()))?;
+    area.draw(&Rectangle::new(
+        [(x0, yg), (x0 + bar_w, yg + 14)],
+        MISSING.filled(),
+    ))?;
     for (k, line) in wrap(&h.missing_label, 20).iter().enumerate() {
-        area.draw(&Text::new(line.clone(), (x0 + bar_w + 8, yg + 16 * k as i32), tick.clone()))?;
+        area.draw(&Text::new(
+            line.clone(),
+            (x0 + bar_w + 8, yg + 16 * k as i32),
+            tick.clone(),
+        ))?;
     }
     Ok(())
 }
@@ -277,9 +341,16 @@ pub fn bar_chart(b: &Bars) -> Result<String, ChartError> {
     let n = b.categories.len();
     let k = b.series.len().max(1);
     // Wide enough for the bars and for the title (about 10 px per character at 20 px).
-    let width = (140 + (22 * k as u32 + 18) * n as u32).max(10 * b.title.chars().count() as u32 + 60).clamp(640, 1400);
+    let width = (140 + (22 * k as u32 + 18) * n as u32)
+        .max(10 * b.title.chars().count() as u32 + 60)
+        .clamp(640, 1400);
     let height = 460;
-    let values: Vec<f64> = b.series.iter().flat_map(|s| s.values.iter().flatten().copied()).filter(|v| v.is_finite()).collect();
+    let values: Vec<f64> = b
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .filter(|v| v.is_finite())
+        .collect();
     let mut lo = values.iter().copied().fold(0.0, f64::min);
     let mut hi = values.iter().copied().fold(0.0, f64::max);
     if hi - lo < 1e-9 {
@@ -319,7 +390,10 @@ pub fn bar_chart(b: &Bars) -> Result<String, ChartError> {
             .map_err(&e)?;
         // zero line
         chart
-            .draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (n as f64, 0.0)], BLACK.stroke_width(1))))
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, 0.0), (n as f64, 0.0)],
+                BLACK.stroke_width(1),
+            )))
             .map_err(&e)?;
         let slot = 0.8 / k as f64;
         for (s, series) in b.series.iter().enumerate() {
@@ -338,7 +412,9 @@ pub fn bar_chart(b: &Bars) -> Result<String, ChartError> {
                 .draw_series(bars)
                 .map_err(&e)?
                 .label(series.name.clone())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled())
+                });
         }
         chart
             .configure_series_labels()
@@ -371,7 +447,17 @@ mod tests {
             decimals: 1,
         };
         let svg = heat_map(&h).unwrap();
-        for needle in ["Share of world output", "layer", "country", "share of world", "no production", "KOR", "apps", "55.5", "<rect"] {
+        for needle in [
+            "Share of world output",
+            "layer",
+            "country",
+            "share of world",
+            "no production",
+            "KOR",
+            "apps",
+            "55.5",
+            "<rect",
+        ] {
             assert!(svg.contains(needle), "missing {needle}");
         }
     }
@@ -382,8 +468,14 @@ mod tests {
             title: "Gains".into(),
             categories: vec!["A".into(), "B".into(), "C".into()],
             series: vec![
-                Series { name: "gain".into(), values: vec![Some(1.0), Some(-2.0), None] },
-                Series { name: "Shapley value".into(), values: vec![Some(0.5), None, Some(3.0)] },
+                Series {
+                    name: "gain".into(),
+                    values: vec![Some(1.0), Some(-2.0), None],
+                },
+                Series {
+                    name: "Shapley value".into(),
+                    values: vec![Some(0.5), None, Some(3.0)],
+                },
             ],
             x_label: "country".into(),
             y_label: "USD bn".into(),

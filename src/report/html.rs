@@ -52,7 +52,14 @@ pub struct PageOptions {
 
 impl Default for PageOptions {
     fn default() -> Self {
-        PageOptions { agreements: Vec::new(), sovereign: None, max_exact: 6, samples: 12, seed: 2026, relax: false }
+        PageOptions {
+            agreements: Vec::new(),
+            sovereign: None,
+            max_exact: 6,
+            samples: 12,
+            seed: 2026,
+            relax: false,
+        }
     }
 }
 
@@ -108,7 +115,10 @@ impl Page {
     pub fn cost_of_sovereignty_by_country(&self) -> Vec<f64> {
         let sov = welfare_map(&self.sovereign.report);
         let co = welfare_map(&self.coordinated.report);
-        self.countries.iter().map(|c| co.get(c).copied().unwrap_or(0.0) - sov.get(c).copied().unwrap_or(0.0)).collect()
+        self.countries
+            .iter()
+            .map(|c| co.get(c).copied().unwrap_or(0.0) - sov.get(c).copied().unwrap_or(0.0))
+            .collect()
     }
 
     /// Share of world output (%) by country and layer over the horizon, for a case.
@@ -116,7 +126,8 @@ impl Page {
         let mut by: HashMap<(&str, &str), f64> = HashMap::new();
         let mut world: HashMap<&str, f64> = HashMap::new();
         for p in &case.report.production {
-            *by.entry((p.country.as_str(), p.layer.as_str())).or_default() += p.quantity;
+            *by.entry((p.country.as_str(), p.layer.as_str()))
+                .or_default() += p.quantity;
             *world.entry(p.layer.as_str()).or_default() += p.quantity;
         }
         self.countries
@@ -145,13 +156,21 @@ impl Page {
             .collect();
         self.countries
             .iter()
-            .map(|c| self.layers.iter().map(|l| map.get(&(c.as_str(), l.as_str())).copied()).collect())
+            .map(|c| {
+                self.layers
+                    .iter()
+                    .map(|l| map.get(&(c.as_str(), l.as_str())).copied())
+                    .collect()
+            })
             .collect()
     }
 }
 
 fn welfare_map(r: &Report) -> HashMap<String, f64> {
-    r.welfare.iter().map(|w| (w.country.clone(), w.total)).collect()
+    r.welfare
+        .iter()
+        .map(|w| (w.country.clone(), w.total))
+        .collect()
 }
 
 fn active_names(s: &Scenario, opts: &BuildOptions) -> Vec<String> {
@@ -163,7 +182,12 @@ fn active_names(s: &Scenario, opts: &BuildOptions) -> Vec<String> {
         .collect()
 }
 
-fn solve_case(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, label: &str) -> Result<(Case, Outcome), AnalysisError> {
+fn solve_case(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+    label: &str,
+) -> Result<(Case, Outcome), AnalysisError> {
     let o = compare::solve_optimal(s, opts, config, || format!("the {label} case"))?;
     let report = Report::new(s, &o);
     let case = Case {
@@ -176,14 +200,28 @@ fn solve_case(s: &Scenario, opts: &BuildOptions, config: &SolveConfig, label: &s
 }
 
 /// Solve every case and run the agreement analyses.
-pub fn compute(s: &Scenario, file: &str, opts: &PageOptions, config: &SolveConfig) -> Result<Page, AnalysisError> {
-    let analysed: Vec<AgreementId> = if opts.agreements.is_empty() { (0..s.agreements.len()).collect() } else { opts.agreements.clone() };
+pub fn compute(
+    s: &Scenario,
+    file: &str,
+    opts: &PageOptions,
+    config: &SolveConfig,
+) -> Result<Page, AnalysisError> {
+    let analysed: Vec<AgreementId> = if opts.agreements.is_empty() {
+        (0..s.agreements.len()).collect()
+    } else {
+        opts.agreements.clone()
+    };
     for (k, &a) in analysed.iter().enumerate() {
         if a >= s.agreements.len() {
-            return Err(AnalysisError::BadInput(format!("agreement index {a} is out of range")));
+            return Err(AnalysisError::BadInput(format!(
+                "agreement index {a} is out of range"
+            )));
         }
         if analysed[..k].contains(&a) {
-            return Err(AnalysisError::BadInput(format!("agreement \"{}\" is listed twice", s.agreements[a].id)));
+            return Err(AnalysisError::BadInput(format!(
+                "agreement \"{}\" is listed twice",
+                s.agreements[a].id
+            )));
         }
     }
     if let Some((label, sov)) = &opts.sovereign {
@@ -212,7 +250,10 @@ pub fn compute(s: &Scenario, file: &str, opts: &PageOptions, config: &SolveConfi
         Some((label, sov)) => {
             let mut o = BuildOptions::from_file(sov);
             o.relax = opts.relax;
-            (solve_case(sov, &o, config, &format!("sovereign ({label})"))?.0, false)
+            (
+                solve_case(sov, &o, config, &format!("sovereign ({label})"))?.0,
+                false,
+            )
         }
         None => {
             let mut c = without_case.clone();
@@ -247,7 +288,13 @@ pub fn compute(s: &Scenario, file: &str, opts: &PageOptions, config: &SolveConfi
             });
             (Some(game), note)
         };
-        sections.push(AgreementSection { id: ag.id.clone(), name: ag.name.clone(), comparison, coalitions, shapley_note });
+        sections.push(AgreementSection {
+            id: ag.id.clone(),
+            name: ag.name.clone(),
+            comparison,
+            coalitions,
+            shapley_note,
+        });
     }
 
     let mut notes = vec![
@@ -279,7 +326,10 @@ pub fn compute(s: &Scenario, file: &str, opts: &PageOptions, config: &SolveConfi
         periods: s.n_periods(),
         countries: s.countries.iter().map(|c| c.id.clone()).collect(),
         layers: s.layers.iter().map(|l| l.id.clone()).collect(),
-        agreements: analysed.iter().map(|&a| s.agreements[a].id.clone()).collect(),
+        agreements: analysed
+            .iter()
+            .map(|&a| s.agreements[a].id.clone())
+            .collect(),
         coordinated,
         without: without_case,
         sovereign,
@@ -299,7 +349,11 @@ pub struct Chart {
 
 /// Draw every chart of the page, in page order.
 pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
-    let cur = if page.currency.is_empty() { "money".to_string() } else { page.currency.clone() };
+    let cur = if page.currency.is_empty() {
+        "money".to_string()
+    } else {
+        page.currency.clone()
+    };
     let mut out = Vec::new();
     let spec = |case: &Case, title: String| HeatMap {
         title,
@@ -312,10 +366,24 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         missing_label: "not produced".into(),
         decimals: 0,
     };
-    let h = spec(&page.coordinated, "Specialisation: share of world output by country and layer, coordinated".into());
-    out.push(Chart { id: "chart-specialisation".into(), title: h.title.clone(), svg: charts::heat_map(&h)? });
-    let h = spec(&page.sovereign, "Specialisation: share of world output by country and layer, sovereign".into());
-    out.push(Chart { id: "chart-specialisation-sovereign".into(), title: h.title.clone(), svg: charts::heat_map(&h)? });
+    let h = spec(
+        &page.coordinated,
+        "Specialisation: share of world output by country and layer, coordinated".into(),
+    );
+    out.push(Chart {
+        id: "chart-specialisation".into(),
+        title: h.title.clone(),
+        svg: charts::heat_map(&h)?,
+    });
+    let h = spec(
+        &page.sovereign,
+        "Specialisation: share of world output by country and layer, sovereign".into(),
+    );
+    out.push(Chart {
+        id: "chart-specialisation-sovereign".into(),
+        title: h.title.clone(),
+        svg: charts::heat_map(&h)?,
+    });
 
     let h = HeatMap {
         title: "Prices: marginal value of each layer in each country, coordinated".into(),
@@ -328,18 +396,36 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         missing_label: "no price".into(),
         decimals: 2,
     };
-    out.push(Chart { id: "chart-prices".into(), title: h.title.clone(), svg: charts::heat_map(&h)? });
+    out.push(Chart {
+        id: "chart-prices".into(),
+        title: h.title.clone(),
+        svg: charts::heat_map(&h)?,
+    });
 
     let with = welfare_map(&page.coordinated.report);
     let without = welfare_map(&page.without.report);
     let sov = welfare_map(&page.sovereign.report);
-    let pick = |m: &HashMap<String, f64>| page.countries.iter().map(|c| m.get(c).copied()).collect::<Vec<_>>();
+    let pick = |m: &HashMap<String, f64>| {
+        page.countries
+            .iter()
+            .map(|c| m.get(c).copied())
+            .collect::<Vec<_>>()
+    };
     let mut series = vec![
-        Series { name: "without the agreements".into(), values: pick(&without) },
-        Series { name: "with the agreements".into(), values: pick(&with) },
+        Series {
+            name: "without the agreements".into(),
+            values: pick(&without),
+        },
+        Series {
+            name: "with the agreements".into(),
+            values: pick(&with),
+        },
     ];
     if !page.sovereign_is_without {
-        series.push(Series { name: "sovereign".into(), values: pick(&sov) });
+        series.push(Series {
+            name: "sovereign".into(),
+            values: pick(&sov),
+        });
     }
     let b = Bars {
         title: "Welfare by country, with and without the agreements".into(),
@@ -348,7 +434,11 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         x_label: "country or bloc".into(),
         y_label: format!("welfare ({cur}, discounted)"),
     };
-    out.push(Chart { id: "chart-welfare".into(), title: b.title.clone(), svg: charts::bar_chart(&b)? });
+    out.push(Chart {
+        id: "chart-welfare".into(),
+        title: b.title.clone(),
+        svg: charts::bar_chart(&b)?,
+    });
 
     let cost = page.cost_of_sovereignty_by_country();
     let b = Bars {
@@ -357,25 +447,50 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
             charts::fixed(page.cost_of_sovereignty(), 1)
         ),
         categories: page.countries.clone(),
-        series: vec![Series { name: "welfare coordinated minus sovereign".into(), values: cost.into_iter().map(Some).collect() }],
+        series: vec![Series {
+            name: "welfare coordinated minus sovereign".into(),
+            values: cost.into_iter().map(Some).collect(),
+        }],
         x_label: "country or bloc".into(),
         y_label: format!("welfare difference ({cur}, discounted)"),
     };
-    out.push(Chart { id: "chart-sovereignty".into(), title: b.title.clone(), svg: charts::bar_chart(&b)? });
+    out.push(Chart {
+        id: "chart-sovereignty".into(),
+        title: b.title.clone(),
+        svg: charts::bar_chart(&b)?,
+    });
 
     for sec in &page.sections {
         let cmp = &sec.comparison;
         let mut cats: Vec<String> = cmp.members.clone();
-        let gain_of: HashMap<&str, f64> = cmp.countries.iter().map(|c| (c.country.as_str(), c.gain)).collect();
-        let mut gains: Vec<Option<f64>> = cats.iter().map(|c| gain_of.get(c.as_str()).copied()).collect();
+        let gain_of: HashMap<&str, f64> = cmp
+            .countries
+            .iter()
+            .map(|c| (c.country.as_str(), c.gain))
+            .collect();
+        let mut gains: Vec<Option<f64>> = cats
+            .iter()
+            .map(|c| gain_of.get(c.as_str()).copied())
+            .collect();
         let mut shap: Vec<Option<f64>> = match &sec.coalitions {
-            Some(g) => cats.iter().map(|c| g.players.iter().find(|p| &p.country == c).map(|p| p.shapley)).collect(),
+            Some(g) => cats
+                .iter()
+                .map(|c| {
+                    g.players
+                        .iter()
+                        .find(|p| &p.country == c)
+                        .map(|p| p.shapley)
+                })
+                .collect(),
             None => vec![None; cats.len()],
         };
         cats.push("non-members".into());
         gains.push(Some(cmp.non_members_gain));
         shap.push(None);
-        let mut series = vec![Series { name: "welfare gain when the agreement forms".into(), values: gains }];
+        let mut series = vec![Series {
+            name: "welfare gain when the agreement forms".into(),
+            values: gains,
+        }];
         if let Some(g) = &sec.coalitions {
             series.push(Series {
                 name: match g.method {
@@ -396,7 +511,11 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
             x_label: "member (and all non-members together)".into(),
             y_label: format!("welfare gain ({cur}, discounted)"),
         };
-        out.push(Chart { id: format!("chart-agreement-{}", sec.id), title: b.title.clone(), svg: charts::bar_chart(&b)? });
+        out.push(Chart {
+            id: format!("chart-agreement-{}", sec.id),
+            title: b.title.clone(),
+            svg: charts::bar_chart(&b)?,
+        });
     }
     Ok(out)
 }
@@ -440,7 +559,11 @@ figure{margin:1em 0;overflow-x:auto}figcaption{font-size:0.9em;color:#555;max-wi
 
 /// The page as HTML, given its charts (from [`charts`]).
 pub fn render(page: &Page, charts: &[Chart]) -> String {
-    let cur = escape(if page.currency.is_empty() { "money" } else { &page.currency });
+    let cur = escape(if page.currency.is_empty() {
+        "money"
+    } else {
+        &page.currency
+    });
     let chart = |id: &str| charts.iter().find(|c| c.id == id);
     let figure = |id: &str, caption: &str| -> String {
         match chart(id) {
@@ -456,7 +579,10 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
     };
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n", escape(&page.title)));
+    h.push_str(&format!(
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(&page.title)
+    ));
     h.push_str(&format!("<h1>{}</h1>\n", escape(&page.title)));
     h.push_str(&format!(
         "<p>{}<br><span class=\"note\">Scenario file: <code>{}</code>; {} countries, {} layers, {} period(s); \
@@ -470,7 +596,9 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
     ));
 
     // Summary.
-    h.push_str("<h2 id=\"summary\">Summary</h2>\n<table>\n<tr><th>case</th><th>active agreements</th>");
+    h.push_str(
+        "<h2 id=\"summary\">Summary</h2>\n<table>\n<tr><th>case</th><th>active agreements</th>",
+    );
     h.push_str(&format!("<th>W ({cur}, discounted)</th></tr>\n"));
     let mut cases = vec![&page.coordinated, &page.without];
     if !page.sovereign_is_without {
@@ -480,7 +608,11 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
             escape(&c.label),
-            escape(&if c.active.is_empty() { "none".to_string() } else { c.active.join(", ") }),
+            escape(&if c.active.is_empty() {
+                "none".to_string()
+            } else {
+                c.active.join(", ")
+            }),
             num(c.objective, 2)
         ));
     }
@@ -551,7 +683,11 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
     h.push_str("<h2 id=\"agreements\">Agreements</h2>\n");
     for sec in &page.sections {
         let cmp = &sec.comparison;
-        h.push_str(&format!("<h3 id=\"agreement-{}\">{}</h3>\n", escape(&sec.id), escape(&sec.id)));
+        h.push_str(&format!(
+            "<h3 id=\"agreement-{}\">{}</h3>\n",
+            escape(&sec.id),
+            escape(&sec.id)
+        ));
         if !sec.name.is_empty() {
             h.push_str(&format!("<p>{}</p>\n", escape(&sec.name)));
         }
@@ -565,7 +701,11 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
             if cmp.individually_rational { "yes" } else { "no" }
         ));
         if !cmp.losers.is_empty() {
-            let l: Vec<String> = cmp.losers.iter().map(|x| format!("{} loses {}", x.country, num(x.loss, 2))).collect();
+            let l: Vec<String> = cmp
+                .losers
+                .iter()
+                .map(|x| format!("{} loses {}", x.country, num(x.loss, 2)))
+                .collect();
             h.push_str(&format!(" {}.", escape(&l.join(", "))));
         }
         if let Some(g) = &sec.coalitions {
@@ -576,11 +716,22 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
                 Some(false) => "<b class=\"good\">not empty</b>".to_string(),
                 None => "not decided (sampled coalitions only)".to_string(),
             };
-            h.push_str(&format!(" Core: {core} (least-core ε = {}{}).", num(lc.epsilon, 4), if lc.exact { "" } else { ", a lower bound" }));
+            h.push_str(&format!(
+                " Core: {core} (least-core ε = {}{}).",
+                num(lc.epsilon, 4),
+                if lc.exact { "" } else { ", a lower bound" }
+            ));
             let block_text = |b: &coalitions::BlockingEntry| {
-                format!(" (blocked by {{{}}}, excess {} {cur})", escape(&b.coalition.join(", ")), num(b.excess, 3))
+                format!(
+                    " (blocked by {{{}}}, excess {} {cur})",
+                    escape(&b.coalition.join(", ")),
+                    num(b.excess, 3)
+                )
             };
-            for (split, label) in [("realised", "The realised split"), ("shapley", "The Shapley split")] {
+            for (split, label) in [
+                ("realised", "The realised split"),
+                ("shapley", "The Shapley split"),
+            ] {
                 let verdict = match (blocked(split), lc.exact) {
                     (Some(b), _) => format!("<b class=\"bad\">no</b>{}", block_text(b)),
                     (None, true) => "<b class=\"good\">yes</b>".to_string(),
@@ -601,15 +752,27 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
              <th>side payment to reach it ({cur})</th><th>least-core split ({cur})</th></tr>\n"
         ));
         for m in &cmp.members {
-            let gain = cmp.countries.iter().find(|c| &c.country == m).map_or(f64::NAN, |c| c.gain);
-            let p = sec.coalitions.as_ref().and_then(|g| g.players.iter().find(|p| &p.country == m));
-            let cell = |v: Option<String>| format!("<td class=\"n\">{}</td>", v.unwrap_or_else(|| "n/a".into()));
+            let gain = cmp
+                .countries
+                .iter()
+                .find(|c| &c.country == m)
+                .map_or(f64::NAN, |c| c.gain);
+            let p = sec
+                .coalitions
+                .as_ref()
+                .and_then(|g| g.players.iter().find(|p| &p.country == m));
+            let cell = |v: Option<String>| {
+                format!("<td class=\"n\">{}</td>", v.unwrap_or_else(|| "n/a".into()))
+            };
             h.push_str(&format!(
                 "<tr><td>{}</td><td class=\"n\">{}</td>{}{}{}</tr>\n",
                 escape(m),
                 num(gain, 2),
                 cell(p.map(|p| {
-                    let se = p.std_error.map(|e| format!(" ± {}", num(e, 2))).unwrap_or_default();
+                    let se = p
+                        .std_error
+                        .map(|e| format!(" ± {}", num(e, 2)))
+                        .unwrap_or_default();
                     format!("{}{se}", num(p.shapley, 2))
                 })),
                 cell(p.map(|p| num(p.side_payment, 2))),
@@ -648,7 +811,9 @@ pub fn write(page: &Page, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
     std::fs::write(&index, render(page, &charts))?;
     written.push(index);
     for c in &charts {
-        let p = dir.join("charts").join(format!("{}.svg", c.id.trim_start_matches("chart-")));
+        let p = dir
+            .join("charts")
+            .join(format!("{}.svg", c.id.trim_start_matches("chart-")));
         std::fs::write(&p, &c.svg)?;
         written.push(p);
     }

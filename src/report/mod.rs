@@ -22,7 +22,8 @@ pub enum OutputFormat {
 
 /// Pretty JSON of any serialisable result.
 pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"status\":\"error\",\"message\":\"{e}\"}}"))
+    serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"status\":\"error\",\"message\":\"{e}\"}}"))
 }
 
 /// Write one CSV file per table of a solve report into `dir`.
@@ -51,7 +52,12 @@ pub fn write_csv(report: &Report, dir: &Path) -> std::io::Result<Vec<String>> {
     write_table(dir, "capacity_rents", &report.capacity_rents, &mut written)?;
     write_table(dir, "security_duals", &report.security_duals, &mut written)?;
     write_table(dir, "clause_duals", &report.clause_duals, &mut written)?;
-    write_table(dir, "essential_duals", &report.essential_duals, &mut written)?;
+    write_table(
+        dir,
+        "essential_duals",
+        &report.essential_duals,
+        &mut written,
+    )?;
     write_table(dir, "producers", &report.producers, &mut written)?;
     write_table(dir, "welfare", &report.welfare, &mut written)?;
     Ok(written)
@@ -71,7 +77,12 @@ struct Summary {
 }
 
 /// Write rows as `dir/name.csv` (header only when empty).
-pub fn write_table<T: Serialize>(dir: &Path, name: &str, rows: &[T], written: &mut Vec<String>) -> std::io::Result<()> {
+pub fn write_table<T: Serialize>(
+    dir: &Path,
+    name: &str,
+    rows: &[T],
+    written: &mut Vec<String>,
+) -> std::io::Result<()> {
     let path = dir.join(format!("{name}.csv"));
     let mut w = csv::Writer::from_path(&path).map_err(std::io::Error::other)?;
     for r in rows {
@@ -85,7 +96,11 @@ pub fn write_table<T: Serialize>(dir: &Path, name: &str, rows: &[T], written: &m
 /// The `solve` report for people: a one-line summary, then tables, largest entries first.
 pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     use table::num;
-    let cur = if r.currency.is_empty() { "money".to_string() } else { r.currency.clone() };
+    let cur = if r.currency.is_empty() {
+        "money".to_string()
+    } else {
+        r.currency.clone()
+    };
     let mut out = String::new();
     match r.objective {
         Some(w) => out.push_str(&format!(
@@ -110,23 +125,46 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         &["country", ">consumers", ">producers", ">rents", ">total"],
     );
     for w in &welfare {
-        t.row(vec![w.country.clone(), num(w.consumers), num(w.producers), num(w.rents), num(w.total)]);
+        t.row(vec![
+            w.country.clone(),
+            num(w.consumers),
+            num(w.producers),
+            num(w.rents),
+            num(w.total),
+        ]);
     }
     out.push_str(&t.render(None));
 
     let mut prod = r.production.clone();
     prod.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
-    let mut t = Table::new("\nProduction (units per period)", &["country", "layer", ">period", ">quantity"]);
+    let mut t = Table::new(
+        "\nProduction (units per period)",
+        &["country", "layer", ">period", ">quantity"],
+    );
     for p in &prod {
-        t.row(vec![p.country.clone(), p.layer.clone(), p.period.to_string(), num(p.quantity)]);
+        t.row(vec![
+            p.country.clone(),
+            p.layer.clone(),
+            p.period.to_string(),
+            num(p.quantity),
+        ]);
     }
     out.push_str(&t.render(limit));
 
     let mut flows = r.flows.clone();
     flows.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
-    let mut t = Table::new("\nTrade flows (units per period)", &["from", "to", "layer", ">period", ">quantity"]);
+    let mut t = Table::new(
+        "\nTrade flows (units per period)",
+        &["from", "to", "layer", ">period", ">quantity"],
+    );
     for f in &flows {
-        t.row(vec![f.from.clone(), f.to.clone(), f.layer.clone(), f.period.to_string(), num(f.quantity)]);
+        t.row(vec![
+            f.from.clone(),
+            f.to.clone(),
+            f.layer.clone(),
+            f.period.to_string(),
+            num(f.quantity),
+        ]);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));
@@ -139,15 +177,34 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         &["country", "layer", ">period", ">price", ">export price"],
     );
     for p in &prices {
-        t.row(vec![p.country.clone(), p.layer.clone(), p.period.to_string(), num(p.price), num(p.export_price)]);
+        t.row(vec![
+            p.country.clone(),
+            p.layer.clone(),
+            p.period.to_string(),
+            num(p.price),
+            num(p.export_price),
+        ]);
     }
     out.push_str(&t.render(limit));
 
-    let mut rents: Vec<_> = r.capacity_rents.iter().filter(|x| x.rent.abs() > 1e-9).cloned().collect();
+    let mut rents: Vec<_> = r
+        .capacity_rents
+        .iter()
+        .filter(|x| x.rent.abs() > 1e-9)
+        .cloned()
+        .collect();
     rents.sort_by(|a, b| b.rent.total_cmp(&a.rent));
-    let mut t = Table::new(format!("\nCapacity rents ({cur} per unit of capacity)"), &["country", "layer", ">period", ">rent"]);
+    let mut t = Table::new(
+        format!("\nCapacity rents ({cur} per unit of capacity)"),
+        &["country", "layer", ">period", ">rent"],
+    );
     for x in &rents {
-        t.row(vec![x.country.clone(), x.layer.clone(), x.period.to_string(), num(x.rent)]);
+        t.row(vec![
+            x.country.clone(),
+            x.layer.clone(),
+            x.period.to_string(),
+            num(x.rent),
+        ]);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));
@@ -155,17 +212,34 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
 
     let mut built = r.capacity_built.clone();
     built.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
-    let mut t = Table::new("\nCapacity built (units)", &["country", "layer", ">period", ">quantity"]);
+    let mut t = Table::new(
+        "\nCapacity built (units)",
+        &["country", "layer", ">period", ">quantity"],
+    );
     for x in &built {
-        t.row(vec![x.country.clone(), x.layer.clone(), x.period.to_string(), num(x.quantity)]);
+        t.row(vec![
+            x.country.clone(),
+            x.layer.clone(),
+            x.period.to_string(),
+            num(x.quantity),
+        ]);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));
     }
 
-    let mut t = Table::new("\nOperating decisions", &["country", "layer", ">period", ">operating", ">entered"]);
+    let mut t = Table::new(
+        "\nOperating decisions",
+        &["country", "layer", ">period", ">operating", ">entered"],
+    );
     for x in &r.operating {
-        t.row(vec![x.country.clone(), x.layer.clone(), x.period.to_string(), num(x.operating), num(x.entered)]);
+        t.row(vec![
+            x.country.clone(),
+            x.layer.clone(),
+            x.period.to_string(),
+            num(x.operating),
+            num(x.entered),
+        ]);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));
@@ -173,15 +247,29 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
 
     let mut res = r.reserves.clone();
     res.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
-    let mut t = Table::new("\nStandby reserves (units)", &["from", "for", "layer", ">period", ">quantity"]);
+    let mut t = Table::new(
+        "\nStandby reserves (units)",
+        &["from", "for", "layer", ">period", ">quantity"],
+    );
     for f in &res {
-        t.row(vec![f.from.clone(), f.to.clone(), f.layer.clone(), f.period.to_string(), num(f.quantity)]);
+        t.row(vec![
+            f.from.clone(),
+            f.to.clone(),
+            f.layer.clone(),
+            f.period.to_string(),
+            num(f.quantity),
+        ]);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));
     }
 
-    let mut sec: Vec<_> = r.security_duals.iter().filter(|x| x.value.abs() > 1e-9).cloned().collect();
+    let mut sec: Vec<_> = r
+        .security_duals
+        .iter()
+        .filter(|x| x.value.abs() > 1e-9)
+        .cloned()
+        .collect();
     sec.sort_by(|a, b| b.value.total_cmp(&a.value));
     let mut t = Table::new(
         format!("\nBinding security rows ({cur} per unit relaxed)"),
@@ -201,27 +289,48 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         out.push_str(&t.render(limit));
     }
 
-    let mut ess: Vec<_> = r.essential_duals.iter().filter(|x| x.rent.abs() > 1e-9).cloned().collect();
+    let mut ess: Vec<_> = r
+        .essential_duals
+        .iter()
+        .filter(|x| x.rent.abs() > 1e-9)
+        .cloned()
+        .collect();
     ess.sort_by(|a, b| b.rent.total_cmp(&a.rent));
     let mut t = Table::new(
         format!("\nBinding essential demand ({cur} per unit less to serve)"),
         &["country", "layer", ">period", ">value"],
     );
     for x in &ess {
-        t.row(vec![x.country.clone(), x.layer.clone(), x.period.to_string(), num(x.rent)]);
+        t.row(vec![
+            x.country.clone(),
+            x.layer.clone(),
+            x.period.to_string(),
+            num(x.rent),
+        ]);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));
     }
 
-    let mut cl: Vec<_> = r.clause_duals.iter().filter(|x| x.value.abs() > 1e-9).cloned().collect();
+    let mut cl: Vec<_> = r
+        .clause_duals
+        .iter()
+        .filter(|x| x.value.abs() > 1e-9)
+        .cloned()
+        .collect();
     cl.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
     let mut t = Table::new(
         format!("\nBinding clause rows ({cur} per unit relaxed)"),
         &["agreement", ">clause", "kind", ">period", ">value"],
     );
     for x in &cl {
-        t.row(vec![x.agreement.clone(), x.clause.to_string(), x.kind.to_string(), x.period.to_string(), num(x.value)]);
+        t.row(vec![
+            x.agreement.clone(),
+            x.clause.to_string(),
+            x.kind.to_string(),
+            x.period.to_string(),
+            num(x.value),
+        ]);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));
@@ -231,7 +340,14 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     prods.sort_by(|a, b| b.profit.total_cmp(&a.profit));
     let mut t = Table::new(
         format!("\nProducers ({cur}, discounted over the horizon)"),
-        &["country", "layer", ">profit", ">uplift security", ">uplift integer", ">uplift total"],
+        &[
+            "country",
+            "layer",
+            ">profit",
+            ">uplift security",
+            ">uplift integer",
+            ">uplift total",
+        ],
     );
     for p in &prods {
         t.row(vec![

@@ -18,9 +18,26 @@ pub struct Table {
 impl Table {
     /// Columns named in `header`; a name starting with '>' is right-aligned (the '>' is dropped).
     pub fn new(title: impl Into<String>, header: &[&str]) -> Table {
-        let align = header.iter().map(|h| if h.starts_with('>') { Align::Right } else { Align::Left }).collect();
-        let header = header.iter().map(|h| h.trim_start_matches('>').to_string()).collect();
-        Table { title: title.into(), header, align, rows: Vec::new() }
+        let align = header
+            .iter()
+            .map(|h| {
+                if h.starts_with('>') {
+                    Align::Right
+                } else {
+                    Align::Left
+                }
+            })
+            .collect();
+        let header = header
+            .iter()
+            .map(|h| h.trim_start_matches('>').to_string())
+            .collect();
+        Table {
+            title: title.into(),
+            header,
+            align,
+            rows: Vec::new(),
+        }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -71,7 +88,10 @@ impl Table {
             out.push('\n');
         }
         if shown < self.rows.len() {
-            out.push_str(&format!("... {} more rows (use --format json or csv for all)\n", self.rows.len() - shown));
+            out.push_str(&format!(
+                "... {} more rows (use --format json or csv for all)\n",
+                self.rows.len() - shown
+            ));
         }
         out
     }

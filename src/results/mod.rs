@@ -97,19 +97,27 @@ pub struct SolveConfig {
 
 impl Default for SolveConfig {
     fn default() -> Self {
-        SolveConfig { backend: "microlp".into(), settings: Settings::default() }
+        SolveConfig {
+            backend: "microlp".into(),
+            settings: Settings::default(),
+        }
     }
 }
 
 impl SolveConfig {
     pub fn backend(&self) -> Result<Box<dyn Backend>, SolveError> {
-        backend::by_name(&self.backend)
-            .ok_or_else(|| SolveError::UnknownBackend(self.backend.clone(), backend::available().join(", ")))
+        backend::by_name(&self.backend).ok_or_else(|| {
+            SolveError::UnknownBackend(self.backend.clone(), backend::available().join(", "))
+        })
     }
 }
 
 /// Build, solve and price a scenario under `opts`.
-pub fn solve(s: &Scenario, opts: &BuildOptions, config: &SolveConfig) -> Result<Outcome, SolveError> {
+pub fn solve(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+) -> Result<Outcome, SolveError> {
     let program = formulation::build(s, opts);
     solve_program(program, config)
 }
@@ -123,7 +131,11 @@ pub fn solve_program(program: Program, config: &SolveConfig) -> Result<Outcome, 
         status: raw.status,
         backend: backend.name(),
         mip,
-        relaxed: !mip && program.columns.iter().any(|c| matches!(c.var, Var::Operate { .. })),
+        relaxed: !mip
+            && program
+                .columns
+                .iter()
+                .any(|c| matches!(c.var, Var::Operate { .. })),
         gap: raw.gap,
         program,
         solution: None,
@@ -137,7 +149,12 @@ pub fn solve_program(program: Program, config: &SolveConfig) -> Result<Outcome, 
 }
 
 /// Restricted pricing (MODEL.md 7): fix integers, re-solve the LP, take its duals.
-fn price(program: &Program, raw: &RawSolution, backend: &dyn Backend, settings: &Settings) -> Result<Solution, SolveError> {
+fn price(
+    program: &Program,
+    raw: &RawSolution,
+    backend: &dyn Backend,
+    settings: &Settings,
+) -> Result<Solution, SolveError> {
     let objective = raw.objective;
     let (lp, lp_raw) = if program.is_mip() {
         let lp = program.with_integers_fixed(&raw.values);
@@ -146,7 +163,11 @@ fn price(program: &Program, raw: &RawSolution, backend: &dyn Backend, settings: 
     } else {
         (program.clone(), raw.clone())
     };
-    let values = if lp_raw.has_values() { lp_raw.values.clone() } else { raw.values.clone() };
+    let values = if lp_raw.has_values() {
+        lp_raw.values.clone()
+    } else {
+        raw.values.clone()
+    };
     let (duals, dual_objective) = match lp_raw.duals.clone() {
         Some(d) => {
             let dual_obj = dual_objective_of(&lp, &values, &d);
@@ -159,8 +180,17 @@ fn price(program: &Program, raw: &RawSolution, backend: &dyn Backend, settings: 
     };
     // Prefer the LP re-solve's objective: identical to the MIP's up to round-off, and the one
     // the duals belong to.
-    let objective = if lp_raw.has_values() { lp.objective_value(&values) } else { objective };
-    Ok(Solution { objective, values, duals, dual_objective })
+    let objective = if lp_raw.has_values() {
+        lp.objective_value(&values)
+    } else {
+        objective
+    };
+    Ok(Solution {
+        objective,
+        values,
+        duals,
+        dual_objective,
+    })
 }
 
 /// Dual objective b'y + sum of bound terms, from primal values and row duals (for backends that
@@ -176,7 +206,13 @@ fn dual_objective_of(lp: &Program, values: &[f64], duals: &[f64]) -> f64 {
     }
     for (j, c) in lp.columns.iter().enumerate() {
         let d = reduced[j];
-        let bound = if d > 0.0 { c.upper } else if d < 0.0 { c.lower } else { values[j] };
+        let bound = if d > 0.0 {
+            c.upper
+        } else if d < 0.0 {
+            c.lower
+        } else {
+            values[j]
+        };
         if d != 0.0 && bound.is_finite() {
             obj += d * bound;
         }
@@ -202,7 +238,11 @@ pub struct View<'a> {
 
 impl<'a> View<'a> {
     pub fn new(s: &'a Scenario, outcome: &'a Outcome) -> Option<View<'a>> {
-        outcome.solution.as_ref().map(|sol| View { s, program: &outcome.program, sol })
+        outcome.solution.as_ref().map(|sol| View {
+            s,
+            program: &outcome.program,
+            sol,
+        })
     }
 
     pub fn value(&self, v: Var) -> f64 {
@@ -227,16 +267,28 @@ impl<'a> View<'a> {
 
     /// Discounted price Λ[c,l,t].
     pub fn big_lambda(&self, c: CountryId, l: LayerId, t: Period) -> f64 {
-        self.dual(Row::Balance { country: c, layer: l, period: t })
+        self.dual(Row::Balance {
+            country: c,
+            layer: l,
+            period: t,
+        })
     }
 
     /// Discounted export rent Θ[c,l,t].
     pub fn big_theta(&self, c: CountryId, l: LayerId, t: Period) -> f64 {
-        self.dual(Row::Origin { country: c, layer: l, period: t })
+        self.dual(Row::Origin {
+            country: c,
+            layer: l,
+            period: t,
+        })
     }
 
     /// Price λ[c,l,t] in period-t money.
     pub fn price(&self, c: CountryId, l: LayerId, t: Period) -> f64 {
-        self.shadow(Row::Balance { country: c, layer: l, period: t })
+        self.shadow(Row::Balance {
+            country: c,
+            layer: l,
+            period: t,
+        })
     }
 }

@@ -155,10 +155,20 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
             continue;
         }
         match col.var {
-            Var::Serve { country, layer, period, .. } => {
+            Var::Serve {
+                country,
+                layer,
+                period,
+                ..
+            } => {
                 cons[country] += (col.objective - v.big_lambda(country, layer, period)) * x;
             }
-            Var::Flow { from, to, layer, period } => {
+            Var::Flow {
+                from,
+                to,
+                layer,
+                period,
+            } => {
                 let mut unit = v.big_lambda(to, layer, period)
                     - v.big_lambda(from, layer, period)
                     - v.big_theta(from, layer, period)
@@ -191,7 +201,12 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
     let mut support_of: std::collections::HashMap<(usize, usize), f64> = Default::default();
     for (r, row) in v.program.rows.iter().enumerate() {
         let y = v.sol.duals[r];
-        if y == 0.0 || !matches!(row.row, Row::Floor { .. } | Row::SupplierShare { .. } | Row::NMinus1 { .. }) {
+        if y == 0.0
+            || !matches!(
+                row.row,
+                Row::Floor { .. } | Row::SupplierShare { .. } | Row::NMinus1 { .. }
+            )
+        {
             continue;
         }
         for &(j, a) in &row.terms {
@@ -208,21 +223,48 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
         let (c, l) = (cap.country, cap.layer);
         let mut profit = 0.0;
         for t in 1..=s.n_periods() {
-            let p = v.value(Var::Produce { country: c, layer: l, period: t });
-            let pj = v.program.column(&Var::Produce { country: c, layer: l, period: t });
+            let p = v.value(Var::Produce {
+                country: c,
+                layer: l,
+                period: t,
+            });
+            let pj = v.program.column(&Var::Produce {
+                country: c,
+                layer: l,
+                period: t,
+            });
             let unit_cost = pj.map_or(0.0, |j| -v.program.columns[j].objective);
             let mut margin = v.big_lambda(c, l, t) - unit_cost;
             for &(k, a) in &cap.inputs {
                 margin -= a * v.big_lambda(c, k, t);
             }
             let exports: f64 = (0..s.countries.len())
-                .map(|i| v.value(Var::Flow { from: c, to: i, layer: l, period: t }))
+                .map(|i| {
+                    v.value(Var::Flow {
+                        from: c,
+                        to: i,
+                        layer: l,
+                        period: t,
+                    })
+                })
                 .sum();
             profit += margin * p + v.big_theta(c, l, t) * exports;
             for var in [
-                Var::Build { country: c, layer: l, period: t },
-                Var::Enter { country: c, layer: l, period: t },
-                Var::EnterDiscounted { country: c, layer: l, period: t },
+                Var::Build {
+                    country: c,
+                    layer: l,
+                    period: t,
+                },
+                Var::Enter {
+                    country: c,
+                    layer: l,
+                    period: t,
+                },
+                Var::EnterDiscounted {
+                    country: c,
+                    layer: l,
+                    period: t,
+                },
             ] {
                 if let Some(j) = v.program.column(&var) {
                     profit += v.program.columns[j].objective * v.sol.values[j];
@@ -274,7 +316,9 @@ impl Report {
             producers: Vec::new(),
             welfare: Vec::new(),
         };
-        let Some(v) = View::new(s, outcome) else { return r };
+        let Some(v) = View::new(s, outcome) else {
+            return r;
+        };
         let cid = |c: usize| s.countries[c].id.clone();
         let lid = |l: usize| s.layers[l].id.clone();
         for t in 1..=s.n_periods() {
@@ -292,32 +336,82 @@ impl Report {
                 }
             }
         }
-        let mut consumption: std::collections::BTreeMap<(usize, usize, usize), f64> = Default::default();
+        let mut consumption: std::collections::BTreeMap<(usize, usize, usize), f64> =
+            Default::default();
         for (j, col) in outcome.program.columns.iter().enumerate() {
             let x = v.sol.values[j];
             match col.var {
-                Var::Serve { country, layer, period, .. } => {
+                Var::Serve {
+                    country,
+                    layer,
+                    period,
+                    ..
+                } => {
                     *consumption.entry((period, country, layer)).or_default() += x;
                 }
-                Var::Produce { country, layer, period } if x.abs() > EPS => {
-                    r.production.push(QuantityEntry { country: cid(country), layer: lid(layer), period, quantity: x })
-                }
-                Var::Flow { from, to, layer, period } if x.abs() > EPS => {
-                    r.flows.push(FlowEntry { from: cid(from), to: cid(to), layer: lid(layer), period, quantity: x })
-                }
-                Var::Build { country, layer, period } if x.abs() > EPS => {
-                    r.capacity_built.push(QuantityEntry { country: cid(country), layer: lid(layer), period, quantity: x })
-                }
-                Var::Reserve { from, to, layer, period } if x.abs() > EPS => {
-                    r.reserves.push(FlowEntry { from: cid(from), to: cid(to), layer: lid(layer), period, quantity: x })
-                }
-                Var::Operate { country, layer, period } => r.operating.push(OperatingEntry {
+                Var::Produce {
+                    country,
+                    layer,
+                    period,
+                } if x.abs() > EPS => r.production.push(QuantityEntry {
+                    country: cid(country),
+                    layer: lid(layer),
+                    period,
+                    quantity: x,
+                }),
+                Var::Flow {
+                    from,
+                    to,
+                    layer,
+                    period,
+                } if x.abs() > EPS => r.flows.push(FlowEntry {
+                    from: cid(from),
+                    to: cid(to),
+                    layer: lid(layer),
+                    period,
+                    quantity: x,
+                }),
+                Var::Build {
+                    country,
+                    layer,
+                    period,
+                } if x.abs() > EPS => r.capacity_built.push(QuantityEntry {
+                    country: cid(country),
+                    layer: lid(layer),
+                    period,
+                    quantity: x,
+                }),
+                Var::Reserve {
+                    from,
+                    to,
+                    layer,
+                    period,
+                } if x.abs() > EPS => r.reserves.push(FlowEntry {
+                    from: cid(from),
+                    to: cid(to),
+                    layer: lid(layer),
+                    period,
+                    quantity: x,
+                }),
+                Var::Operate {
+                    country,
+                    layer,
+                    period,
+                } => r.operating.push(OperatingEntry {
                     country: cid(country),
                     layer: lid(layer),
                     period,
                     operating: clean(x),
-                    entered: clean(v.value(Var::Enter { country, layer, period })),
-                    entered_discounted: clean(v.value(Var::EnterDiscounted { country, layer, period })),
+                    entered: clean(v.value(Var::Enter {
+                        country,
+                        layer,
+                        period,
+                    })),
+                    entered_discounted: clean(v.value(Var::EnterDiscounted {
+                        country,
+                        layer,
+                        period,
+                    })),
                 }),
                 _ => {}
             }
@@ -325,16 +419,29 @@ impl Report {
         r.consumption = consumption
             .into_iter()
             .filter(|(_, q)| q.abs() > EPS)
-            .map(|((t, c, l), q)| QuantityEntry { country: cid(c), layer: lid(l), period: t, quantity: q })
+            .map(|((t, c, l), q)| QuantityEntry {
+                country: cid(c),
+                layer: lid(l),
+                period: t,
+                quantity: q,
+            })
             .collect();
         for (i, row) in outcome.program.rows.iter().enumerate() {
             let delta = row.row.period().map_or(1.0, |t| s.discount(t));
             let value = clean(shadow_value(row.sense, v.sol.duals[i]) / delta);
             match row.row {
-                Row::Capacity { country, layer, period } => {
+                Row::Capacity {
+                    country,
+                    layer,
+                    period,
+                } => {
                     // With y fixed at 1 the operating row p + r <= (K0 + X) y can carry the
                     // same rent as the capacity row; one more unit of capacity relaxes both.
-                    let operating = v.shadow(Row::OperateUpper { country, layer, period });
+                    let operating = v.shadow(Row::OperateUpper {
+                        country,
+                        layer,
+                        period,
+                    });
                     r.capacity_rents.push(RentEntry {
                         country: cid(country),
                         layer: lid(layer),
@@ -342,10 +449,21 @@ impl Report {
                         rent: clean(value + operating),
                     })
                 }
-                Row::Essential { country, layer, period } => {
-                    r.essential_duals.push(RentEntry { country: cid(country), layer: lid(layer), period, rent: value })
-                }
-                Row::Floor { country, layer, period } => r.security_duals.push(SecurityDual {
+                Row::Essential {
+                    country,
+                    layer,
+                    period,
+                } => r.essential_duals.push(RentEntry {
+                    country: cid(country),
+                    layer: lid(layer),
+                    period,
+                    rent: value,
+                }),
+                Row::Floor {
+                    country,
+                    layer,
+                    period,
+                } => r.security_duals.push(SecurityDual {
                     country: cid(country),
                     layer: lid(layer),
                     period,
@@ -353,7 +471,12 @@ impl Report {
                     supplier: None,
                     value,
                 }),
-                Row::SupplierShare { supplier, country, layer, period } => r.security_duals.push(SecurityDual {
+                Row::SupplierShare {
+                    supplier,
+                    country,
+                    layer,
+                    period,
+                } => r.security_duals.push(SecurityDual {
                     country: cid(country),
                     layer: lid(layer),
                     period,
@@ -361,7 +484,12 @@ impl Report {
                     supplier: Some(cid(supplier)),
                     value,
                 }),
-                Row::NMinus1 { lost, country, layer, period } => r.security_duals.push(SecurityDual {
+                Row::NMinus1 {
+                    lost,
+                    country,
+                    layer,
+                    period,
+                } => r.security_duals.push(SecurityDual {
                     country: cid(country),
                     layer: lid(layer),
                     period,
@@ -369,9 +497,21 @@ impl Report {
                     supplier: Some(cid(lost)),
                     value,
                 }),
-                Row::NoDuplication { agreement, clause, period }
-                | Row::Commit { agreement, clause, period }
-                | Row::CommitOutput { agreement, clause, period } => r.clause_duals.push(ClauseDual {
+                Row::NoDuplication {
+                    agreement,
+                    clause,
+                    period,
+                }
+                | Row::Commit {
+                    agreement,
+                    clause,
+                    period,
+                }
+                | Row::CommitOutput {
+                    agreement,
+                    clause,
+                    period,
+                } => r.clause_duals.push(ClauseDual {
                     agreement: s.agreements[agreement].id.clone(),
                     clause: clause + 1,
                     kind: s.agreements[agreement].clauses[clause].kind(),

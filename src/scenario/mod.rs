@@ -152,12 +152,30 @@ pub struct Agreement {
 /// and only between members.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Clause {
-    MutualRecognition { layers: Vec<LayerId> },
-    TrustedSupply { layers: Vec<LayerId> },
-    TradeCostFactor { layers: Vec<LayerId>, factor: f64 },
-    NoDuplication { layer: LayerId, max_producers: usize },
-    Commit { country: CountryId, layer: LayerId, build: bool, from_period: Period },
-    UpgradeRoute { layers: Vec<LayerId>, entry_discount: f64 },
+    MutualRecognition {
+        layers: Vec<LayerId>,
+    },
+    TrustedSupply {
+        layers: Vec<LayerId>,
+    },
+    TradeCostFactor {
+        layers: Vec<LayerId>,
+        factor: f64,
+    },
+    NoDuplication {
+        layer: LayerId,
+        max_producers: usize,
+    },
+    Commit {
+        country: CountryId,
+        layer: LayerId,
+        build: bool,
+        from_period: Period,
+    },
+    UpgradeRoute {
+        layers: Vec<LayerId>,
+        entry_discount: f64,
+    },
 }
 
 impl Clause {
@@ -204,8 +222,10 @@ impl Scenario {
                 })
             }
         };
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            file: file.clone(),
+            source,
+        })?;
         Scenario::from_str(&text, format, &file)
     }
 
@@ -225,7 +245,9 @@ impl Scenario {
     }
 
     pub fn capability(&self, c: CountryId, l: LayerId) -> Option<&Capability> {
-        self.capability_index.get(&(c, l)).map(|&i| &self.capabilities[i])
+        self.capability_index
+            .get(&(c, l))
+            .map(|&i| &self.capabilities[i])
     }
 
     pub fn country_index(&self, id: &str) -> Option<CountryId> {

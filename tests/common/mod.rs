@@ -26,7 +26,8 @@ pub fn solve(text: &str) -> (Scenario, Outcome, Report) {
 
 pub fn objective(s: &Scenario, opts: &BuildOptions) -> f64 {
     let (o, _) = solve_with(s, opts);
-    o.objective().unwrap_or_else(|| panic!("not optimal: {}", o.status))
+    o.objective()
+        .unwrap_or_else(|| panic!("not optimal: {}", o.status))
 }
 
 pub fn price(r: &Report, country: &str, layer: &str, period: usize) -> f64 {
@@ -54,18 +55,27 @@ pub fn flow(r: &Report, from: &str, to: &str, layer: &str, period: usize) -> f64
 }
 
 pub fn welfare_total(r: &Report, country: &str) -> f64 {
-    r.welfare.iter().find(|w| w.country == country).map(|w| w.total).expect("country")
+    r.welfare
+        .iter()
+        .find(|w| w.country == country)
+        .map(|w| w.total)
+        .expect("country")
 }
 
 /// Welfare identity and strong duality, to 1e-6 relative.
 pub fn assert_identities(r: &Report) {
     let w = r.objective.expect("solved");
     let sum: f64 = r.welfare.iter().map(|x| x.total).sum();
-    assert!((sum - w).abs() <= 1e-6 * w.abs().max(1.0), "welfare identity: sum {sum} vs W {w}");
+    assert!(
+        (sum - w).abs() <= 1e-6 * w.abs().max(1.0),
+        "welfare identity: sum {sum} vs W {w}"
+    );
     let gap = r.duality_gap.expect("duality gap");
     assert!(gap <= 1e-6, "strong duality gap {gap}");
     for x in &r.welfare {
-        assert!((x.consumers + x.producers + x.rents - x.total).abs() <= 1e-9 * x.total.abs().max(1.0));
+        assert!(
+            (x.consumers + x.producers + x.rents - x.total).abs() <= 1e-9 * x.total.abs().max(1.0)
+        );
     }
 }
 
@@ -77,12 +87,18 @@ use aistack::results::{OperatingEntry, ProducerEntry};
 /// Options with the agreements switched as given (one flag per agreement, in file order).
 pub fn with_active(s: &Scenario, active: &[bool]) -> BuildOptions {
     assert_eq!(active.len(), s.agreements.len(), "one flag per agreement");
-    BuildOptions { active: active.to_vec(), ..BuildOptions::from_file(s) }
+    BuildOptions {
+        active: active.to_vec(),
+        ..BuildOptions::from_file(s)
+    }
 }
 
 /// Options with integrality relaxed (`--relax`).
 pub fn relaxed(s: &Scenario) -> BuildOptions {
-    BuildOptions { relax: true, ..BuildOptions::from_file(s) }
+    BuildOptions {
+        relax: true,
+        ..BuildOptions::from_file(s)
+    }
 }
 
 /// Export price π = λ + θ, period money.
@@ -104,7 +120,14 @@ pub fn rent(r: &Report, country: &str, layer: &str, period: usize) -> f64 {
 }
 
 /// Value of a security row (`floor`, `supplier_share`, `n_minus_1`), period money.
-pub fn security_dual(r: &Report, kind: &str, country: &str, layer: &str, period: usize, supplier: Option<&str>) -> f64 {
+pub fn security_dual(
+    r: &Report,
+    kind: &str,
+    country: &str,
+    layer: &str,
+    period: usize,
+    supplier: Option<&str>,
+) -> f64 {
     r.security_duals
         .iter()
         .find(|d| {
@@ -115,7 +138,9 @@ pub fn security_dual(r: &Report, kind: &str, country: &str, layer: &str, period:
                 && d.supplier.as_deref() == supplier
         })
         .map(|d| d.value)
-        .unwrap_or_else(|| panic!("no {kind} row for {country}/{layer}/{period} supplier {supplier:?}"))
+        .unwrap_or_else(|| {
+            panic!("no {kind} row for {country}/{layer}/{period} supplier {supplier:?}")
+        })
 }
 
 pub fn producer<'a>(r: &'a Report, country: &str, layer: &str) -> &'a ProducerEntry {
@@ -125,7 +150,12 @@ pub fn producer<'a>(r: &'a Report, country: &str, layer: &str) -> &'a ProducerEn
         .unwrap_or_else(|| panic!("no producer {country}/{layer}"))
 }
 
-pub fn operating<'a>(r: &'a Report, country: &str, layer: &str, period: usize) -> &'a OperatingEntry {
+pub fn operating<'a>(
+    r: &'a Report,
+    country: &str,
+    layer: &str,
+    period: usize,
+) -> &'a OperatingEntry {
     r.operating
         .iter()
         .find(|p| p.country == country && p.layer == layer && p.period == period)
@@ -159,7 +189,14 @@ pub fn capacity_built(r: &Report, country: &str, layer: &str, period: usize) -> 
 /// Left and right finite differences of W* with respect to `h` units of `layer` delivered free
 /// to `country` in `period`, converted to period money (divided by h δ_t): both equal the price
 /// λ where the price is unique (MODEL.md 7).
-pub fn fd_price(s: &Scenario, opts: &BuildOptions, country: &str, layer: &str, period: usize, h: f64) -> (f64, f64) {
+pub fn fd_price(
+    s: &Scenario,
+    opts: &BuildOptions,
+    country: &str,
+    layer: &str,
+    period: usize,
+    h: f64,
+) -> (f64, f64) {
     let c = s.country_index(country).expect("country");
     let l = s.layer_index(layer).expect("layer");
     let base = objective(s, opts);
@@ -173,10 +210,23 @@ pub fn fd_price(s: &Scenario, opts: &BuildOptions, country: &str, layer: &str, p
 }
 
 /// The reported price equals both one-unit finite differences of W* (which must agree).
-pub fn assert_price_by_fd(s: &Scenario, opts: &BuildOptions, r: &Report, country: &str, layer: &str, period: usize) {
+pub fn assert_price_by_fd(
+    s: &Scenario,
+    opts: &BuildOptions,
+    r: &Report,
+    country: &str,
+    layer: &str,
+    period: usize,
+) {
     let (left, right) = fd_price(s, opts, country, layer, period, 1.0);
     let p = price(r, country, layer, period);
     let tol = 1e-6 * p.abs().max(1.0);
-    assert!((left - right).abs() <= tol, "{country}/{layer}/{period}: left {left} != right {right}: price not unique");
-    assert!((p - right).abs() <= tol, "{country}/{layer}/{period}: reported price {p}, finite difference {right}");
+    assert!(
+        (left - right).abs() <= tol,
+        "{country}/{layer}/{period}: left {left} != right {right}: price not unique"
+    );
+    assert!(
+        (p - right).abs() <= tol,
+        "{country}/{layer}/{period}: reported price {p}, finite difference {right}"
+    );
 }
