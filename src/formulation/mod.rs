@@ -535,6 +535,21 @@ impl<'a> Builder<'a> {
         base * self.fx.factor(e, i, l) + interop
     }
 
+    /// Subtract `sum over k in adjacent(l) of has[c,k,t-1]` from a row (discount 5.5, ladder 5.6).
+    fn minus_adjacent(
+        &self,
+        c: CountryId,
+        l: LayerId,
+        t: Period,
+        mut terms: Vec<(usize, f64)>,
+        mut rhs: f64,
+    ) -> (Vec<(usize, f64)>, f64) {
+        for &k in &self.s.layers[l].adjacent {
+            (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
+        }
+        (terms, rhs)
+    }
+
     fn holding(&self, c: CountryId, k: LayerId, t: Period) -> Holding {
         let k0 = self.s.capability(c, k).map_or(0.0, |cap| cap.capacity);
         if t == 0 {
@@ -961,12 +976,7 @@ impl<'a> Builder<'a> {
                                 Sense::Le,
                                 0.0,
                             );
-                            let mut terms = vec![(nd, 1.0)];
-                            let mut rhs = 0.0;
-                            for &k in &s.layers[l].adjacent {
-                                (terms, rhs) =
-                                    with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
-                            }
+                            let (terms, rhs) = self.minus_adjacent(c, l, t, vec![(nd, 1.0)], 0.0);
                             self.add_row(
                                 Row::DiscountAdjacency {
                                     country: c,
@@ -981,11 +991,8 @@ impl<'a> Builder<'a> {
                     }
                     // 5.6 Ladder: y[t] - y[t-1] - sum_k has[c,k,t-1] <= 0.
                     if s.layers[l].requires_adjacent {
-                        let (mut terms, mut rhs) = with_holding(vec![(y, 1.0)], prev, -1.0, 0.0);
-                        for &k in &s.layers[l].adjacent {
-                            (terms, rhs) =
-                                with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
-                        }
+                        let (terms, rhs) = with_holding(vec![(y, 1.0)], prev, -1.0, 0.0);
+                        let (terms, rhs) = self.minus_adjacent(c, l, t, terms, rhs);
                         self.add_row(
                             Row::Ladder {
                                 country: c,
