@@ -187,28 +187,12 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     }
     out.push_str(&t.render(limit));
 
-    let mut rents: Vec<_> = r
-        .capacity_rents
-        .iter()
-        .filter(|x| x.rent.abs() > 1e-9)
-        .cloned()
-        .collect();
-    rents.sort_by(|a, b| b.rent.total_cmp(&a.rent));
-    let mut t = Table::new(
+    out.push_str(&rent_section(
         format!("\nCapacity rents ({cur} per unit of capacity)"),
-        &["country", "layer", ">period", ">rent"],
-    );
-    for x in &rents {
-        t.row(vec![
-            x.country.clone(),
-            x.layer.clone(),
-            x.period.to_string(),
-            num(x.rent),
-        ]);
-    }
-    if !t.is_empty() {
-        out.push_str(&t.render(limit));
-    }
+        ">rent",
+        &r.capacity_rents,
+        limit,
+    ));
 
     let mut built = r.capacity_built.clone();
     built.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
@@ -289,28 +273,12 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         out.push_str(&t.render(limit));
     }
 
-    let mut ess: Vec<_> = r
-        .essential_duals
-        .iter()
-        .filter(|x| x.rent.abs() > 1e-9)
-        .cloned()
-        .collect();
-    ess.sort_by(|a, b| b.rent.total_cmp(&a.rent));
-    let mut t = Table::new(
+    out.push_str(&rent_section(
         format!("\nBinding essential demand ({cur} per unit less to serve)"),
-        &["country", "layer", ">period", ">value"],
-    );
-    for x in &ess {
-        t.row(vec![
-            x.country.clone(),
-            x.layer.clone(),
-            x.period.to_string(),
-            num(x.rent),
-        ]);
-    }
-    if !t.is_empty() {
-        out.push_str(&t.render(limit));
-    }
+        ">value",
+        &r.essential_duals,
+        limit,
+    ));
 
     let mut cl: Vec<_> = r
         .clause_duals
@@ -361,4 +329,30 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     }
     out.push_str(&t.render(limit));
     out
+}
+
+/// The nonzero entries of a (country, layer, period) value table, largest first; empty text
+/// when every entry is zero.
+fn rent_section(
+    title: String,
+    value_header: &str,
+    entries: &[crate::results::RentEntry],
+    limit: Option<usize>,
+) -> String {
+    let mut rows: Vec<_> = entries.iter().filter(|x| x.rent.abs() > 1e-9).collect();
+    rows.sort_by(|a, b| b.rent.total_cmp(&a.rent));
+    let mut t = Table::new(title, &["country", "layer", ">period", value_header]);
+    for x in rows {
+        t.row(vec![
+            x.country.clone(),
+            x.layer.clone(),
+            x.period.to_string(),
+            table::num(x.rent),
+        ]);
+    }
+    if t.is_empty() {
+        String::new()
+    } else {
+        t.render(limit)
+    }
 }
