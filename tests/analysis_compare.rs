@@ -455,7 +455,9 @@ fn cli_compare_and_coalitions() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("Individually rational: no, LAB loses 20.0000"),
+        out.contains(
+            "Individually rational: no, for no optimal price: LAB loses 20.0000 (at every optimal price)"
+        ),
         "{out}"
     );
 
@@ -531,4 +533,25 @@ fn cli_infeasible_configuration_exits_1() {
     let (code, _, err) = cli(&["coalitions", p, "--agreement", "model-pact"]);
     assert_eq!(code, 1);
     assert!(err.contains("infeasible"), "{err}");
+}
+
+/// A batch of re-solves in which several configurations fail reports the first failure in job
+/// order, whichever thread finishes first (CI once got the error of a later job: the solves
+/// run in parallel and the error used to be the first to happen).
+#[test]
+fn the_error_of_a_failing_batch_is_the_same_every_run() {
+    let text = instance_text("agreement-loser.toml")
+        + "\n[[agreement.clause]]\nkind = \"no_duplication\"\nlayer = \"models\"\nmax_producers = 0\n"
+        + "\n[[agreement.clause]]\nkind = \"commit\"\ncountry = \"LAB\"\nlayer = \"models\"\nbuild = true\n";
+    let s = parse(&text);
+    let a = agreement(&s, "model-pact");
+    let base = compare::baseline_options(&s, a, &[], false).unwrap();
+    for _ in 0..20 {
+        let e = compare::compare(&s, a, &base, &SolveConfig::default()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("with agreement model-pact active, the scenario is infeasible"),
+            "{e}"
+        );
+    }
 }

@@ -4,13 +4,14 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
 use aistack::analysis::margins;
 use aistack::analysis::value_added::{self, SourceKind};
 use aistack::formulation::BuildOptions;
 use aistack::results::{self, SolveConfig, View};
-use aistack::scenario::Scenario;
+use aistack::scenario::{Format, Scenario};
 use approx::assert_relative_eq;
 use common::*;
 
@@ -165,11 +166,11 @@ fn entry_value_by_hand() {
     assert_relative_eq!(b_off.value.unwrap(), -15.0, epsilon = 1e-9);
     let total: f64 = b_off.welfare_change.iter().map(|w| w.value).sum();
     assert_relative_eq!(total, -15.0, epsilon = 1e-9);
+    // A holds capacity but produces nothing: leaving (deleting it) is re-solved and worth 0.
     let a_off = entry.iter().find(|e| e.country == "A").unwrap();
-    assert_eq!(
-        (a_off.change, a_off.solved, a_off.value),
-        ("stay_out", false, Some(0.0))
-    );
+    assert_eq!(a_off.change, "give_up");
+    assert!(a_off.solved);
+    assert_relative_eq!(a_off.value.unwrap(), 0.0, epsilon = 1e-9);
     let b_on = entry
         .iter()
         .find(|e| e.country == "B" && e.forced == "operate")
@@ -177,62 +178,123 @@ fn entry_value_by_hand() {
     assert_eq!((b_on.change, b_on.solved), ("stay_in", false));
 }
 
-/// Every entry value of the example (a MIP) equals W(forced) - W(base) from two independent
-/// solves, and the welfare changes by country add up to it.
+/// The scenario file with the `[[capability]]` entry of (country, layer) deleted: "leaving"
+/// as MODEL.md 13.14 defines it, written independently of the library (a TOML edit). `None`
+/// when the file without it is invalid (a commit clause names the capability).
+fn without_capability_file(name: &str, country: &str, layer: &str) -> Option<Scenario> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("instances")
+        .join(name);
+    let mut doc: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    if let Some(toml::Value::Array(caps)) = doc.get_mut("capability") {
+        caps.retain(|c| {
+            !(c["country"].as_str() == Some(country) && c["layer"].as_str() == Some(layer))
+        });
+    }
+    Scenario::from_str(&toml::to_string(&doc).unwrap(), Format::Toml, name).ok()
+}
+
+/// Every entry value of every shipped instance (the world files aside) equals W(forced) -
+/// W(base) from two independent solves: leaving = the capability deleted from the file,
+/// entering = operating in every period; the welfare changes by country add up to it.
 #[test]
 fn entry_values_equal_two_independent_solves() {
+    let mut solved = 0;
+    for name in [
+        "example.toml",
+        "security-policy.toml",
+        "upgrade-path.toml",
+        "comparative-advantage.toml",
+        "supply-shock.toml",
+        "agreement-loser.toml",
+    ] {
+        let s = instance(name);
+        let opts = BuildOptions::from_file(&s);
+        let config = SolveConfig::default();
+        let base = results::solve(&s, &opts, &config).unwrap();
+        let entry = margins::entry_values(&s, &opts, &config, &base).unwrap();
+        let w_base = objective(&s, &opts);
+        for e in entry.iter().filter(|e| e.solved) {
+            let (c, l) = (
+                s.country_index(&e.country).unwrap(),
+                s.layer_index(&e.layer).unwrap(),
+            );
+            let (out, rep) = if e.forced == "operate" {
+                let mut o = BuildOptions::from_file(&s);
+                o.forced.push((c, l, true));
+                solve_with(&s, &o)
+            } else {
+                match without_capability_file(name, &e.country, &e.layer) {
+                    Some(t) => solve_with(&t, &BuildOptions::from_file(&t)),
+                    None => {
+                        assert_eq!(e.status, "infeasible", "{name} {} {}", e.country, e.layer);
+                        continue;
+                    }
+                }
+            };
+            match out.objective().filter(|_| out.is_optimal()) {
+                Some(w) => {
+                    assert!(
+                        close(e.value.unwrap(), w - w_base, 1e-6),
+                        "{name} {} {} {}: {:?} vs {}",
+                        e.country,
+                        e.layer,
+                        e.forced,
+                        e.value,
+                        w - w_base
+                    );
+                    let sum: f64 = e.welfare_change.iter().map(|x| x.value).sum();
+                    assert!(
+                        close(sum, w - w_base, 1e-6),
+                        "welfare changes add to {sum}, not {}",
+                        w - w_base
+                    );
+                    assert_identities(&rep);
+                    solved += 1;
+                }
+                None => {
+                    assert_eq!(e.value, None);
+                    assert_eq!(e.status, out.status.to_string());
+                    assert!(e
+                        .diagnosis
+                        .as_ref()
+                        .is_some_and(|d| d.infeasible && !d.groups.is_empty()));
+                }
+            }
+        }
+    }
+    assert!(solved >= 20, "only {solved} forced decisions solved");
+    // India leaving evaluation cannot work: evaluation is essential and not tradable.
     let s = instance("example.toml");
     let opts = BuildOptions::from_file(&s);
     let config = SolveConfig::default();
     let base = results::solve(&s, &opts, &config).unwrap();
     let entry = margins::entry_values(&s, &opts, &config, &base).unwrap();
-    let w_base = objective(&s, &opts);
-    let mut solved = 0;
-    for e in entry.iter().filter(|e| e.solved) {
-        let (c, l) = (
-            s.country_index(&e.country).unwrap(),
-            s.layer_index(&e.layer).unwrap(),
-        );
-        let mut o = BuildOptions::from_file(&s);
-        o.forced.push((c, l, e.forced == "operate"));
-        let (out, rep) = solve_with(&s, &o);
-        match out.objective().filter(|_| out.is_optimal()) {
-            Some(w) => {
-                assert!(
-                    close(e.value.unwrap(), w - w_base, 1e-6),
-                    "{} {} {}: {:?} vs {}",
-                    e.country,
-                    e.layer,
-                    e.forced,
-                    e.value,
-                    w - w_base
-                );
-                let sum: f64 = e.welfare_change.iter().map(|x| x.value).sum();
-                assert!(
-                    close(sum, w - w_base, 1e-6),
-                    "welfare changes add to {sum}, not {}",
-                    w - w_base
-                );
-                assert_identities(&rep);
-                solved += 1;
-            }
-            None => {
-                assert_eq!(e.value, None);
-                assert_eq!(e.status, out.status.to_string());
-                assert!(e
-                    .diagnosis
-                    .as_ref()
-                    .is_some_and(|d| d.infeasible && !d.groups.is_empty()));
-            }
-        }
-    }
-    assert!(solved >= 8, "only {solved} forced decisions solved");
-    // India leaving evaluation cannot work: evaluation is essential and not tradable.
     let ind_eval = entry
         .iter()
         .find(|e| e.country == "IND" && e.layer == "evaluation")
         .unwrap();
     assert_eq!(ind_eval.status, "infeasible");
+}
+
+/// A capability without an operating binary that leaves also gives up its standby: on
+/// security-policy.toml ALLY's chips were worth -9.6 when only output was stopped; leaving for
+/// real (no standby either) costs more.
+#[test]
+fn leaving_gives_up_standby_too() {
+    let s = instance("security-policy.toml");
+    let opts = BuildOptions::from_file(&s);
+    let config = SolveConfig::default();
+    let base = results::solve(&s, &opts, &config).unwrap();
+    let entry = margins::entry_values(&s, &opts, &config, &base).unwrap();
+    let ally = entry
+        .iter()
+        .find(|e| e.country == "ALLY" && e.layer == "chips" && e.forced == "stay_out")
+        .unwrap();
+    let t = without_capability_file("security-policy.toml", "ALLY", "chips").unwrap();
+    let w = objective(&t, &BuildOptions::from_file(&t));
+    assert!(close(ally.value.unwrap(), w - objective(&s, &opts), 1e-6));
+    assert!(ally.value.unwrap() < -30.0, "{:?}", ally.value);
 }
 
 /// Cutting Taiwan's wafer exports raises prices in every layer of the stack; the welfare losses

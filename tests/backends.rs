@@ -38,6 +38,7 @@ fn config(backend: &str) -> SolveConfig {
     SolveConfig {
         backend: backend.to_string(),
         settings: Settings::default(),
+        ..SolveConfig::default()
     }
 }
 

@@ -248,3 +248,111 @@ fn cli_solve_prints_the_diagnosis_and_exits_1() {
         .unwrap()
         .contains("cannot be met"));
 }
+
+/// A conflict as group labels.
+fn conflict_labels(s: &Scenario, groups: &[Group]) -> HashSet<String> {
+    groups
+        .iter()
+        .map(|g| {
+            let k = infeasibility::key(s, g);
+            format!(
+                "{}:{}:{}",
+                k.kind,
+                k.country.unwrap_or_default(),
+                k.layer.unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Every conflict of a file with several independent ones: each named and irreducible on its
+/// own, dropping one group from each makes the scenario feasible, and the closing sentence says
+/// so; no fewer drops do (re-solves).
+fn check_every_conflict(file: &str, countries: &[(&str, &str)]) {
+    let s = load(file);
+    let opts = BuildOptions::from_file(&s);
+    let config = SolveConfig::default();
+    let d = diagnose(&s);
+    assert!(d.infeasible && d.complete);
+    assert_eq!(d.conflicts.len(), countries.len(), "{}", d.explanation);
+    let all = infeasibility::droppable_groups(&s, &opts);
+    for (country, layer) in countries {
+        let want: HashSet<String> = [
+            format!("essential:{country}:{layer}"),
+            format!("capacity:{country}:{layer}"),
+        ]
+        .into_iter()
+        .collect();
+        let c = d
+            .conflicts
+            .iter()
+            .find(|c| conflict_labels(&s, &c.groups) == want)
+            .unwrap_or_else(|| panic!("{file}: no conflict {want:?} in {}", d.explanation));
+        // Irreducible: the set alone conflicts; without any one of its groups it does not.
+        let set: HashSet<Group> = c.groups.iter().copied().collect();
+        let rest: HashSet<Group> = all.iter().copied().filter(|g| !set.contains(g)).collect();
+        assert_eq!(
+            infeasibility::is_feasible_without(&s, &opts, &rest, &config).unwrap(),
+            Some(false)
+        );
+        for g in &c.groups {
+            let mut dropped = rest.clone();
+            dropped.insert(*g);
+            assert_eq!(
+                infeasibility::is_feasible_without(&s, &opts, &dropped, &config).unwrap(),
+                Some(true),
+                "{file}: dropping {g:?} must resolve its conflict"
+            );
+        }
+    }
+    // One group from each conflict (the first of each) makes the scenario feasible...
+    let one_each: HashSet<Group> = d.conflicts.iter().map(|c| c.groups[0]).collect();
+    assert_eq!(
+        infeasibility::is_feasible_without(&s, &opts, &one_each, &config).unwrap(),
+        Some(true)
+    );
+    // ... and leaving any one conflict untouched does not.
+    for skip in 0..d.conflicts.len() {
+        let fewer: HashSet<Group> = d
+            .conflicts
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != skip)
+            .map(|(_, c)| c.groups[0])
+            .collect();
+        assert_eq!(
+            infeasibility::is_feasible_without(&s, &opts, &fewer, &config).unwrap(),
+            Some(false)
+        );
+    }
+    let n = countries.len();
+    let closing =
+        format!("Dropping one group from each of these {n} conflicts makes the scenario feasible");
+    assert!(d.explanation.contains(&closing), "{}", d.explanation);
+    assert!(
+        !d.explanation
+            .contains("Dropping it makes the scenario feasible")
+            && !d
+                .explanation
+                .contains("constraints makes the scenario feasible"),
+        "no single drop may be claimed to restore feasibility: {}",
+        d.explanation
+    );
+    assert!(d.render().contains(&format!("Conflict {n}")));
+}
+
+#[test]
+fn two_independent_conflicts_are_both_named() {
+    check_every_conflict(
+        "two-conflicts.toml",
+        &[("ALPHA", "models"), ("BETA", "data")],
+    );
+}
+
+#[test]
+fn three_independent_conflicts_are_all_named() {
+    check_every_conflict(
+        "three-conflicts.toml",
+        &[("ALPHA", "models"), ("BETA", "data"), ("GAMMA", "talent")],
+    );
+}

@@ -285,8 +285,9 @@ fn light_instances_prices_are_finite_differences() {
             continue;
         }
         let sweep = finite_difference_prices(&p);
+        // degenerate-prices.toml is built so that no price is unique (tests/canonical_prices.rs).
         assert!(
-            sweep.compared > 0,
+            sweep.compared > 0 || file_name(&p) == "degenerate-prices.toml",
             "{}: no cell had a unique price; the check compared nothing",
             p.display()
         );

@@ -32,8 +32,10 @@ use super::compare::{
     active_flags, baseline_label, solve_optimal, variant, welfare_of, AnalysisError,
 };
 use super::game::{self, Coalition, LeastCore, TableGame};
+use super::verdict::Verdict;
 use crate::formulation::BuildOptions;
-use crate::results::SolveConfig;
+use crate::results::ranges::{self, Range};
+use crate::results::{SolveConfig, SolveError};
 use crate::scenario::{AgreementId, Clause, CountryId, Scenario};
 
 /// Members up to which every coalition is solved by default.
@@ -49,10 +51,33 @@ pub struct CoalitionSettings {
     pub seed: u64,
     /// Most members for exact enumeration (at most [`game::MAX_LEAST_CORE`]).
     pub max_exact: usize,
+    /// Which characteristic function.
+    pub value: GameValue,
+    /// Monte Carlo without a number of orders: sample until every standard error is at most
+    /// this fraction of |v(N)|.
+    pub target_std_error: f64,
 }
 
-/// Orders sampled when there are too many members to enumerate and no number was asked for.
+/// The characteristic function v(S) (MODEL.md 8 and 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GameValue {
+    /// The welfare gain of S's members (rests on the split of W, hence on prices).
+    #[default]
+    Members,
+    /// The change in W when only S forms the agreement, outsiders included (no prices).
+    World,
+}
+
+/// Orders sampled first when there are too many members to enumerate and no number was asked
+/// for; doubled until every standard error is within the target, up to [`MAX_SAMPLES`].
 pub const DEFAULT_SAMPLES: usize = 1000;
+
+/// Most orders sampled to reach the target standard error.
+pub const MAX_SAMPLES: usize = 64_000;
+
+/// Default target standard error of each Monte Carlo Shapley value, relative to |v(N)|.
+pub const DEFAULT_TARGET_STD_ERROR: f64 = 0.01;
 
 impl Default for CoalitionSettings {
     fn default() -> Self {
@@ -60,6 +85,8 @@ impl Default for CoalitionSettings {
             samples: None,
             seed: 0,
             max_exact: DEFAULT_MAX_EXACT,
+            value: GameValue::Members,
+            target_std_error: DEFAULT_TARGET_STD_ERROR,
         }
     }
 }
@@ -81,6 +108,9 @@ pub struct PlayerEntry {
     pub shapley: f64,
     /// Standard error of the Monte Carlo estimate; `None` when exact.
     pub std_error: Option<f64>,
+    /// Outer bounds on the exact Shapley value over optimal prices (each v(S) within its range).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shapley_range: Option<Range>,
     /// shapley - realised: what the member receives (> 0) or pays (< 0) to reach the
     /// Shapley split.
     pub side_payment: f64,
@@ -101,8 +131,16 @@ pub struct LeastCoreEntry {
     /// Tolerance above which ε counts as positive.
     pub tolerance: f64,
     /// `Some(true)`: empty (proved); `Some(false)`: not empty; `None`: not decided (sampled,
-    /// and the lower bound is not positive).
+    /// and the lower bound is not positive). At the reported prices.
     pub core_empty: Option<bool>,
+    /// Bounds on ε over the optimal prices of every configuration: the least core of the
+    /// most favourable values (each v(S) at its least, v(N) at its most) and of the least
+    /// favourable ones. Absent when v does not depend on prices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epsilon_range: Option<Range>,
+    /// "The core is empty" over the optimal prices (exact enumeration only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub core_empty_verdict: Option<Verdict>,
 }
 
 /// A coalition that blocks a split: its members get more by forming the agreement alone.
@@ -117,6 +155,8 @@ pub struct BlockingEntry {
     pub share: f64,
     /// v(S) - x(S) > 0.
     pub excess: f64,
+    /// Whether the values behind this block depend on which optimal prices are reported.
+    pub price_dependent: bool,
 }
 
 /// The value of one coalition.
@@ -124,6 +164,11 @@ pub struct BlockingEntry {
 pub struct CoalitionValue {
     pub coalition: Vec<String>,
     pub value: f64,
+    /// The least and the most v(S) can be over optimal prices (members game, canonical prices).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_dependent: Option<bool>,
     /// W with that coalition's agreement; `None` for coalitions too small to form one.
     pub w: Option<f64>,
 }
@@ -132,6 +177,10 @@ pub struct CoalitionValue {
 #[derive(Debug, Clone, Serialize)]
 pub struct CoalitionReport {
     pub agreement: String,
+    /// Which characteristic function was used.
+    pub game: GameValue,
+    /// v(S ∪ T) >= v(S) + v(T) for all disjoint S, T (exact enumeration only).
+    pub superadditive: Option<bool>,
     pub members: Vec<String>,
     /// Other agreements active in every configuration.
     pub baseline_agreements: Vec<String>,
@@ -139,6 +188,10 @@ pub struct CoalitionReport {
     pub method: Method,
     /// Orders sampled (Monte Carlo only).
     pub samples: Option<usize>,
+    /// Whether the target standard error was reached (Monte Carlo without a fixed number of
+    /// orders only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_reached: Option<bool>,
     pub seed: Option<u64>,
     /// Scenario solves made: the baseline plus every coalition of two or more members needed.
     pub solves: usize,
@@ -220,37 +273,16 @@ pub fn coalitions(
     } else {
         Method::MonteCarlo
     };
-    let samples = match method {
-        Method::Exact => None,
-        Method::MonteCarlo => {
-            let m = settings.samples.unwrap_or(DEFAULT_SAMPLES);
-            if m < 2 {
-                return Err(AnalysisError::BadInput(format!(
-                    "Monte Carlo needs at least 2 sampled orders for a standard error, got {m}"
-                )));
-            }
-            Some(m)
+    if let Some(m) = settings.samples {
+        if m < 2 {
+            return Err(AnalysisError::BadInput(format!(
+                "Monte Carlo needs at least 2 sampled orders for a standard error, got {m}"
+            )));
         }
-    };
+    }
 
     let full = game::grand(n);
-    let perms = samples.map(|m| game::sample_permutations(n, m, settings.seed));
-    let needed: BTreeSet<Coalition> = match &perms {
-        None => (0..=full).filter(|&c| game::size(c) >= 2).collect(),
-        Some(p) => {
-            let mut set: BTreeSet<Coalition> = game::prefixes(p)
-                .into_iter()
-                .filter(|&c| game::size(c) >= 2)
-                .collect();
-            set.insert(full);
-            set
-        }
-    };
-    let needed: Vec<Coalition> = needed.into_iter().collect();
-    // Solves: the baseline, then every needed coalition.
-    let total = needed.len() + 1;
-    progress(0, total);
-
+    progress(0, 1);
     let mut base = baseline.clone();
     base.active = active_flags(s, baseline);
     base.active[a] = false;
@@ -261,40 +293,120 @@ pub fn coalitions(
         .map(|w| w.total)
         .collect();
     let done = AtomicUsize::new(1);
-    progress(1, total);
-    // For each coalition: (v(S), W, gain of every country).
-    let solved: Vec<(Coalition, f64, f64, Vec<f64>)> = needed
-        .par_iter()
-        .map(|&c| {
-            let who = countries_of(&members, c);
-            let (vs, vo) = coalition_configuration(s, &base, a, &who);
-            let outcome = solve_optimal(&vs, &vo, config, || {
-                if c == full {
-                    format!("with agreement {id} active")
-                } else {
-                    let names: Vec<&str> =
-                        who.iter().map(|&x| s.countries[x].id.as_str()).collect();
-                    format!("with agreement {id} formed by {} only", names.join(", "))
+    progress(1, 1);
+    // Solve a batch of coalitions: (S, v(S), W, gain of every country, range of v(S)).
+    let solve_batch =
+        |needed: &[Coalition],
+         total: usize|
+         -> Result<Vec<(Coalition, f64, f64, Vec<f64>, Option<Range>)>, AnalysisError> {
+            needed
+                .par_iter()
+                .map(|&c| {
+                    let who = countries_of(&members, c);
+                    let (vs, vo) = coalition_configuration(s, &base, a, &who);
+                    let outcome = solve_optimal(&vs, &vo, config, || {
+                        if c == full {
+                            format!("with agreement {id} active")
+                        } else {
+                            let names: Vec<&str> =
+                                who.iter().map(|&x| s.countries[x].id.as_str()).collect();
+                            format!("with agreement {id} formed by {} only", names.join(", "))
+                        }
+                    })?;
+                    let gains: Vec<f64> = welfare_of(&vs, &outcome)
+                        .iter()
+                        .zip(&base_welfare)
+                        .map(|(w, b)| w.total - b)
+                        .collect();
+                    let w = outcome.objective().unwrap_or(f64::NAN);
+                    let (v, range) = match settings.value {
+                        GameValue::World => (w - w_baseline, None),
+                        GameValue::Members => {
+                            let range =
+                                ranges::gain_ranges(&vs, &base_outcome, &outcome, &[who.clone()])
+                                    .map_err(|e| AnalysisError::Solve {
+                                        configuration: format!("ranges of v(S) for agreement {id}"),
+                                        source: SolveError::from(e),
+                                    })?
+                                    .map(|r| r[0]);
+                            (who.iter().map(|&x| gains[x]).sum(), range)
+                        }
+                    };
+                    let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    progress(k, total);
+                    Ok((c, v, w, gains, range))
+                })
+                .collect::<Vec<_>>()
+                // The first error in coalition order, not the first to happen: the same every run.
+                .into_iter()
+                .collect()
+        };
+
+    let mut solved: Vec<(Coalition, f64, f64, Vec<f64>, Option<Range>)> = Vec::new();
+    let mut perms: Option<Vec<Vec<usize>>> = None;
+    let mut samples: Option<usize> = None;
+    let mut target_reached: Option<bool> = None;
+    match method {
+        Method::Exact => {
+            let needed: Vec<Coalition> = (0..=full).filter(|&c| game::size(c) >= 2).collect();
+            solved = solve_batch(&needed, needed.len() + 1)?;
+        }
+        Method::MonteCarlo => {
+            // A fixed number of orders when asked for; otherwise double the orders (the same
+            // seeded stream, so each batch extends the last) until every standard error is
+            // within the target, or the cap is reached.
+            let mut m = settings.samples.unwrap_or(DEFAULT_SAMPLES);
+            let mut have: BTreeSet<Coalition> = BTreeSet::new();
+            loop {
+                let p = game::sample_permutations(n, m, settings.seed);
+                let mut want: BTreeSet<Coalition> = game::prefixes(&p)
+                    .into_iter()
+                    .filter(|&c| game::size(c) >= 2)
+                    .collect();
+                want.insert(full);
+                let needed: Vec<Coalition> = want.difference(&have).copied().collect();
+                let total = have.len() + needed.len() + 1;
+                solved.extend(solve_batch(&needed, total)?);
+                have.extend(needed);
+                let fixed = settings.samples.is_some();
+                let values: HashMap<Coalition, f64> = solved.iter().map(|x| (x.0, x.1)).collect();
+                let v = |c: Coalition| {
+                    if game::size(c) < 2 {
+                        0.0
+                    } else {
+                        values.get(&c).copied().unwrap_or(f64::NAN)
+                    }
+                };
+                let worst = game::shapley_from_permutations(n, &p, v)?
+                    .iter()
+                    .map(|e| e.std_error)
+                    .fold(0.0, f64::max);
+                let target = settings.target_std_error * v(full).abs().max(1e-12);
+                let reached = worst <= target;
+                if fixed || reached || m >= MAX_SAMPLES {
+                    if !fixed {
+                        target_reached = Some(reached);
+                    }
+                    samples = Some(m);
+                    perms = Some(p);
+                    break;
                 }
-            })?;
-            let gains: Vec<f64> = welfare_of(&vs, &outcome)
-                .iter()
-                .zip(&base_welfare)
-                .map(|(w, b)| w.total - b)
-                .collect();
-            let v = who.iter().map(|&x| gains[x]).sum();
-            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(k, total);
-            Ok((c, v, outcome.objective().unwrap_or(f64::NAN), gains))
-        })
-        .collect::<Result<_, AnalysisError>>()?;
+                m = (m * 2).min(MAX_SAMPLES);
+            }
+        }
+    }
+    let total = solved.len() + 1;
 
     let mut values: HashMap<Coalition, f64> = HashMap::new();
     let mut welfare: HashMap<Coalition, f64> = HashMap::new();
+    let mut value_ranges: HashMap<Coalition, Range> = HashMap::new();
     let mut realised = vec![0.0; n];
-    for (c, v, w, gains) in &solved {
+    for (c, v, w, gains, range) in &solved {
         values.insert(*c, *v);
         welfare.insert(*c, *w);
+        if let Some(r) = range {
+            value_ranges.insert(*c, *r);
+        }
         if *c == full {
             realised = members.iter().map(|&x| gains[x]).collect();
         }
@@ -353,13 +465,77 @@ pub fn coalitions(
     } else {
         None
     };
+    // Over optimal prices: ε is increasing in every v(S), S ≠ N, and decreasing in v(N), so
+    // the least core of the extreme values bounds it (outer bounds: every v(S) independently).
+    let scale_w = w_baseline.abs().max(1.0);
+    let dependent = value_ranges.values().any(|r| r.depends_on_prices(scale_w));
+    let bound = |c: Coalition, low: bool| -> f64 {
+        if game::size(c) < 2 {
+            return 0.0;
+        }
+        match value_ranges.get(&c) {
+            Some(r) => {
+                if low {
+                    r.min
+                } else {
+                    r.max
+                }
+            }
+            None => v(c),
+        }
+    };
+    let (epsilon_range, core_empty_verdict) = if dependent && exact && n >= 2 {
+        let at = |favourable: bool| -> Result<f64, AnalysisError> {
+            let known: Vec<(Coalition, f64)> =
+                (1..full).map(|c| (c, bound(c, favourable))).collect();
+            Ok(game::least_core_over(n, bound(full, !favourable), &known)?.epsilon)
+        };
+        let range = Range {
+            min: at(true)?,
+            max: at(false)?,
+        };
+        let empty = lc.core_is_empty(tol);
+        // "The core is empty" holds when ε > tol: the same test as Verdict::at_least on
+        // -(ε - tol) <= 0, written out here.
+        let robustness = if range.min > tol {
+            super::verdict::Robustness::EveryPrice
+        } else if range.max <= tol {
+            super::verdict::Robustness::NoPrice
+        } else {
+            super::verdict::Robustness::DependsOnPrices
+        };
+        (
+            Some(range),
+            Some(Verdict {
+                holds: empty,
+                robustness,
+                price_dependent: robustness == super::verdict::Robustness::DependsOnPrices,
+                range: Some(range),
+            }),
+        )
+    } else if exact && n >= 2 && settings.value == GameValue::World {
+        (None, Some(Verdict::fact(lc.core_is_empty(tol))))
+    } else if exact && n >= 2 && !dependent && !value_ranges.is_empty() {
+        (None, Some(Verdict::fact(lc.core_is_empty(tol))))
+    } else {
+        (None, None)
+    };
     let least_core = LeastCoreEntry {
         epsilon: lc.epsilon,
         exact,
         coalitions: known.len(),
         tolerance: tol,
         core_empty,
+        epsilon_range,
+        core_empty_verdict,
     };
+    let shapley_ranges: Option<Vec<Range>> = (dependent && method == Method::Exact).then(|| {
+        game::shapley_bounds(n, |c| bound(c, true), |c| bound(c, false))
+            .into_iter()
+            .map(|(min, max)| Range { min, max })
+            .collect()
+    });
+    let superadditive = (method == Method::Exact).then(|| game::is_superadditive(n, v, tol));
 
     let names = |c: Coalition| -> Vec<String> {
         countries_of(&members, c)
@@ -380,6 +556,7 @@ pub fn coalitions(
                 value: v(c),
                 share: game::sum_over(x, c),
                 excess: e,
+                price_dependent: dependent,
             });
         }
     }
@@ -390,6 +567,7 @@ pub fn coalitions(
             realised: realised[i],
             shapley: shapley[i],
             std_error: std_errors[i],
+            shapley_range: shapley_ranges.as_ref().map(|r| r[i]),
             side_payment: shapley[i] - realised[i],
             least_core: lc.allocation.get(i).copied().unwrap_or(f64::NAN),
         })
@@ -403,15 +581,31 @@ pub fn coalitions(
         .map(|c| CoalitionValue {
             coalition: names(c),
             value: v(c),
+            range: value_ranges.get(&c).copied(),
+            price_dependent: value_ranges.get(&c).map(|r| r.depends_on_prices(scale_w)),
             w: welfare.get(&c).copied(),
         })
         .collect();
 
-    let mut notes = vec![
-        "v(S) adds up the reported welfare of S's members (MODEL.md 7); where duals are not unique that split, \
-         and so v(S), is one of several."
+    let mut notes = vec![match settings.value {
+        GameValue::World => "v(S) is the change in W when only S forms the agreement, outsiders included \
+             (--value world): it depends on no price."
             .to_string(),
-    ];
+        GameValue::Members if value_ranges.is_empty() => "v(S) adds up the welfare of S's members at the \
+             prices the solver returned (--prices any); where duals are not unique that split, and so v(S), is one \
+             of several."
+            .to_string(),
+        GameValue::Members => "v(S) adds up the welfare gain of S's members at the canonical prices (MODEL.md \
+             12); each v(S) comes with its range over optimal prices, and verdicts say whether they hold for \
+             every optimal price."
+            .to_string(),
+    }];
+    if superadditive == Some(false) {
+        notes.push(
+            "v is not superadditive on this instance: some coalitions are worth less together than apart."
+                .to_string(),
+        );
+    }
     if method == Method::MonteCarlo {
         notes.push(format!(
             "Monte Carlo over {} random orders (seed {}): Shapley values are estimates with standard errors; the \
@@ -421,10 +615,23 @@ pub fn coalitions(
             known.len(),
             if exact { ", which are all of them, so ε is exact" } else { ", so ε is a lower bound" }
         ));
+        match target_reached {
+            Some(true) => notes.push(format!(
+                "Orders were doubled from {DEFAULT_SAMPLES} until every standard error was at most {}% of |v(N)|.",
+                settings.target_std_error * 100.0
+            )),
+            Some(false) => notes.push(format!(
+                "warning: after {MAX_SAMPLES} orders some standard error is still above {}% of |v(N)|.",
+                settings.target_std_error * 100.0
+            )),
+            None => {}
+        }
     }
 
     Ok(CoalitionReport {
         agreement: id.to_string(),
+        game: settings.value,
+        superadditive,
         members: members.iter().map(|&c| s.countries[c].id.clone()).collect(),
         baseline_agreements: active_flags(s, &base)
             .iter()
@@ -435,6 +642,7 @@ pub fn coalitions(
         currency: s.meta.currency.clone(),
         method,
         samples,
+        target_reached,
         seed: samples.map(|_| settings.seed),
         solves: total,
         w_baseline,

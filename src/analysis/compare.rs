@@ -22,8 +22,10 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::verdict::Verdict;
 use crate::backend::Status;
 use crate::formulation::BuildOptions;
+use crate::results::ranges::{self, Range};
 use crate::results::{self, Outcome, Report, SolveConfig, SolveError, View, WelfareEntry};
 use crate::scenario::{Agreement, AgreementId, Clause, CountryId, Scenario};
 
@@ -75,14 +77,24 @@ pub struct CountryComparison {
     pub gain_consumers: f64,
     pub gain_producers: f64,
     pub gain_rents: f64,
+    /// The least and the most the gain can be over the optimal prices of both configurations
+    /// (MODEL.md 12; prices the agreement does not move held equal); absent with
+    /// `--prices any`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gain_range: Option<Range>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_dependent: Option<bool>,
 }
 
 /// A member that loses from the agreement without side payments.
 #[derive(Debug, Clone, Serialize)]
 pub struct Loser {
     pub country: String,
-    /// Welfare lost (> 0).
+    /// Welfare lost (> 0) at the reported prices, or the most it can lose where it loses only
+    /// at some optimal prices.
     pub loss: f64,
+    /// Whether it loses for every optimal price or only for some.
+    pub verdict: Verdict,
 }
 
 /// The dual of one row a clause adds, in the row's period money (MODEL.md 7).
@@ -131,8 +143,11 @@ pub struct Comparison {
     pub members_gain: f64,
     /// Sum of the non-members' gains: the agreement's effect on everyone else.
     pub non_members_gain: f64,
-    /// Every member gains (no member's gain below -tolerance).
+    /// Every member gains (no member's gain below -tolerance) at the reported prices.
     pub individually_rational: bool,
+    /// The same over the optimal dual face: the range is that of the smallest member gain.
+    pub individual_rationality: Verdict,
+    /// Members that lose at the reported prices or at some optimal prices.
     pub losers: Vec<Loser>,
     pub clauses: Vec<ClauseBinding>,
     pub notes: Vec<String>,
@@ -373,6 +388,9 @@ pub fn compare(
                 Ok((Some(vs), o))
             }
         })
+        .collect::<Vec<_>>()
+        // The first error in job order, not the first to happen: the same error every run.
+        .into_iter()
         .collect::<Result<_, _>>()?;
 
     let without = &outcomes[0].1;
@@ -384,31 +402,68 @@ pub fn compare(
     let before = welfare_of(s, without);
     let after = welfare_of(s, with_o);
     let is_member = |c: CountryId| ag.members.contains(&c);
+    let singles: Vec<Vec<CountryId>> = (0..s.countries.len()).map(|c| vec![c]).collect();
+    let price_error = |e| AnalysisError::Solve {
+        configuration: format!("ranges of the gains from agreement {id}"),
+        source: SolveError::from(e),
+    };
+    let gain_ranges = ranges::gain_ranges(s, without, with_o, &singles).map_err(price_error)?;
     let countries: Vec<CountryComparison> = before
         .iter()
         .zip(&after)
         .enumerate()
-        .map(|(c, (b, w))| CountryComparison {
-            country: b.country.clone(),
-            member: is_member(c),
-            without: b.total,
-            with: w.total,
-            gain: w.total - b.total,
-            gain_consumers: w.consumers - b.consumers,
-            gain_producers: w.producers - b.producers,
-            gain_rents: w.rents - b.rents,
+        .map(|(c, (b, w))| {
+            let range = gain_ranges.as_ref().map(|g| g[c]);
+            CountryComparison {
+                country: b.country.clone(),
+                member: is_member(c),
+                without: b.total,
+                with: w.total,
+                gain: w.total - b.total,
+                gain_consumers: w.consumers - b.consumers,
+                gain_producers: w.producers - b.producers,
+                gain_rents: w.rents - b.rents,
+                gain_range: range,
+                price_dependent: range.map(|r| r.depends_on_prices(w_with)),
+            }
         })
         .collect();
     let members_gain = countries.iter().filter(|c| c.member).map(|c| c.gain).sum();
     let non_members_gain = countries.iter().filter(|c| !c.member).map(|c| c.gain).sum();
     let losers: Vec<Loser> = countries
         .iter()
-        .filter(|c| c.member && c.gain < -tol)
-        .map(|c| Loser {
-            country: c.country.clone(),
-            loss: -c.gain,
+        .filter(|c| c.member)
+        .filter_map(|c| {
+            // The verdict is on "this member gains"; it is listed when it loses at the
+            // reported prices or at some optimal prices.
+            let verdict = Verdict::at_least(c.gain, c.gain_range, tol);
+            let worst = c.gain_range.map_or(c.gain, |r| r.min);
+            (!verdict.holds || worst < -tol).then(|| Loser {
+                country: c.country.clone(),
+                loss: if verdict.holds { -worst } else { -c.gain },
+                verdict,
+            })
         })
         .collect();
+    let least_gain = countries
+        .iter()
+        .filter(|c| c.member)
+        .map(|c| c.gain)
+        .fold(f64::INFINITY, f64::min);
+    let members: Vec<CountryId> = ag.members.clone();
+    let least_range = match &gain_ranges {
+        Some(g) => {
+            let lo = members
+                .iter()
+                .map(|&c| g[c].min)
+                .fold(f64::INFINITY, f64::min);
+            ranges::best_least_gain(s, without, with_o, &members)
+                .map_err(price_error)?
+                .map(|hi| Range { min: lo, max: hi })
+        }
+        None => None,
+    };
+    let individual_rationality = Verdict::at_least(least_gain, least_range, tol);
 
     let report = Report::new(s, with_o);
     let mip = with_o.mip;
@@ -442,11 +497,17 @@ pub fn compare(
         })
         .collect();
 
-    let mut notes = vec![
-        "Country welfare uses the reported prices (MODEL.md 7); where a price is not unique the split \
-         between countries is one of several, while W and its gain are unique."
-            .to_string(),
-    ];
+    let mut notes = vec![if gain_ranges.is_some() {
+        "Country welfare uses the canonical prices (the least-norm optimal duals, MODEL.md 12); each gain comes \
+         with the least and the most it can be at other optimal prices (at prices common to both configurations \
+         where one price system is optimal for both, models/decisions.md 16), and verdicts say whether they hold \
+         for every optimal price."
+            .to_string()
+    } else {
+        "Country welfare uses the prices the solver returned (--prices any); where a price is not unique the \
+         split between countries is one of several, while W and its gain are unique."
+            .to_string()
+    }];
     if mip {
         notes.push(
             "Prices are those of the restricted pricing LP (integers fixed at their optimum), so entry costs and \
@@ -485,7 +546,8 @@ pub fn compare(
         countries,
         members_gain,
         non_members_gain,
-        individually_rational: losers.is_empty(),
+        individually_rational: individual_rationality.holds,
+        individual_rationality,
         losers,
         clauses,
         notes,

@@ -455,3 +455,51 @@ pub fn in_core<G: Game + ?Sized>(g: &G, x: &[f64], tol: f64) -> bool {
     let full = grand(g.players());
     (sum_over(x, full) - g.value(full)).abs() <= tol && most_violated(g, x, tol).is_none()
 }
+
+/// Bounds on exact Shapley values when each v(S) is only known to lie in [lo(S), hi(S)]
+/// (coalition values that depend on non-unique prices): each marginal contribution
+/// v(S ∪ {i}) - v(S) lies in [lo(S ∪ {i}) - hi(S), hi(S ∪ {i}) - lo(S)], and the weights are
+/// positive. Outer bounds: every v(S) is taken independently.
+pub fn shapley_bounds(
+    n: usize,
+    lo: impl Fn(Coalition) -> f64,
+    hi: impl Fn(Coalition) -> f64,
+) -> Vec<(f64, f64)> {
+    if n == 0 || n > MAX_ENUMERATED {
+        return Vec::new();
+    }
+    let mut w = vec![0.0; n];
+    w[0] = 1.0 / n as f64;
+    for k in 0..n - 1 {
+        w[k + 1] = w[k] * (k + 1) as f64 / (n - k - 1) as f64;
+    }
+    let mut out = vec![(0.0, 0.0); n];
+    for s in 0..(1u64 << n) {
+        let k = size(s);
+        for (i, b) in out.iter_mut().enumerate() {
+            let bit = 1u64 << i;
+            if s & bit == 0 {
+                b.0 += w[k] * (lo(s | bit) - hi(s));
+                b.1 += w[k] * (hi(s | bit) - lo(s));
+            }
+        }
+    }
+    out
+}
+
+/// v(S ∪ T) >= v(S) + v(T) - tol for every pair of disjoint coalitions (3^n pairs).
+pub fn is_superadditive(n: usize, v: impl Fn(Coalition) -> f64, tol: f64) -> bool {
+    let full = grand(n);
+    for s in 1..=full {
+        // T ranges over the nonempty subsets of the complement of S, each pair once (T > S).
+        let rest = full & !s;
+        let mut t = rest;
+        while t > 0 {
+            if t > s && v(s | t) < v(s) + v(t) - tol {
+                return false;
+            }
+            t = (t - 1) & rest;
+        }
+    }
+    true
+}

@@ -1,6 +1,6 @@
-//! Infeasibility diagnosis (MODEL.md section 8): when no allocation exists, name a minimal set
-//! of constraint groups whose removal makes the scenario feasible, in words a policy analyst
-//! reads.
+//! Infeasibility diagnosis (MODEL.md section 8): when no allocation exists, name every
+//! conflict, each a minimal set of constraint groups, such that dropping one group from each
+//! makes the scenario feasible, in words a policy analyst reads.
 //!
 //! The unit of explanation is a [`Group`] (formulation::keys): a capacity, a minimum scale, a
 //! capability ladder, an essential demand, a security policy, an agreement clause, a
@@ -17,6 +17,13 @@
 //! Each test solves the program with a zero objective ([`Program::feasibility`]), integers kept,
 //! so that integer conflicts (a commitment against a no-duplication cap) are found too.
 //!
+//! **Every conflict.** After a conflict is found, one of its groups (the one tested last by the
+//! filter: a policy rather than a physical fact) is set aside and the search repeats on what is
+//! left, until the scenario is feasible. Each set found is irreducible on its own (the core rows
+//! plus that set are infeasible, and dropping any one of its groups makes them feasible), and
+//! dropping the set-aside group of each makes the scenario feasible: the closing sentence says
+//! exactly that, with the groups that were dropped.
+//!
 //! The order of the filter decides which conflict is named when there are several: groups
 //! tested first are the first to go, so physical facts (capacities, minimum scales, ladders) are
 //! tested before trade blocks, security policies, clauses, forced decisions and essential
@@ -31,10 +38,25 @@ use crate::formulation::{self, BuildOptions, Group};
 use crate::results::{SolveConfig, SolveError};
 use crate::scenario::{Clause, CountryId, LayerId, Scenario};
 
-/// A minimal set of conflicting constraint groups and what it means.
+/// One conflict: an irreducible set of constraint groups.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    #[serde(skip)]
+    pub groups: Vec<Group>,
+    #[serde(rename = "groups")]
+    pub keys: Vec<GroupKey>,
+    pub descriptions: Vec<String>,
+    pub explanation: String,
+    /// The group set aside to look for further conflicts (dropping it resolves this one).
+    pub dropped_to_continue: GroupKey,
+}
+
+/// Every conflict, and what it means.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnosis {
-    /// The irreducible set, in the order they are described.
+    /// Every conflict found; dropping one group from each makes the scenario feasible.
+    pub conflicts: Vec<Conflict>,
+    /// The groups of every conflict, in the order they are described.
     #[serde(skip)]
     pub groups: Vec<Group>,
     /// The same groups with their entity ids (serialised as `groups`).
@@ -59,7 +81,17 @@ impl Diagnosis {
     /// The diagnosis for people: the sentence, then one line per group.
     pub fn render(&self) -> String {
         let mut out = format!("Why: {}\n", self.explanation);
-        if !self.descriptions.is_empty() {
+        if self.conflicts.len() > 1 {
+            for (k, c) in self.conflicts.iter().enumerate() {
+                out.push_str(&format!(
+                    "Conflict {} (dropping any one of these groups resolves it):\n",
+                    k + 1
+                ));
+                for d in &c.descriptions {
+                    out.push_str(&format!("  - {d}\n"));
+                }
+            }
+        } else if !self.descriptions.is_empty() {
             out.push_str("Constraint groups in conflict (dropping any one of them makes the scenario feasible):\n");
             for d in &self.descriptions {
                 out.push_str(&format!("  - {d}\n"));
@@ -200,6 +232,7 @@ pub fn diagnose(
         Check::Infeasible => {}
         Check::Feasible => {
             return Ok(Diagnosis {
+                conflicts: Vec::new(),
                 groups: Vec::new(),
                 keys: Vec::new(),
                 descriptions: Vec::new(),
@@ -215,6 +248,7 @@ pub fn diagnose(
     let all: HashSet<Group> = candidates.iter().copied().collect();
     if tester.check(&all)? != Check::Feasible {
         return Ok(Diagnosis {
+            conflicts: Vec::new(),
             groups: Vec::new(),
             keys: Vec::new(),
             descriptions: Vec::new(),
@@ -229,9 +263,96 @@ pub fn diagnose(
             solves: tester.solves,
         });
     }
-    // Deletion filter: `dropped` holds the groups found not to be needed.
-    let mut dropped: HashSet<Group> = HashSet::new();
-    for &g in &candidates {
+    // Conflicts one after another: find a minimal set, set one of its groups aside, repeat.
+    let mut conflicts: Vec<Vec<Group>> = Vec::new();
+    let mut aside: Vec<Group> = Vec::new();
+    loop {
+        let set_aside: HashSet<Group> = aside.iter().copied().collect();
+        let pool: Vec<Group> = candidates
+            .iter()
+            .copied()
+            .filter(|g| !set_aside.contains(g))
+            .collect();
+        let (groups, done) = minimal_set(&mut tester, &pool, &set_aside)?;
+        complete &= done;
+        let Some(&last) = groups.iter().max_by_key(|g| (filter_rank(g), **g)) else {
+            break;
+        };
+        conflicts.push(groups);
+        aside.push(last);
+        let now: HashSet<Group> = aside.iter().copied().collect();
+        match tester.check(&now)? {
+            Check::Infeasible => {}
+            Check::Feasible => break,
+            Check::Unknown => {
+                complete = false;
+                break;
+            }
+        }
+    }
+    let n = conflicts.len();
+    let conflicts: Vec<Conflict> = conflicts
+        .into_iter()
+        .zip(&aside)
+        .map(|(mut groups, drop)| {
+            groups.sort_by_key(|g| (display_rank(g), *g));
+            let descriptions: Vec<String> = groups.iter().map(|g| describe(s, opts, g)).collect();
+            let explanation = explain(s, opts, &groups, &descriptions, n == 1);
+            Conflict {
+                keys: groups.iter().map(|g| key(s, g)).collect(),
+                groups,
+                descriptions,
+                explanation,
+                dropped_to_continue: key(s, drop),
+            }
+        })
+        .collect();
+    let explanation = match conflicts.as_slice() {
+        [one] => one.explanation.clone(),
+        many => {
+            let each: Vec<String> = many
+                .iter()
+                .enumerate()
+                .map(|(k, c)| format!("({}) {}", k + 1, c.explanation))
+                .collect();
+            let dropped: Vec<String> = aside.iter().map(|g| describe(s, opts, g)).collect();
+            format!(
+                "{} independent conflicts. {} Dropping one group from each of these {} conflicts makes the \
+                 scenario feasible (checked by a re-solve with {} dropped).",
+                many.len(),
+                each.join(" "),
+                many.len(),
+                and_list(&dropped)
+            )
+        }
+    };
+    let groups: Vec<Group> = conflicts.iter().flat_map(|c| c.groups.clone()).collect();
+    Ok(Diagnosis {
+        keys: groups.iter().map(|g| key(s, g)).collect(),
+        descriptions: conflicts
+            .iter()
+            .flat_map(|c| c.descriptions.clone())
+            .collect(),
+        groups,
+        conflicts,
+        explanation,
+        infeasible: true,
+        core_conflict: false,
+        complete,
+        solves: tester.solves,
+    })
+}
+
+/// The deletion filter over `pool` (with `aside` dropped throughout): an irreducible set of
+/// groups, and whether every test finished.
+fn minimal_set(
+    tester: &mut Tester,
+    pool: &[Group],
+    aside: &HashSet<Group>,
+) -> Result<(Vec<Group>, bool), SolveError> {
+    let mut complete = true;
+    let mut dropped: HashSet<Group> = aside.clone();
+    for &g in pool {
         dropped.insert(g);
         match tester.check(&dropped)? {
             Check::Infeasible => {}
@@ -244,23 +365,12 @@ pub fn diagnose(
             }
         }
     }
-    let mut groups: Vec<Group> = candidates
-        .into_iter()
+    let groups = pool
+        .iter()
+        .copied()
         .filter(|g| !dropped.contains(g))
         .collect();
-    groups.sort_by_key(|g| (display_rank(g), *g));
-    let descriptions: Vec<String> = groups.iter().map(|g| describe(s, opts, g)).collect();
-    let explanation = explain(s, opts, &groups, &descriptions);
-    Ok(Diagnosis {
-        keys: groups.iter().map(|g| key(s, g)).collect(),
-        groups,
-        descriptions,
-        explanation,
-        infeasible: true,
-        core_conflict: false,
-        complete,
-        solves: tester.solves,
-    })
+    Ok((groups, complete))
 }
 
 /// Is the scenario feasible with exactly `dropped` groups left out (on top of `opts.dropped`)?
@@ -658,7 +768,20 @@ fn capitalise(text: &str) -> String {
 }
 
 /// The sentence: what cannot be met, given what, and why.
-fn explain(s: &Scenario, opts: &BuildOptions, groups: &[Group], descriptions: &[String]) -> String {
+/// The sentence for one conflict; `only` = it is the only one, so resolving it makes the
+/// scenario feasible.
+fn explain(
+    s: &Scenario,
+    opts: &BuildOptions,
+    groups: &[Group],
+    descriptions: &[String],
+    only: bool,
+) -> String {
+    let result = if only {
+        "makes the scenario feasible"
+    } else {
+        "resolves this conflict"
+    };
     let causes = causes(s, opts, groups);
     let because = if causes.is_empty() {
         String::new()
@@ -682,7 +805,7 @@ fn explain(s: &Scenario, opts: &BuildOptions, groups: &[Group], descriptions: &[
                 format!(": {because}")
             };
             format!(
-                "{} {what}{cause}. Dropping it makes the scenario feasible.",
+                "{} {what}{cause}. Dropping it {result}.",
                 capitalise(&descriptions[0])
             )
         }
@@ -696,7 +819,7 @@ fn explain(s: &Scenario, opts: &BuildOptions, groups: &[Group], descriptions: &[
                 reasons.push(because);
             }
             format!(
-                "{} cannot be met: {}. Dropping any one of these {n} constraints makes the scenario feasible.",
+                "{} cannot be met: {}. Dropping any one of these {n} constraints {result}.",
                 capitalise(&descriptions[e]),
                 reasons.join("; ")
             )
@@ -708,7 +831,7 @@ fn explain(s: &Scenario, opts: &BuildOptions, groups: &[Group], descriptions: &[
                 format!(" Note: {because}.")
             };
             format!(
-                "These cannot all hold: {}.{cause} Dropping any one of them makes the scenario feasible.",
+                "These cannot all hold: {}.{cause} Dropping any one of them {result}.",
                 descriptions.join("; ")
             )
         }

@@ -9,10 +9,11 @@
 //!   agree (MODEL.md 7, degenerate programs).
 //! * [`entry_values`]: the discrete value of entering or leaving each layer a country could
 //!   produce: re-solve with the decision forced in every period (`BuildOptions::forced`) and
-//!   report W(forced) - W(base), in total and by country. Where the capability has an operating
-//!   binary y (MODEL.md 3.1) both "operate" (y = 1) and "stay out" (y = 0) are evaluated;
-//!   where it has none, only "stay out", which means producing nothing (p = 0). The solves are
-//!   independent and run in parallel.
+//!   report W(forced) - W(base), in total and by country. **Leaving** ("stay out") has one
+//!   definition for every capability (MODEL.md 8, 13.14): the capability is deleted from the
+//!   scenario ([`Scenario::without_capability`]): no output, no standby, has = 0 in every
+//!   period. **Entering** ("operate") is y = 1 in every period, only where y exists. The solves
+//!   are independent and run in parallel.
 //! * [`shock`]: cut every export of some layers from some suppliers
 //!   (`BuildOptions::cut_exports`) and report the welfare each country loses and the new prices
 //!   next to the old; an infeasible shock comes with its diagnosis.
@@ -27,7 +28,7 @@ use super::infeasibility::{self, Diagnosis};
 use crate::backend::Status;
 use crate::formulation::{self, BuildOptions, Row, Var};
 use crate::results::{self, shadow_value, Outcome, SolveConfig, SolveError, View};
-use crate::scenario::{CountryId, LayerId, Period, Scenario};
+use crate::scenario::{Clause, CountryId, LayerId, Period, Scenario};
 
 /// A country x layer matrix for one period; `None` where the entry does not exist (no
 /// capability, no policy).
@@ -283,6 +284,9 @@ pub fn price_checks(
                 within: price >= lo - slack && price <= hi + slack,
             })
         })
+        .collect::<Vec<_>>()
+        // The first error in key order, not the first to happen: the same every run.
+        .into_iter()
         .collect()
 }
 
@@ -298,8 +302,8 @@ pub struct CountryValue {
 pub struct EntryValue {
     pub country: String,
     pub layer: String,
-    /// `operate` (y = 1 in every period) or `stay_out` (y = 0 in every period, or p = 0 where
-    /// the capability has no operating status).
+    /// `operate` (y = 1 in every period) or `stay_out` (the capability deleted: no output, no
+    /// standby, holds nothing, MODEL.md 13.14).
     pub forced: &'static str,
     /// What the forced decision is relative to the base solution: `enter`, `leave`,
     /// `operate_throughout`, `never_operate`, `stay_in` or `stay_out` (the last two are the
@@ -325,6 +329,16 @@ pub struct EntryValue {
     /// Why `welfare_change` is empty although the forced program solved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// An active `commit` clause with build = true names (c, l).
+fn committed_to_operate(s: &Scenario, opts: &BuildOptions, c: CountryId, l: LayerId) -> bool {
+    s.agreements.iter().enumerate().any(|(a, ag)| {
+        opts.is_active(a, s)
+            && ag.clauses.iter().any(|k| {
+                matches!(k, Clause::Commit { country, layer, build: true, .. } if *country == c && *layer == l)
+            })
+    })
 }
 
 fn welfare_totals(s: &Scenario, outcome: &Outcome) -> Option<Vec<f64>> {
@@ -372,12 +386,24 @@ pub fn entry_values(
             .iter()
             .map(|&x| if with_y { x > 0.5 } else { x > 1e-9 })
             .collect();
+        // Leaving changes nothing only for a capability that is entirely idle: no output, no
+        // standby, and no holding (no K0, never operating).
+        let standby: f64 = v
+            .program
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, col)| matches!(col.var, Var::Reserve { from, layer, .. } if from == c && layer == l))
+            .map(|(j, _)| v.sol.values[j].abs())
+            .sum();
+        let idle = on.iter().all(|&x| !x) && standby <= 1e-9 && cap.capacity == 0.0;
         for &d in decisions {
             let change = match (d, on.iter().all(|&x| x), on.iter().all(|&x| !x)) {
                 (true, true, _) => "stay_in",
                 (true, _, true) => "enter",
                 (true, _, _) => "operate_throughout",
-                (false, _, true) => "stay_out",
+                (false, _, true) if idle => "stay_out",
+                (false, _, true) => "give_up",
                 (false, true, _) => "leave",
                 (false, _, _) => "never_operate",
             };
@@ -414,8 +440,27 @@ pub fn entry_values(
             }
             let mut o = opts.clone();
             o.forced.retain(|f| !(f.0 == c && f.1 == l));
-            o.forced.push((c, l, d));
-            let r = resolve(s, &o, config)?;
+            let left;
+            let target = if d {
+                o.forced.push((c, l, true));
+                s
+            } else {
+                left = s.without_capability(c, l);
+                &left
+            };
+            if !d && committed_to_operate(s, opts, c, l) {
+                e.solved = true;
+                e.status = Status::Infeasible.to_string();
+                e.objective = None;
+                e.value = None;
+                e.welfare_change.clear();
+                e.note = Some(
+                    "an active commit clause requires this capability to operate, so it cannot leave"
+                        .into(),
+                );
+                return Ok(e);
+            }
+            let r = resolve(target, &o, config)?;
             e.solved = true;
             e.status = r.status.to_string();
             e.objective = r.objective;
@@ -425,7 +470,7 @@ pub fn entry_values(
                 .outcome
                 .as_ref()
                 .filter(|o| o.is_optimal())
-                .and_then(|o| welfare_totals(s, o))
+                .and_then(|o| welfare_totals(target, o))
             {
                 Some(w) => {
                     for (i, cv) in e.welfare_change.iter_mut().enumerate() {
@@ -435,10 +480,13 @@ pub fn entry_values(
                 None => e.welfare_change.clear(),
             }
             if r.status == Status::Infeasible {
-                e.diagnosis = Some(infeasibility::diagnose(s, &o, config)?);
+                e.diagnosis = Some(infeasibility::diagnose(target, &o, config)?);
             }
             Ok(e)
         })
+        .collect::<Vec<_>>()
+        // The first error in task order, not the first to happen: the same every run.
+        .into_iter()
         .collect()
 }
 

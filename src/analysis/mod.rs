@@ -6,3 +6,4 @@ pub mod game;
 pub mod infeasibility;
 pub mod margins;
 pub mod value_added;
+pub mod verdict;

@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::common::{bad_input, Exit, SolverArgs};
 use super::compare::{analysis_failure, AgreementArgs};
 use crate::analysis::coalitions::{
-    self, CoalitionReport, CoalitionSettings, Method, DEFAULT_MAX_EXACT,
+    self, CoalitionReport, CoalitionSettings, GameValue, Method, DEFAULT_MAX_EXACT,
 };
+use crate::analysis::verdict::Robustness;
 use crate::report::table::{num, Table};
 use crate::report::{self, OutputFormat};
 
@@ -28,15 +29,29 @@ pub struct CoalitionsArgs {
     /// Seed of the random orders (same seed, same estimates).
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
+    /// Monte Carlo without --samples: double the random orders until every standard error is at
+    /// most this fraction of |v(N)|.
+    #[arg(long, value_name = "FRACTION", default_value_t = coalitions::DEFAULT_TARGET_STD_ERROR)]
+    pub target_std_error: f64,
     /// Enumerate every coalition up to this many members (at most 16); beyond, Monte Carlo.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_EXACT)]
     pub max_exact: usize,
+    /// The game: `members` (v(S) = welfare gain of S's members, rests on prices) or `world`
+    /// (v(S) = change in W when only S forms the agreement, outsiders included; no prices).
+    #[arg(long, value_enum, default_value = "members")]
+    pub value: ValueArg,
     /// Output format (table or json).
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
     /// Show at most this many coalition values in the table format.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum ValueArg {
+    Members,
+    World,
 }
 
 #[derive(Serialize)]
@@ -60,12 +75,23 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
             )));
         }
     }
+    if !(a.target_std_error.is_finite() && a.target_std_error > 0.0) {
+        return Err(bad_input(format!(
+            "--target-std-error must be a positive fraction, got {}",
+            a.target_std_error
+        )));
+    }
     let config = a.solver.config()?;
     let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
     let settings = CoalitionSettings {
         samples: a.samples,
         seed: a.seed,
         max_exact: a.max_exact,
+        value: match a.value {
+            ValueArg::Members => GameValue::Members,
+            ValueArg::World => GameValue::World,
+        },
+        target_std_error: a.target_std_error,
     };
 
     let bar = if std::io::stderr().is_terminal() {
@@ -139,10 +165,35 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
             g.baseline_agreements.join(", ")
         ));
     }
+    out.push_str(&match g.game {
+        GameValue::Members => format!(
+            "Game: v(S) = welfare gain of S's members when only S forms the agreement (--value members){}\n",
+            if g.players.iter().any(|p| p.shapley_range.is_some()) {
+                "; some v(S) depend on prices"
+            } else {
+                ""
+            }
+        ),
+        GameValue::World => {
+            "Game: v(S) = change in W when only S forms the agreement, outsiders included (--value world; no prices)\n"
+                .to_string()
+        }
+    });
+    if let Some(sa) = g.superadditive {
+        out.push_str(if sa {
+            "v is superadditive on this instance\n"
+        } else {
+            "v is not superadditive on this instance\n"
+        });
+    }
     out.push_str(&format!(
-        "v(N) = {} {} (discounted): the members' total gain from the full agreement (baseline W = {})\n\n",
+        "v(N) = {} {} (discounted): {} (baseline W = {})\n\n",
         num(g.grand_value),
         g.currency,
+        match g.game {
+            GameValue::Members => "the members' total gain from the full agreement",
+            GameValue::World => "the change in W from the full agreement",
+        },
         num(g.w_baseline)
     ));
 
@@ -152,6 +203,10 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
         header.push(">std error");
     }
     header.extend([">side payment", ">least core"]);
+    let ranged = g.players.iter().any(|p| p.shapley_range.is_some());
+    if ranged {
+        header.push("shapley over optimal prices (bounds)");
+    }
     let mut t = Table::new(
         "Split of v(N) (side payment = Shapley - realised; > 0 receives)",
         &header,
@@ -162,6 +217,12 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
             row.push(p.std_error.map_or("-".into(), num));
         }
         row.extend([num(p.side_payment), num(p.least_core)]);
+        if ranged {
+            row.push(
+                p.shapley_range
+                    .map_or("-".into(), |r| format!("[{}, {}]", num(r.min), num(r.max))),
+            );
+        }
         t.row(row);
     }
     out.push_str(&t.render(None));
@@ -174,10 +235,23 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
         None => "the core may or may not be empty (lower bound from sampled coalitions only)",
     };
     out.push_str(&format!(
-        "Least core: epsilon {} {}; {}\n",
+        "Least core: epsilon {} {}; {}{}\n",
         if lc.exact { "=" } else { ">=" },
         num(lc.epsilon),
-        verdict
+        verdict,
+        match &lc.core_empty_verdict {
+            Some(v) => match v.robustness {
+                Robustness::EveryPrice => " (empty for every optimal price)".to_string(),
+                Robustness::NoPrice => " (not empty for any optimal price)".to_string(),
+                Robustness::DependsOnPrices => format!(
+                    " (depends on prices: epsilon within [{}, {}] over optimal prices)",
+                    num(v.range.map_or(f64::NAN, |r| r.min)),
+                    num(v.range.map_or(f64::NAN, |r| r.max))
+                ),
+                Robustness::ReportedPricesOnly => String::new(),
+            },
+            None => String::new(),
+        }
     ));
     if g.blocking.is_empty() {
         out.push_str("No coalition blocks the realised, Shapley or least-core split.\n\n");
@@ -185,7 +259,14 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
         out.push('\n');
         let mut t = Table::new(
             "Blocking coalitions (most violated; they gain more by forming the agreement alone)",
-            &["split", "coalition", ">v(S)", ">split gives S", ">excess"],
+            &[
+                "split",
+                "coalition",
+                ">v(S)",
+                ">split gives S",
+                ">excess",
+                "prices",
+            ],
         );
         for b in &g.blocking {
             t.row(vec![
@@ -194,6 +275,11 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
                 num(b.value),
                 num(b.share),
                 num(b.excess),
+                if b.price_dependent {
+                    "depends on prices".into()
+                } else {
+                    "for every optimal price".into()
+                },
             ]);
         }
         out.push_str(&t.render(None));
@@ -202,13 +288,18 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
 
     let mut t = Table::new(
         format!("Coalition values ({}, discounted)", g.currency),
-        &["coalition", ">v(S)", ">W"],
+        &["coalition", ">v(S)", ">W", "v(S) over optimal prices"],
     );
     for v in &g.values {
         t.row(vec![
             braces(&v.coalition),
             num(v.value),
             v.w.map_or("-".into(), num),
+            match (v.range, v.price_dependent) {
+                (Some(r), Some(true)) => format!("[{}, {}]", num(r.min), num(r.max)),
+                (Some(_), _) => "unique".into(),
+                (None, _) => "-".into(),
+            },
         ]);
     }
     out.push_str(&t.render(limit));

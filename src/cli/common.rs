@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context};
 
 use crate::backend::Settings;
 use crate::formulation::BuildOptions;
-use crate::results::SolveConfig;
+use crate::results::{PriceChoice, SolveConfig};
 use crate::scenario::Scenario;
 
 /// Exit codes.
@@ -59,6 +59,17 @@ pub struct SolverArgs {
     /// Solver threads (backends that support it).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Which optimal prices to report: `canonical` (the least-norm point of the optimal dual
+    /// face, the same whichever solver; with ranges) or `any` (whatever the solver returns;
+    /// faster on very large programs, no ranges).
+    #[arg(long, value_enum, default_value = "canonical")]
+    pub prices: PriceArg,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum PriceArg {
+    Canonical,
+    Any,
 }
 
 impl SolverArgs {
@@ -85,6 +96,10 @@ impl SolverArgs {
                 mip_gap: self.mip_gap,
                 time_limit: self.time_limit,
                 threads: self.threads,
+            },
+            prices: match self.prices {
+                PriceArg::Canonical => PriceChoice::Canonical,
+                PriceArg::Any => PriceChoice::Any,
             },
         };
         config

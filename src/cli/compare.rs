@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::common::{agreement_index, bad_input, load, Exit, SolverArgs};
 use crate::analysis::compare::{self, AnalysisError, Comparison};
 use crate::analysis::game::GameError;
+use crate::analysis::verdict::Robustness;
 use crate::report::table::{num, Table};
 use crate::report::{self, OutputFormat};
 use crate::scenario::{AgreementId, Scenario};
@@ -170,6 +171,7 @@ pub fn render(file: &str, c: &Comparison) -> String {
             ">consumers",
             ">producers",
             ">rents",
+            "gain over optimal prices",
         ],
     );
     for x in &c.countries {
@@ -182,6 +184,11 @@ pub fn render(file: &str, c: &Comparison) -> String {
             signed(x.gain_consumers),
             signed(x.gain_producers),
             signed(x.gain_rents),
+            match (x.gain_range, x.price_dependent) {
+                (Some(r), Some(true)) => format!("[{}, {}]", num(r.min), num(r.max)),
+                (Some(_), _) => "unique".into(),
+                (None, _) => "-".into(),
+            },
         ]);
     }
     out.push_str(&t.render(None));
@@ -203,19 +210,8 @@ pub fn render(file: &str, c: &Comparison) -> String {
             non_members.join(", ")
         ));
     }
-    if c.individually_rational {
-        out.push_str("Individually rational: yes, no member loses\n\n");
-    } else {
-        let losers: Vec<String> = c
-            .losers
-            .iter()
-            .map(|l| format!("{} loses {}", l.country, num(l.loss)))
-            .collect();
-        out.push_str(&format!(
-            "Individually rational: no, {} without side payments\n\n",
-            losers.join(", ")
-        ));
-    }
+    out.push_str(&individual_rationality(c));
+    out.push_str("\n\n");
 
     let mut t = Table::new(
         "Clauses (value = W with the agreement - W with it but without that clause alone)",
@@ -256,4 +252,49 @@ pub fn render(file: &str, c: &Comparison) -> String {
     }
     out.push('\n');
     out
+}
+
+/// "Individually rational: yes, for every optimal price", or who loses and how surely.
+fn individual_rationality(c: &Comparison) -> String {
+    let ir = &c.individual_rationality;
+    let losers: Vec<String> = c
+        .losers
+        .iter()
+        .map(|l| match l.verdict.robustness {
+            Robustness::NoPrice => format!(
+                "{} loses {} (at every optimal price)",
+                l.country,
+                num(l.loss)
+            ),
+            Robustness::DependsOnPrices => format!(
+                "{} loses up to {} at some optimal prices ({})",
+                l.country,
+                num(l.loss),
+                l.verdict.qualifier()
+            ),
+            _ => format!("{} loses {}", l.country, num(l.loss)),
+        })
+        .collect();
+    match ir.robustness {
+        Robustness::EveryPrice => "Individually rational: yes, for every optimal price".into(),
+        Robustness::NoPrice => format!(
+            "Individually rational: no, for no optimal price: {} without side payments",
+            losers.join("; ")
+        ),
+        Robustness::DependsOnPrices => format!(
+            "Individually rational: depends on prices (the smallest member gain ranges over [{}, {}]; {} at the \
+             reported prices): {}",
+            num(ir.range.map_or(f64::NAN, |r| r.min)),
+            num(ir.range.map_or(f64::NAN, |r| r.max)),
+            if ir.holds { "yes" } else { "no" },
+            losers.join("; ")
+        ),
+        Robustness::ReportedPricesOnly if ir.holds => {
+            "Individually rational: yes at the reported prices, no member loses (--prices any)".into()
+        }
+        Robustness::ReportedPricesOnly => format!(
+            "Individually rational: no at the reported prices, {} without side payments (--prices any)",
+            losers.join(", ")
+        ),
+    }
 }

@@ -413,12 +413,12 @@ fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
             })
             .collect();
         let decision = match e.change {
-            "enter" => "enter (y = 1)",
-            "leave" if e.has_operating_status => "leave (y = 0)",
-            "leave" => "leave (p = 0; no y)",
-            "operate_throughout" => "operate throughout (y = 1)",
-            "never_operate" if e.has_operating_status => "never operate (y = 0)",
-            "never_operate" => "never produce (p = 0; no y)",
+            "enter" => "enter (operate every period)",
+            "leave" => "leave (no output, no standby, holds nothing)",
+            "operate_throughout" => "operate every period",
+            "never_operate" => "leave (never operate again)",
+            "give_up" => "give up (idle, but holds capacity or standby)",
+            "stay_out" => "stay out (already idle)",
             other => other,
         };
         let mut cells = vec![

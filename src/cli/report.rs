@@ -24,10 +24,10 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Exact Shapley values (all 2^m coalitions) up to this many members.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = crate::analysis::coalitions::DEFAULT_MAX_EXACT)]
     pub max_exact: usize,
     /// Random orders for Monte Carlo Shapley values above --max-exact members (0: no split).
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = crate::analysis::coalitions::DEFAULT_SAMPLES)]
     pub samples: usize,
     /// Seed of the Monte Carlo orders.
     #[arg(long, default_value_t = 2026)]

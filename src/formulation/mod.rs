@@ -94,6 +94,9 @@ pub struct Program {
     pub rows: Vec<Constraint>,
     index: KeyMap<Var, usize>,
     row_index: KeyMap<Row, usize>,
+    /// δ_t by period (index t - 1); empty = undiscounted. Sets the weight of each row's dual in
+    /// the norm of the canonical prices (MODEL.md 13.12).
+    pub discount: Vec<f64>,
 }
 
 impl Program {
@@ -149,6 +152,15 @@ impl Program {
             sense,
             rhs,
         });
+    }
+
+    /// Weight of row `r`'s dual in the norm of the canonical prices: 1/δ_t², so that the norm
+    /// is that of the duals as reported, in each period's money (MODEL.md 13.12).
+    pub fn norm_weight(&self, r: usize) -> f64 {
+        match self.rows[r].row.period() {
+            Some(t) if t >= 1 && t <= self.discount.len() => self.discount[t - 1].powi(-2),
+            _ => 1.0,
+        }
     }
 
     /// Same program with every integer column fixed at `values` (rounded): the LP whose duals
@@ -392,7 +404,9 @@ enum Holding {
 
 /// Build the program for `s` under `opts`.
 pub fn build(s: &Scenario, opts: &BuildOptions) -> Program {
-    Builder::new(s, opts).build()
+    let mut p = Builder::new(s, opts).build();
+    p.discount = (1..=s.n_periods()).map(|t| s.discount(t)).collect();
+    p
 }
 
 /// Builds the program. Everything that the rows look up repeatedly (flows and standby by

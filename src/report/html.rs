@@ -55,8 +55,8 @@ impl Default for PageOptions {
         PageOptions {
             agreements: Vec::new(),
             sovereign: None,
-            max_exact: 6,
-            samples: 12,
+            max_exact: coalitions::DEFAULT_MAX_EXACT,
+            samples: coalitions::DEFAULT_SAMPLES,
             seed: 2026,
             relax: false,
         }
@@ -271,6 +271,8 @@ pub fn compute(
             samples: (m > opts.max_exact).then_some(opts.samples),
             seed: opts.seed,
             max_exact: opts.max_exact,
+            value: coalitions::GameValue::Members,
+            target_std_error: coalitions::DEFAULT_TARGET_STD_ERROR,
         };
         let (coalitions, shapley_note) = if m > opts.max_exact && opts.samples < 2 {
             let note = format!("{m} members is above the exact limit ({}) and Monte Carlo sampling is off; no Shapley split.", opts.max_exact);

@@ -120,18 +120,33 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     }
     let mut welfare = r.welfare.clone();
     welfare.sort_by(|a, b| b.total.total_cmp(&a.total));
+    let ranged = welfare.iter().any(|w| w.price_dependent.is_some());
+    let mut header = vec!["country", ">consumers", ">producers", ">rents", ">total"];
+    if ranged {
+        header.push("total over optimal prices");
+    }
     let mut t = Table::new(
-        format!("Welfare by country ({cur}, discounted)"),
-        &["country", ">consumers", ">producers", ">rents", ">total"],
+        format!(
+            "Welfare by country ({cur}, discounted; at the {} prices)",
+            r.price_selection_words()
+        ),
+        &header,
     );
     for w in &welfare {
-        t.row(vec![
+        let mut row = vec![
             w.country.clone(),
             num(w.consumers),
             num(w.producers),
             num(w.rents),
             num(w.total),
-        ]);
+        ];
+        if ranged {
+            row.push(match (w.range(), w.price_dependent) {
+                (Some(g), Some(true)) => format!("[{}, {}]", num(g.min), num(g.max)),
+                _ => "unique".into(),
+            });
+        }
+        t.row(row);
     }
     out.push_str(&t.render(None));
 

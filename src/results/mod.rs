@@ -6,9 +6,15 @@
 //! compute prices, rents, profits, uplifts and welfare by country. Sign conventions are
 //! converted in exactly one place, [`shadow_value`].
 
+pub mod face;
+pub mod ranges;
 mod tables;
 
 pub use tables::*;
+
+use std::sync::Arc;
+
+use face::{Face, FaceError};
 
 use crate::backend::{self, Backend, BackendError, RawSolution, Settings, Status};
 use crate::formulation::{self, BuildOptions, Program, Row, Sense, Var};
@@ -69,6 +75,9 @@ pub struct Solution {
     pub duals: Vec<f64>,
     /// Objective of the dual of the pricing LP (strong duality: equals `objective`).
     pub dual_objective: f64,
+    /// The optimal dual face of the pricing LP when the prices are canonical (its least-norm
+    /// point); `None` with `--prices any`.
+    pub face: Option<Arc<Face>>,
 }
 
 impl Solution {
@@ -84,6 +93,8 @@ impl Solution {
 pub enum SolveError {
     #[error(transparent)]
     Backend(#[from] BackendError),
+    #[error(transparent)]
+    Face(#[from] FaceError),
     #[error("unknown solver backend \"{0}\" (available: {1}; HiGHS needs a build with --features highs)")]
     UnknownBackend(String, String),
 }
@@ -93,6 +104,19 @@ pub enum SolveError {
 pub struct SolveConfig {
     pub backend: String,
     pub settings: Settings,
+    pub prices: PriceChoice,
+}
+
+/// Which optimal dual is reported (MODEL.md 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceChoice {
+    /// The least-norm point of the optimal dual face: the same whichever backend solved the
+    /// program and in whatever order its rows were written.
+    #[default]
+    Canonical,
+    /// Whichever optimal dual the backend returns (cheaper on very large programs).
+    Any,
 }
 
 impl Default for SolveConfig {
@@ -100,6 +124,7 @@ impl Default for SolveConfig {
         SolveConfig {
             backend: "microlp".into(),
             settings: Settings::default(),
+            prices: PriceChoice::Canonical,
         }
     }
 }
@@ -143,19 +168,20 @@ pub fn solve_program(program: Program, config: &SolveConfig) -> Result<Outcome, 
     if !raw.has_values() {
         return Ok(outcome);
     }
-    let solution = price(&outcome.program, &raw, backend.as_ref(), &config.settings)?;
+    let solution = price(&outcome.program, &raw, backend.as_ref(), config)?;
     outcome.solution = Some(solution);
     Ok(outcome)
 }
 
-/// Restricted pricing (MODEL.md 7): fix integers, re-solve the LP, take its duals.
+/// Restricted pricing (MODEL.md 7): fix integers, re-solve the LP, take its duals: the
+/// least-norm optimal dual (MODEL.md 12) unless `--prices any`.
 fn price(
     program: &Program,
     raw: &RawSolution,
     backend: &dyn Backend,
-    settings: &Settings,
+    config: &SolveConfig,
 ) -> Result<Solution, SolveError> {
-    let objective = raw.objective;
+    let settings = &config.settings;
     let (lp, lp_raw) = if program.is_mip() {
         let lp = program.with_integers_fixed(&raw.values);
         let lp_raw = backend.solve(&lp, settings)?;
@@ -168,28 +194,29 @@ fn price(
     } else {
         raw.values.clone()
     };
-    let (duals, dual_objective) = match lp_raw.duals.clone() {
-        Some(d) => {
-            let dual_obj = dual_objective_of(&lp, &values, &d);
-            (d, dual_obj)
-        }
-        None => {
-            let d = backend::dual::solve_dual(&lp, settings)?;
-            (d.duals, d.objective)
-        }
-    };
     // Prefer the LP re-solve's objective: identical to the MIP's up to round-off, and the one
     // the duals belong to.
     let objective = if lp_raw.has_values() {
         lp.objective_value(&values)
     } else {
-        objective
+        raw.objective
     };
+    let (duals, face) = match (config.prices, lp_raw.duals.clone()) {
+        (PriceChoice::Canonical, _) => {
+            let weights: Vec<f64> = (0..lp.rows.len()).map(|r| lp.norm_weight(r)).collect();
+            let (face, y) = Face::canonical(&lp, &values, objective, &weights)?;
+            (y, Some(Arc::new(face)))
+        }
+        (PriceChoice::Any, Some(d)) => (d, None),
+        (PriceChoice::Any, None) => (backend::dual::solve_dual(&lp, settings)?.duals, None),
+    };
+    let dual_objective = dual_objective_of(&lp, &values, &duals);
     Ok(Solution {
         objective,
         values,
         duals,
         dual_objective,
+        face,
     })
 }
 

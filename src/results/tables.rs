@@ -97,6 +97,22 @@ pub struct WelfareEntry {
     pub producers: f64,
     pub rents: f64,
     pub total: f64,
+    /// The least and the most `total` can be over the optimal dual face (MODEL.md 12); empty
+    /// with `--prices any`. Flat fields, so the CSV table keeps one column each.
+    pub total_min: Option<f64>,
+    pub total_max: Option<f64>,
+    /// Whether `total` depends on which optimal prices are reported (MODEL.md 13.13).
+    pub price_dependent: Option<bool>,
+}
+
+impl WelfareEntry {
+    /// The range of `total` over optimal prices, where it was computed.
+    pub fn range(&self) -> Option<super::ranges::Range> {
+        Some(super::ranges::Range {
+            min: self.total_min?,
+            max: self.total_max?,
+        })
+    }
 }
 
 /// Every table of a solved scenario (MODEL.md section 9 plus more).
@@ -108,6 +124,8 @@ pub struct Report {
     pub relaxed: bool,
     pub gap: Option<f64>,
     pub backend: String,
+    /// Which optimal dual is reported: `canonical` (least norm, MODEL.md 12) or `any`.
+    pub price_selection: &'static str,
     pub currency: String,
     /// Strong duality of the pricing LP: |primal - dual| / max(1, |W|).
     pub duality_gap: Option<f64>,
@@ -189,6 +207,9 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
             producers: prod[c],
             rents: rents[c],
             total: cons[c] + prod[c] + rents[c],
+            total_min: None,
+            total_max: None,
+            price_dependent: None,
         })
         .collect()
 }
@@ -290,6 +311,15 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
 }
 
 impl Report {
+    /// "canonical (least-norm)" or "solver's".
+    pub fn price_selection_words(&self) -> &'static str {
+        if self.price_selection == "canonical" {
+            "canonical (least-norm)"
+        } else {
+            "solver's"
+        }
+    }
+
     /// Every table of `outcome`; tables are empty when there is no solution.
     pub fn new(s: &Scenario, outcome: &Outcome) -> Report {
         let mut r = Report {
@@ -299,6 +329,10 @@ impl Report {
             relaxed: outcome.relaxed,
             gap: outcome.gap,
             backend: outcome.backend.to_string(),
+            price_selection: match outcome.solution.as_ref().and_then(|x| x.face.as_ref()) {
+                Some(_) => "canonical",
+                None => "any",
+            },
             currency: s.meta.currency.clone(),
             duality_gap: outcome.solution.as_ref().map(|x| x.duality_gap()),
             welfare_residual: None,
@@ -523,6 +557,15 @@ impl Report {
         }
         r.producers = producers(&v).into_iter().map(|p| p.1).collect();
         r.welfare = welfare(&v);
+        // A range that cannot be computed is left out (reported as absent, not as a fact).
+        if let Ok(Some(ranges)) = super::ranges::welfare_ranges(s, outcome) {
+            let w = r.objective.unwrap_or(0.0);
+            for (e, g) in r.welfare.iter_mut().zip(ranges) {
+                e.price_dependent = Some(g.depends_on_prices(w));
+                e.total_min = Some(g.min);
+                e.total_max = Some(g.max);
+            }
+        }
         if let Some(w) = r.objective {
             let total: f64 = r.welfare.iter().map(|x| x.total).sum();
             r.welfare_residual = Some((total - w).abs() / w.abs().max(1.0));

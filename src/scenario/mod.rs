@@ -244,6 +244,22 @@ impl Scenario {
         (1.0 + self.meta.discount_rate).powi(-(t as i32 - 1))
     }
 
+    /// The same scenario with the capability (c, l) deleted: what "leaving" a layer means
+    /// (MODEL.md 8, 13.14): no output, no standby, and has[c,l,t] = 0 in every period,
+    /// including t = 0 (no adjacency conferred, no place under a no-duplication cap).
+    pub fn without_capability(&self, c: CountryId, l: LayerId) -> Scenario {
+        let mut s = self.clone();
+        s.capabilities
+            .retain(|cap| !(cap.country == c && cap.layer == l));
+        s.capability_index = s
+            .capabilities
+            .iter()
+            .enumerate()
+            .map(|(i, cap)| ((cap.country, cap.layer), i))
+            .collect();
+        s
+    }
+
     pub fn capability(&self, c: CountryId, l: LayerId) -> Option<&Capability> {
         self.capability_index
             .get(&(c, l))

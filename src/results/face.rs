@@ -1,0 +1,488 @@
+//! The optimal dual face of a priced LP, and the two questions asked of it (MODEL.md 12):
+//! its least-norm point (the canonical prices) and the least and most a linear function of the
+//! duals (a country's welfare, a gain, v(S)) can be over it.
+//!
+//! The face is described from one optimal primal point by complementary slackness, which holds
+//! between every optimal primal and every optimal dual: a row with slack has dual 0, and a
+//! column strictly inside its bounds has reduced cost 0. What is left is a polyhedron in the
+//! duals of the tight rows and the bound multipliers of the columns at a bound:
+//!
+//! ```text
+//!   sum_r a_rj y_r + w_j - v_j = c_j      every column j that is not fixed
+//!   y_r >= 0 (<= rows), y_r <= 0 (>= rows), y_r free (= rows); w_j, v_j >= 0
+//! ```
+//!
+//! with w_j only where x_j sits at its upper bound and v_j only where it sits at its lower
+//! bound. Bound multipliers are not rows, so they carry no weight in the norm (MODEL.md 13.12).
+//! If the primal point is too inexact for the classification to leave a non-empty face, the
+//! face is described instead by dual feasibility plus "dual objective = W*" (the same set in
+//! exact arithmetic, less well conditioned).
+//!
+//! Both questions are convex programs solved with Clarabel: a pure-Rust interior-point solver
+//! for QPs and LPs (sparse LDL, equilibration, iterative refinement), so the default build
+//! needs nothing but cargo. Its answers are accurate to about 1e-10; the reported duals are
+//! then checked for strong duality like any other.
+
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{
+    DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
+};
+
+use crate::formulation::{Program, Sense};
+
+/// Relative tolerance for "a row is tight" and "a column sits at a bound".
+const ACTIVE_TOL: f64 = 1e-9;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FaceError {
+    #[error("the optimal dual face could not be computed ({0})")]
+    Solver(String),
+}
+
+/// One unknown of the face problems.
+#[derive(Debug, Clone, Copy)]
+enum Unknown {
+    /// The dual of program row `r`.
+    Dual(usize),
+    /// A bound multiplier (enters column `j`'s equation with `sign`, >= 0).
+    Bound { column: usize, sign: f64 },
+}
+
+/// The optimal dual face of one LP (integers already fixed).
+#[derive(Debug, Clone)]
+pub struct Face {
+    unknowns: Vec<Unknown>,
+    /// Sign restriction of each unknown: +1 (>= 0), -1 (<= 0), 0 (free).
+    signs: Vec<f64>,
+    /// For each program row, its unknown (None: the dual is 0 on the face).
+    of_row: Vec<Option<usize>>,
+    /// Equations: (terms over unknowns, right-hand side).
+    equations: Vec<(Vec<(usize, f64)>, f64)>,
+    n_rows: usize,
+}
+
+impl Face {
+    /// The face of `lp` at the optimal primal point `values` (objective `objective`), and its
+    /// least-norm point under `weights` (one per row, MODEL.md 13.12).
+    ///
+    /// The complementary-slackness description is tried first; if it leaves no dual (the
+    /// primal point was too inexact to classify), the objective-row description is used.
+    pub fn canonical(
+        lp: &Program,
+        values: &[f64],
+        objective: f64,
+        weights: &[f64],
+    ) -> Result<(Face, Vec<f64>), FaceError> {
+        let face = Face::complementary(lp, values);
+        if let Ok(y) = face.least_norm(weights) {
+            return Ok((face, y));
+        }
+        let face = Face::by_objective(lp, values, objective);
+        let y = face.least_norm(weights)?;
+        Ok((face, y))
+    }
+
+    fn complementary(lp: &Program, values: &[f64]) -> Face {
+        let mut face = Face::empty(lp.rows.len());
+        for (r, row) in lp.rows.iter().enumerate() {
+            let lhs: f64 = row.terms.iter().map(|&(j, a)| a * values[j]).sum();
+            let scale = row
+                .terms
+                .iter()
+                .map(|&(j, a)| (a * values[j]).abs())
+                .fold(row.rhs.abs().max(1.0), f64::max);
+            let tight = row.sense == Sense::Eq || (lhs - row.rhs).abs() <= ACTIVE_TOL * scale;
+            if tight {
+                face.add_dual(r, row.sense);
+            }
+        }
+        face.add_columns(lp, |j, bound| {
+            (values[j] - bound).abs() <= ACTIVE_TOL * bound.abs().max(1.0)
+        });
+        face
+    }
+
+    fn by_objective(lp: &Program, values: &[f64], objective: f64) -> Face {
+        let mut face = Face::empty(lp.rows.len());
+        for (r, row) in lp.rows.iter().enumerate() {
+            face.add_dual(r, row.sense);
+        }
+        face.add_columns(lp, |_, _| true);
+        // Dual objective = W*: sum_r b'_r y_r + sum (u w - l v) + c_fixed x_fixed = W*, with
+        // fixed columns moved to the right-hand side (b' = b - A_fixed x_fixed).
+        let fixed = |j: usize| lp.columns[j].lower == lp.columns[j].upper;
+        let mut terms = Vec::new();
+        for (k, u) in face.unknowns.iter().enumerate() {
+            let coef = match *u {
+                Unknown::Dual(r) => {
+                    let row = &lp.rows[r];
+                    row.rhs
+                        - row
+                            .terms
+                            .iter()
+                            .filter(|&&(j, _)| fixed(j))
+                            .map(|&(j, a)| a * lp.columns[j].lower)
+                            .sum::<f64>()
+                }
+                Unknown::Bound { column, sign } => {
+                    let c = &lp.columns[column];
+                    if sign > 0.0 {
+                        c.upper
+                    } else {
+                        -c.lower
+                    }
+                }
+            };
+            if coef != 0.0 {
+                terms.push((k, coef));
+            }
+        }
+        let constant: f64 = lp
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| fixed(j))
+            .map(|(j, c)| c.objective * values[j])
+            .sum();
+        face.equations.push((terms, objective - constant));
+        face
+    }
+
+    fn empty(n_rows: usize) -> Face {
+        Face {
+            unknowns: Vec::new(),
+            signs: Vec::new(),
+            of_row: vec![None; n_rows],
+            equations: Vec::new(),
+            n_rows,
+        }
+    }
+
+    fn add_dual(&mut self, r: usize, sense: Sense) {
+        self.of_row[r] = Some(self.unknowns.len());
+        self.unknowns.push(Unknown::Dual(r));
+        self.signs.push(match sense {
+            Sense::Le => 1.0,
+            Sense::Ge => -1.0,
+            Sense::Eq => 0.0,
+        });
+    }
+
+    /// One equation per column that is not fixed; a bound multiplier where `at(j, bound)`.
+    fn add_columns(&mut self, lp: &Program, at: impl Fn(usize, f64) -> bool) {
+        let mut by_column: Vec<Vec<(usize, f64)>> = vec![Vec::new(); lp.columns.len()];
+        for (r, row) in lp.rows.iter().enumerate() {
+            if let Some(k) = self.of_row[r] {
+                for &(j, a) in &row.terms {
+                    by_column[j].push((k, a));
+                }
+            }
+        }
+        for (j, col) in lp.columns.iter().enumerate() {
+            if col.lower == col.upper {
+                continue;
+            }
+            let mut terms = std::mem::take(&mut by_column[j]);
+            for (bound, sign) in [(col.upper, 1.0), (col.lower, -1.0)] {
+                if bound.is_finite() && at(j, bound) {
+                    terms.push((self.unknowns.len(), sign));
+                    self.unknowns.push(Unknown::Bound { column: j, sign });
+                    self.signs.push(1.0);
+                }
+            }
+            self.equations.push((terms, col.objective));
+        }
+    }
+
+    /// The point of the face with the least weighted norm sum_r weight_r y_r^2, as a dual for
+    /// every program row (0 off the face).
+    pub fn least_norm(&self, weights: &[f64]) -> Result<Vec<f64>, FaceError> {
+        let diag: Vec<f64> = self
+            .unknowns
+            .iter()
+            .map(|u| match *u {
+                Unknown::Dual(r) => weights[r],
+                Unknown::Bound { .. } => 0.0,
+            })
+            .collect();
+        let x = self
+            .solve(&vec![0.0; self.unknowns.len()], Some(&diag))
+            .map_err(|_| FaceError::Solver("the least-norm problem has no solution".into()))?;
+        Ok(self.row_duals(&x))
+    }
+
+    /// The least and the most of `g . y` (g indexed by program row) over the face.
+    pub fn range(&self, g: &[(usize, f64)]) -> Result<(f64, f64), FaceError> {
+        let mut q = vec![0.0; self.unknowns.len()];
+        for &(r, a) in g {
+            if let Some(k) = self.of_row[r] {
+                q[k] += a;
+            }
+        }
+        range_of(self.problem(), &q)
+    }
+
+    fn row_duals(&self, x: &[f64]) -> Vec<f64> {
+        let mut y = vec![0.0; self.n_rows];
+        for (k, u) in self.unknowns.iter().enumerate() {
+            if let Unknown::Dual(r) = *u {
+                y[r] = x[k];
+            }
+        }
+        y
+    }
+
+    fn problem(&self) -> Problem {
+        let mut p = Problem::default();
+        p.append(self);
+        p
+    }
+
+    fn solve(&self, q: &[f64], diag: Option<&[f64]>) -> Result<Vec<f64>, Failure> {
+        self.problem().solve(q, diag)
+    }
+}
+
+/// A pair of faces (without and with a change) with the rows whose duals are held equal.
+struct Pair {
+    p: Problem,
+    off0: usize,
+    off1: usize,
+}
+
+impl Pair {
+    fn new(f0: &Face, f1: &Face, coupled: &[(usize, usize)]) -> Pair {
+        let mut p = Problem::default();
+        let off0 = p.append(f0);
+        let off1 = p.append(f1);
+        for &(r0, r1) in coupled {
+            match (f0.of_row[r0], f1.of_row[r1]) {
+                (Some(k0), Some(k1)) => p.eq.push((vec![(off0 + k0, 1.0), (off1 + k1, -1.0)], 0.0)),
+                (Some(k0), None) => p.eq.push((vec![(off0 + k0, 1.0)], 0.0)),
+                (None, Some(k1)) => p.eq.push((vec![(off1 + k1, 1.0)], 0.0)),
+                (None, None) => {}
+            }
+        }
+        Pair { p, off0, off1 }
+    }
+
+    /// Coefficients of `g1 . y1 - g0 . y0` over the pair's unknowns.
+    fn difference(
+        &self,
+        f0: &Face,
+        g0: &[(usize, f64)],
+        f1: &Face,
+        g1: &[(usize, f64)],
+    ) -> Vec<(usize, f64)> {
+        let mut q = Vec::new();
+        for &(r, a) in g0 {
+            if let Some(k) = f0.of_row[r] {
+                q.push((self.off0 + k, -a));
+            }
+        }
+        for &(r, a) in g1 {
+            if let Some(k) = f1.of_row[r] {
+                q.push((self.off1 + k, a));
+            }
+        }
+        q
+    }
+}
+
+/// Whether some pair of optimal duals of the two programs has equal duals on every `coupled`
+/// row pair (one price system optimal for both).
+pub fn common_prices_exist(f0: &Face, f1: &Face, coupled: &[(usize, usize)]) -> bool {
+    let pair = Pair::new(f0, f1, coupled);
+    pair.p.solve(&vec![0.0; pair.p.n], None).is_ok()
+}
+
+/// The least and the most of `g1 . y1 - g0 . y0` over pairs of optimal duals of two programs
+/// (a scenario without and with a change), where the duals of `coupled` row pairs (r0, r1) are
+/// equal. See [`crate::results::ranges`] for which rows are coupled.
+pub fn difference_range(
+    f0: &Face,
+    g0: &[(usize, f64)],
+    f1: &Face,
+    g1: &[(usize, f64)],
+    coupled: &[(usize, usize)],
+) -> Result<(f64, f64), FaceError> {
+    let pair = Pair::new(f0, f1, coupled);
+    let mut q = vec![0.0; pair.p.n];
+    for (k, a) in pair.difference(f0, g0, f1, g1) {
+        q[k] += a;
+    }
+    range_of(pair.p, &q)
+}
+
+/// The most the smallest of several differences `constant_i + g1_i . y1 - g0_i . y0` can be
+/// over the coupled pair of faces: max t s.t. every difference >= t. (Is there one choice of
+/// optimal prices under which every member gains?)
+pub fn max_min_difference(
+    f0: &Face,
+    f1: &Face,
+    coupled: &[(usize, usize)],
+    differences: &[(f64, Vec<(usize, f64)>, Vec<(usize, f64)>)],
+) -> Result<f64, FaceError> {
+    let mut pair = Pair::new(f0, f1, coupled);
+    let t = pair.p.n;
+    pair.p.n += 1;
+    pair.p.signs.push(0.0);
+    for (constant, g0, g1) in differences {
+        let slack = pair.p.n;
+        pair.p.n += 1;
+        pair.p.signs.push(1.0);
+        let mut terms = pair.difference(f0, g0, f1, g1);
+        terms.push((t, -1.0));
+        terms.push((slack, -1.0));
+        pair.p.eq.push((terms, -constant));
+    }
+    let mut q = vec![0.0; pair.p.n];
+    q[t] = -1.0;
+    match pair.p.solve(&q, None) {
+        Ok(x) => Ok(x[t]),
+        Err(Failure::Unbounded) => Ok(f64::INFINITY),
+        Err(f) => Err(FaceError::Solver(format!("the max-min LP failed ({f:?})"))),
+    }
+}
+
+fn range_of(p: Problem, q: &[f64]) -> Result<(f64, f64), FaceError> {
+    if q.iter().all(|&a| a == 0.0) {
+        return Ok((0.0, 0.0));
+    }
+    let dot = |x: &[f64]| x.iter().zip(q).map(|(a, b)| a * b).sum::<f64>();
+    let end = |q: &[f64], unbounded: f64| match p.solve(q, None) {
+        Ok(x) => Ok(dot(&x)),
+        Err(Failure::Unbounded) => Ok(unbounded),
+        Err(f) => Err(FaceError::Solver(format!("a range LP failed ({f:?})"))),
+    };
+    let lo = end(q, f64::NEG_INFINITY)?;
+    let neg: Vec<f64> = q.iter().map(|a| -a).collect();
+    let hi = end(&neg, f64::INFINITY)?;
+    Ok((lo, hi))
+}
+
+/// Why a face problem has no solution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    Infeasible,
+    /// The objective is unbounded below over the face (a range with an infinite end).
+    Unbounded,
+    Numerical,
+}
+
+/// Equations and sign restrictions over `n` unknowns, in Clarabel's form.
+#[derive(Default)]
+struct Problem {
+    n: usize,
+    signs: Vec<f64>,
+    eq: Vec<(Vec<(usize, f64)>, f64)>,
+}
+
+impl Problem {
+    /// Append a face's unknowns and equations; returns the offset of its unknowns.
+    fn append(&mut self, f: &Face) -> usize {
+        let off = self.n;
+        self.n += f.unknowns.len();
+        self.signs.extend_from_slice(&f.signs);
+        for (terms, rhs) in &f.equations {
+            self.eq
+                .push((terms.iter().map(|&(k, a)| (off + k, a)).collect(), *rhs));
+        }
+        off
+    }
+
+    /// Minimise q.x (+ 1/2 sum diag x^2) over the equations and signs.
+    fn solve(&self, q: &[f64], diag: Option<&[f64]>) -> Result<Vec<f64>, Failure> {
+        let n = self.n;
+        if n == 0 {
+            return if self.eq.iter().all(|(_, rhs)| rhs.abs() <= 1e-9) {
+                Ok(Vec::new())
+            } else {
+                Err(Failure::Infeasible)
+            };
+        }
+        // Constraint matrix by columns: equations first (zero cone), then one sign row per
+        // restricted unknown (nonnegative cone): s = sign * x >= 0, i.e. A = -sign.
+        let mut cols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        let mut b = Vec::with_capacity(self.eq.len() + n);
+        for (i, (terms, rhs)) in self.eq.iter().enumerate() {
+            for &(k, a) in terms {
+                cols[k].push((i, a));
+            }
+            b.push(*rhs);
+        }
+        let m_eq = self.eq.len();
+        let mut m = m_eq;
+        for (k, &sign) in self.signs.iter().enumerate() {
+            if sign != 0.0 {
+                cols[k].push((m, -sign));
+                b.push(0.0);
+                m += 1;
+            }
+        }
+        let a = csc(m, cols);
+        let p = match diag {
+            Some(d) => csc(
+                n,
+                d.iter()
+                    .enumerate()
+                    .map(|(k, &w)| if w > 0.0 { vec![(k, w)] } else { Vec::new() })
+                    .collect(),
+            ),
+            None => CscMatrix::zeros((n, n)),
+        };
+        let mut cones = Vec::new();
+        if m_eq > 0 {
+            cones.push(SupportedConeT::ZeroConeT(m_eq));
+        }
+        if m > m_eq {
+            cones.push(SupportedConeT::NonnegativeConeT(m - m_eq));
+        }
+        let settings = DefaultSettingsBuilder::default()
+            .verbose(false)
+            .tol_gap_abs(1e-11)
+            .tol_gap_rel(1e-11)
+            .tol_feas(1e-11)
+            .tol_ktratio(1e-9)
+            .max_iter(500)
+            .build()
+            .expect("valid Clarabel settings");
+        let mut solver =
+            DefaultSolver::new(&p, q, &a, &b, &cones, settings).map_err(|_| Failure::Numerical)?;
+        solver.solve();
+        match solver.solution.status {
+            SolverStatus::Solved | SolverStatus::AlmostSolved => Ok(solver.solution.x.clone()),
+            SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
+                Err(Failure::Infeasible)
+            }
+            SolverStatus::DualInfeasible | SolverStatus::AlmostDualInfeasible => {
+                Err(Failure::Unbounded)
+            }
+            _ => Err(Failure::Numerical),
+        }
+    }
+}
+
+/// A CSC matrix from per-column (row, value) lists (sorted and merged here).
+fn csc(m: usize, cols: Vec<Vec<(usize, f64)>>) -> CscMatrix<f64> {
+    let n = cols.len();
+    let mut colptr = Vec::with_capacity(n + 1);
+    let mut rowval = Vec::new();
+    let mut nzval = Vec::new();
+    colptr.push(0);
+    for mut c in cols {
+        c.sort_unstable_by_key(|e| e.0);
+        let mut last: Option<usize> = None;
+        for (i, v) in c {
+            if last == Some(i) {
+                *nzval.last_mut().expect("merged entry") += v;
+            } else {
+                rowval.push(i);
+                nzval.push(v);
+                last = Some(i);
+            }
+        }
+        colptr.push(rowval.len());
+    }
+    CscMatrix::new(m, n, colptr, rowval, nzval)
+}

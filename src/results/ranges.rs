@@ -1,0 +1,271 @@
+//! How far a welfare split can move over the optimal dual face (MODEL.md 12, 13.13).
+//!
+//! With the primal fixed, each country's welfare (MODEL.md 7) is an affine function of the
+//! duals of the balance and origin rows: [`welfare_forms`] writes it out row by row, and the
+//! least and the most of it over the face are two LPs ([`Face::range`]).
+//!
+//! A gain compares two programs (without and with an agreement, or a coalition). If one price
+//! system is optimal for both (the change moves no price), the gain is judged at such common
+//! prices: every row the two programs share has the same dual on both sides, so an agreement
+//! that changes nothing has gain 0 for every country. Otherwise the two sides' optimal duals
+//! vary independently, each over its own face (models/decisions.md).
+
+use super::face::{self, Face, FaceError};
+use super::{Outcome, View};
+use crate::formulation::{Program, Row, Var};
+use crate::scenario::{CountryId, Scenario};
+
+/// `constant + sum coef * dual[row]`: a quantity that is affine in the duals.
+#[derive(Debug, Clone, Default)]
+pub struct LinearForm {
+    pub constant: f64,
+    pub terms: Vec<(usize, f64)>,
+}
+
+impl LinearForm {
+    pub fn eval(&self, duals: &[f64]) -> f64 {
+        self.constant + self.terms.iter().map(|&(r, a)| a * duals[r]).sum::<f64>()
+    }
+
+    fn add(&mut self, program: &Program, row: Row, a: f64) {
+        if let Some(r) = program.row(&row) {
+            self.terms.push((r, a));
+        }
+    }
+
+    /// Sum of several forms.
+    pub fn sum<'a>(forms: impl IntoIterator<Item = &'a LinearForm>) -> LinearForm {
+        let mut out = LinearForm::default();
+        for f in forms {
+            out.constant += f.constant;
+            out.terms.extend_from_slice(&f.terms);
+        }
+        out
+    }
+}
+
+/// The least and the most a quantity can be over the optimal dual face.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Range {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Range {
+    pub fn point(v: f64) -> Range {
+        Range { min: v, max: v }
+    }
+
+    /// MODEL.md 13.13: max - min > 1e-6 max(1, |W|).
+    pub fn depends_on_prices(&self, w: f64) -> bool {
+        self.max - self.min > 1e-6 * w.abs().max(1.0)
+    }
+
+    pub fn contains(&self, v: f64, tol: f64) -> bool {
+        v >= self.min - tol && v <= self.max + tol
+    }
+}
+
+/// Each country's welfare (consumers + producers + rents, MODEL.md 7) as an affine function of
+/// the row duals, with the primal `values` of `program` fixed. Term for term the same sums as
+/// [`super::welfare`] and [`super::producers`].
+pub fn welfare_forms(s: &Scenario, program: &Program, values: &[f64]) -> Vec<LinearForm> {
+    let mut forms = vec![LinearForm::default(); s.countries.len()];
+    let balance = |country, layer, period| Row::Balance {
+        country,
+        layer,
+        period,
+    };
+    let origin = |country, layer, period| Row::Origin {
+        country,
+        layer,
+        period,
+    };
+    for (j, col) in program.columns.iter().enumerate() {
+        let x = values[j];
+        if x == 0.0 {
+            continue;
+        }
+        match col.var {
+            Var::Serve {
+                country,
+                layer,
+                period,
+                ..
+            } => {
+                let f = &mut forms[country];
+                f.constant += col.objective * x;
+                f.add(program, balance(country, layer, period), -x);
+            }
+            Var::Flow {
+                from,
+                to,
+                layer,
+                period,
+            } => {
+                let f = &mut forms[to];
+                f.constant += col.objective * x;
+                f.add(program, balance(to, layer, period), x);
+                f.add(program, balance(from, layer, period), -x);
+                f.add(program, origin(from, layer, period), -x);
+                for &(k, m) in &s.layers[layer].import_requires {
+                    f.add(program, balance(to, k, period), -m * x);
+                }
+            }
+            Var::Reserve { to, .. } => forms[to].constant += col.objective * x,
+            Var::Produce {
+                country,
+                layer,
+                period,
+            } => {
+                let f = &mut forms[country];
+                f.constant += col.objective * x;
+                f.add(program, balance(country, layer, period), x);
+                if let Some(cap) = s.capability(country, layer) {
+                    for &(k, a) in &cap.inputs {
+                        f.add(program, balance(country, k, period), -a * x);
+                    }
+                }
+            }
+            Var::Build { country, .. }
+            | Var::Enter { country, .. }
+            | Var::EnterDiscounted { country, .. } => forms[country].constant += col.objective * x,
+            _ => {}
+        }
+    }
+    // Exports earn the export rent Θ (MODEL.md 7, producer profit).
+    for (j, col) in program.columns.iter().enumerate() {
+        if let Var::Flow {
+            from,
+            layer,
+            period,
+            ..
+        } = col.var
+        {
+            if values[j] != 0.0 {
+                forms[from].add(program, origin(from, layer, period), values[j]);
+            }
+        }
+    }
+    forms
+}
+
+/// The welfare range of every country over the optimal dual face of `outcome` (None without a
+/// face: `--prices any`, or no solution).
+pub fn welfare_ranges(s: &Scenario, outcome: &Outcome) -> Result<Option<Vec<Range>>, FaceError> {
+    let Some(sol) = &outcome.solution else {
+        return Ok(None);
+    };
+    let Some(face) = &sol.face else {
+        return Ok(None);
+    };
+    welfare_forms(s, &outcome.program, &sol.values)
+        .iter()
+        .map(|f| range_of(face, f))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// Range of an affine form over one face.
+pub fn range_of(face: &Face, f: &LinearForm) -> Result<Range, FaceError> {
+    let (lo, hi) = face.range(&f.terms)?;
+    Ok(Range {
+        min: f.constant + lo,
+        max: f.constant + hi,
+    })
+}
+
+/// Ranges of the gains `after(group) - before(group)` of several groups of countries (a
+/// country alone, or a coalition), over pairs of optimal duals of the two outcomes with the
+/// prices the change does not move held equal (module docs). None if either side has no face.
+pub fn gain_ranges(
+    s: &Scenario,
+    before: &Outcome,
+    after: &Outcome,
+    groups: &[Vec<CountryId>],
+) -> Result<Option<Vec<Range>>, FaceError> {
+    let (Some(b), Some(a)) = (&before.solution, &after.solution) else {
+        return Ok(None);
+    };
+    let (Some(fb), Some(fa)) = (&b.face, &a.face) else {
+        return Ok(None);
+    };
+    let wb = welfare_forms(s, &before.program, &b.values);
+    let wa = welfare_forms(s, &after.program, &a.values);
+    let coupled = coupled_rows(before, after);
+    groups
+        .iter()
+        .map(|g| {
+            let f0 = LinearForm::sum(g.iter().map(|&c| &wb[c]));
+            let f1 = LinearForm::sum(g.iter().map(|&c| &wa[c]));
+            let (lo, hi) = face::difference_range(fb, &f0.terms, fa, &f1.terms, &coupled)?;
+            let constant = f1.constant - f0.constant;
+            Ok(Range {
+                min: constant + lo,
+                max: constant + hi,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// Row pairs (same key in both programs) held equal: all of them when one price system is
+/// optimal for both programs, none otherwise (module docs).
+fn coupled_rows(before: &Outcome, after: &Outcome) -> Vec<(usize, usize)> {
+    let (Some(b), Some(a)) = (&before.solution, &after.solution) else {
+        return Vec::new();
+    };
+    let (Some(fb), Some(fa)) = (&b.face, &a.face) else {
+        return Vec::new();
+    };
+    let shared: Vec<(usize, usize)> = before
+        .program
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(r0, row)| after.program.row(&row.row).map(|r1| (r0, r1)))
+        .collect();
+    if face::common_prices_exist(fb, fa, &shared) {
+        shared
+    } else {
+        Vec::new()
+    }
+}
+
+/// Welfare of each country through its affine form at the reported duals (a consistency check
+/// of [`welfare_forms`] against the split of MODEL.md 7).
+pub fn welfare_at_duals(v: &View) -> Vec<f64> {
+    welfare_forms(v.s, v.program, &v.sol.values)
+        .iter()
+        .map(|f| f.eval(&v.sol.duals))
+        .collect()
+}
+
+/// The most the smallest gain among `countries` can be over coupled pairs of optimal duals:
+/// >= 0 means there are optimal prices under which every one of them gains. None without faces.
+pub fn best_least_gain(
+    s: &Scenario,
+    before: &Outcome,
+    after: &Outcome,
+    countries: &[CountryId],
+) -> Result<Option<f64>, FaceError> {
+    let (Some(b), Some(a)) = (&before.solution, &after.solution) else {
+        return Ok(None);
+    };
+    let (Some(fb), Some(fa)) = (&b.face, &a.face) else {
+        return Ok(None);
+    };
+    let wb = welfare_forms(s, &before.program, &b.values);
+    let wa = welfare_forms(s, &after.program, &a.values);
+    let differences: Vec<_> = countries
+        .iter()
+        .map(|&c| {
+            (
+                wa[c].constant - wb[c].constant,
+                wb[c].terms.clone(),
+                wa[c].terms.clone(),
+            )
+        })
+        .collect();
+    face::max_min_difference(fb, fa, &coupled_rows(before, after), &differences).map(Some)
+}
