@@ -7,12 +7,13 @@
 //! right-hand side", has a direct meaning: the balance row is `use - supply <= extra`, so its dual
 //! is the discounted price Λ >= 0 (section 7).
 
+mod effects;
 mod keys;
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
 
-pub use keys::{Group, Row, Sense, Var};
+pub use effects::Effects;
+pub use keys::{Group, KeyHasher, KeyMap, Row, Sense, Var};
 
 use crate::scenario::{AgreementId, Clause, CountryId, LayerId, Period, Scenario};
 
@@ -34,58 +35,6 @@ pub struct Constraint {
     pub sense: Sense,
     pub rhs: f64,
 }
-
-/// A fast, deterministic hasher for the program's key maps (the multiply-rotate hash of
-/// rustc's `FxHasher`). Keys are small `Copy` enums of indices written by the builder, not
-/// untrusted input, so SipHash's collision resistance buys nothing and costs a third of the
-/// build time at world scale.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KeyHasher(u64);
-
-impl KeyHasher {
-    #[inline]
-    fn add(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for KeyHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_isize(&mut self, i: isize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A hash map keyed by program keys ([`Var`], [`Row`], index tuples).
-pub type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// A linear or mixed-integer program: maximise `objective . x` subject to the rows.
 #[derive(Debug, Clone, Default)]
@@ -245,120 +194,6 @@ impl BuildOptions {
             .get(a)
             .copied()
             .unwrap_or(s.agreements[a].active)
-    }
-}
-
-/// The agreement effects in force under one activation: who recognises, trusts and discounts
-/// whom (MODEL.md section 6).
-pub struct Effects<'a> {
-    s: &'a Scenario,
-    active: Vec<bool>,
-    member: Vec<Vec<bool>>,
-}
-
-impl<'a> Effects<'a> {
-    pub fn new(s: &'a Scenario, opts: &BuildOptions) -> Effects<'a> {
-        let active = (0..s.agreements.len())
-            .map(|a| opts.is_active(a, s))
-            .collect();
-        let member = s
-            .agreements
-            .iter()
-            .map(|a| {
-                let mut m = vec![false; s.countries.len()];
-                for &c in &a.members {
-                    m[c] = true;
-                }
-                m
-            })
-            .collect();
-        Effects { s, active, member }
-    }
-
-    /// Active clauses binding both e and i.
-    fn between(
-        &self,
-        e: CountryId,
-        i: CountryId,
-    ) -> impl Iterator<Item = (AgreementId, &'a Clause)> + '_ {
-        self.s
-            .agreements
-            .iter()
-            .enumerate()
-            .filter(move |(a, _)| self.active[*a] && self.member[*a][e] && self.member[*a][i])
-            .flat_map(|(a, ag)| ag.clauses.iter().map(move |c| (a, c)))
-    }
-
-    pub fn is_active(&self, a: AgreementId) -> bool {
-        self.active[a]
-    }
-
-    pub fn mutual_recognition(&self, e: CountryId, i: CountryId, l: LayerId) -> bool {
-        self.between(e, i)
-            .any(|(_, c)| matches!(c, Clause::MutualRecognition { layers } if layers.contains(&l)))
-    }
-
-    pub fn trusted(&self, e: CountryId, i: CountryId, l: LayerId) -> bool {
-        self.between(e, i)
-            .any(|(_, c)| matches!(c, Clause::TrustedSupply { layers } if layers.contains(&l)))
-    }
-
-    /// Lowest active trade-cost factor between e and i on l (1 if none).
-    pub fn factor(&self, e: CountryId, i: CountryId, l: LayerId) -> f64 {
-        self.between(e, i)
-            .filter_map(|(_, c)| match c {
-                Clause::TradeCostFactor { layers, factor } if layers.contains(&l) => Some(*factor),
-                _ => None,
-            })
-            .fold(1.0, f64::min)
-    }
-
-    /// Effective trade cost τ[e,i,l] = base * factor + interop (MODEL.md section 6).
-    pub fn trade_cost(&self, e: CountryId, i: CountryId, l: LayerId) -> f64 {
-        let s = self.s;
-        let mut pair_all = None;
-        let mut pair_layer = None;
-        for tc in &s.trade.costs {
-            if tc.from == e && tc.to == i {
-                match tc.layer {
-                    Some(k) if k == l => pair_layer = Some(tc.cost),
-                    None => pair_all = Some(tc.cost),
-                    _ => {}
-                }
-            }
-        }
-        let base = pair_layer
-            .or(pair_all)
-            .or(s.layers[l].trade_cost)
-            .unwrap_or(s.trade.default_cost);
-        let interop = if self.mutual_recognition(e, i, l) {
-            0.0
-        } else {
-            s.layers[l].interop_cost
-        };
-        base * self.factor(e, i, l) + interop
-    }
-
-    /// Entry discount d_eff of (c,l): the layer's, raised by active upgrade routes.
-    pub fn entry_discount(&self, c: CountryId, l: LayerId) -> f64 {
-        let mut d = self.s.layers[l].adjacency_discount;
-        for (a, ag) in self.s.agreements.iter().enumerate() {
-            if !self.active[a] || !self.member[a][c] {
-                continue;
-            }
-            for cl in &ag.clauses {
-                if let Clause::UpgradeRoute {
-                    layers,
-                    entry_discount,
-                } = cl
-                {
-                    if layers.contains(&l) {
-                        d = d.max(*entry_discount);
-                    }
-                }
-            }
-        }
-        d
     }
 }
 
