@@ -6,16 +6,31 @@
 //! that writes it. Rows are written so that their dual, as "dW* per unit increase of the
 //! right-hand side", has a direct meaning: the balance row is `use - supply <= extra`, so its dual
 //! is the discounted price Λ >= 0 (section 7).
+//!
+//! One file per part of MODEL.md:
+//! - `keys.rs`: the typed keys [`Var`], [`Row`], [`Group`] and the hasher of their maps;
+//! - `effects.rs`: agreement effects on costs and flows ([`Effects`], section 6);
+//! - `routes.rs`: allowed flows and their trade cost (section 3 f, section 6 τ);
+//! - `columns.rs`: the columns with their objective coefficients (sections 3 and 4) and the
+//!   operating status and holdings of 3.1;
+//! - the rows (section 5 and the agreement clauses): `Builder::rows` below.
+//!
+//! This file holds the [`Program`], the [`BuildOptions`], and the builder: its shared indices
+//! and the order in which the families are written.
 
+mod columns;
 mod effects;
 mod keys;
+mod routes;
 
 use std::collections::HashSet;
 
+pub use columns::has_operating_status;
 pub use effects::Effects;
 pub use keys::{Group, KeyHasher, KeyMap, Row, Sense, Var};
 
 use crate::scenario::{AgreementId, Clause, CountryId, LayerId, Period, Scenario};
+use columns::with_holding;
 
 /// A column: bounds, objective coefficient (of W, to maximise) and integrality.
 #[derive(Debug, Clone)]
@@ -197,34 +212,6 @@ impl BuildOptions {
     }
 }
 
-/// Does capability (c,l) carry an operating binary y (MODEL.md 3.1)? Fixed by the file, not by
-/// the activation.
-pub fn has_operating_status(s: &Scenario, c: CountryId, l: LayerId) -> bool {
-    let Some(cap) = s.capability(c, l) else {
-        return false;
-    };
-    if cap.entry_cost > 0.0
-        || cap.min_scale > 0.0
-        || (s.layers[l].requires_adjacent && cap.capacity <= 0.0)
-    {
-        return true;
-    }
-    s.agreements.iter().any(|a| {
-        a.clauses.iter().any(|cl| match cl {
-            Clause::Commit { country, layer, .. } => *country == c && *layer == l,
-            Clause::NoDuplication { layer, .. } => *layer == l && a.members.contains(&c),
-            _ => false,
-        })
-    })
-}
-
-/// `has[c,k,t]` (MODEL.md 3.1): a column or a constant.
-#[derive(Debug, Clone, Copy)]
-enum Holding {
-    Column(usize),
-    Constant(f64),
-}
-
 /// Build the program for `s` under `opts`.
 pub fn build(s: &Scenario, opts: &BuildOptions) -> Program {
     Builder::new(s, opts).build()
@@ -300,268 +287,50 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Is the flow e -> i of l allowed (MODEL.md section 3, f)? `blocked` holds the routes
-    /// (e, i) with their `trade.block` entries still in force (see [`Builder::blocked_routes`]).
-    fn flow_allowed(
-        &self,
-        e: CountryId,
-        i: CountryId,
-        l: LayerId,
-        blocked: &KeyMap<(CountryId, CountryId), Vec<usize>>,
-    ) -> bool {
-        let s = self.s;
-        if e == i || s.capability(e, l).is_none() {
-            return false;
-        }
-        if self.opts.cut_exports.contains(&(e, l)) {
-            return false;
-        }
-        if !s.layers[l].tradable && !self.fx.mutual_recognition(e, i, l) {
-            return false;
-        }
-        let is_blocked = blocked.get(&(e, i)).is_some_and(|ks| {
-            ks.iter().any(|&k| {
-                s.trade.blocks[k]
-                    .layers
-                    .as_ref()
-                    .is_none_or(|ls| ls.contains(&l))
-            })
-        });
-        !is_blocked
-    }
-
-    /// `trade.block` entries in force (not dropped by the infeasibility diagnosis), by route.
-    fn blocked_routes(&self) -> KeyMap<(CountryId, CountryId), Vec<usize>> {
-        let mut blocked: KeyMap<(CountryId, CountryId), Vec<usize>> = KeyMap::default();
-        for (k, b) in self.s.trade.blocks.iter().enumerate() {
-            if !self.opts.dropped.contains(&Group::TradeBlock { index: k }) {
-                blocked.entry((b.from, b.to)).or_default().push(k);
-            }
-        }
-        blocked
-    }
-
-    /// Effective trade cost τ[e,i,l] (MODEL.md section 6, as [`Effects::trade_cost`]) with the
-    /// pair overrides looked up in `pairs` (see [`pair_costs`]).
-    fn trade_cost(
-        &self,
-        e: CountryId,
-        i: CountryId,
-        l: LayerId,
-        pairs: &KeyMap<(CountryId, CountryId), PairCost>,
-    ) -> f64 {
-        let s = self.s;
-        let (pair_all, pair_layer) = match pairs.get(&(e, i)) {
-            Some(pc) => (
-                pc.all,
-                pc.by_layer.iter().rev().find(|x| x.0 == l).map(|x| x.1),
-            ),
-            None => (None, None),
-        };
-        let base = pair_layer
-            .or(pair_all)
-            .or(s.layers[l].trade_cost)
-            .unwrap_or(s.trade.default_cost);
-        let interop = if self.fx.mutual_recognition(e, i, l) {
-            0.0
-        } else {
-            s.layers[l].interop_cost
-        };
-        base * self.fx.factor(e, i, l) + interop
-    }
-
-    /// Subtract `sum over k in adjacent(l) of has[c,k,t-1]` from a row (discount 5.5, ladder 5.6).
-    fn minus_adjacent(
-        &self,
-        c: CountryId,
-        l: LayerId,
-        t: Period,
-        mut terms: Vec<(usize, f64)>,
-        mut rhs: f64,
-    ) -> (Vec<(usize, f64)>, f64) {
-        for &k in &self.s.layers[l].adjacent {
-            (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
-        }
-        (terms, rhs)
-    }
-
-    fn holding(&self, c: CountryId, k: LayerId, t: Period) -> Holding {
-        let k0 = self.s.capability(c, k).map_or(0.0, |cap| cap.capacity);
-        if t == 0 {
-            return Holding::Constant(if k0 > 0.0 { 1.0 } else { 0.0 });
-        }
-        match self.col(Var::Operate {
-            country: c,
-            layer: k,
-            period: t,
-        }) {
-            Some(j) => Holding::Column(j),
-            None => Holding::Constant(if k0 > 0.0 { 1.0 } else { 0.0 }),
-        }
-    }
-
     fn build(mut self) -> Program {
         self.columns();
         self.rows();
         self.p
     }
 
-    /// MODEL.md section 3 (variables) with section 4 (objective coefficients).
-    fn columns(&mut self) {
-        let s = self.s;
-        let nc = s.countries.len();
-        // Allowed flows and their effective trade cost do not depend on the period: computed
-        // once, in the order the columns are written (layer, exporter, importer).
-        let blocked = self.blocked_routes();
-        let pairs = pair_costs(s);
-        let mut routes: Vec<(LayerId, CountryId, CountryId, f64)> = Vec::new();
-        for l in 0..s.layers.len() {
-            for e in 0..nc {
-                if s.capability(e, l).is_none() {
-                    continue;
+    /// Index the flow and standby columns of period t by country and layer (the tables the
+    /// rows of period t read).
+    fn index_period(&mut self, t: Period) {
+        let cells = self.s.countries.len() * self.s.layers.len();
+        let mut inflows: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
+        let mut outflows: Vec<Vec<usize>> = vec![Vec::new(); cells];
+        let mut reserves_from: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
+        let mut reserves_to: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
+        for (j, col) in self.p.columns.iter().enumerate() {
+            match col.var {
+                Var::Flow {
+                    from,
+                    to,
+                    layer,
+                    period,
+                } if period == t => {
+                    inflows[self.cell(to, layer)].push((from, j));
+                    outflows[self.cell(from, layer)].push(j);
                 }
-                for i in 0..nc {
-                    if self.flow_allowed(e, i, l, &blocked) {
-                        routes.push((l, e, i, self.trade_cost(e, i, l, &pairs)));
-                    }
+                Var::Reserve {
+                    from,
+                    to,
+                    layer,
+                    period,
+                } if period == t => {
+                    reserves_from[self.cell(from, layer)].push((to, j));
+                    reserves_to[self.cell(to, layer)].push((from, j));
                 }
+                _ => {}
             }
         }
-        for t in 1..=self.n_periods {
-            let delta = s.discount(t);
-            let tf = (t - 1) as i32;
-            for d in &s.demands {
-                for (b, block) in d.blocks.iter().enumerate() {
-                    let q = block.quantity * d.growth.powi(tf);
-                    self.p.add_column(
-                        Var::Serve {
-                            country: d.country,
-                            layer: d.layer,
-                            period: t,
-                            block: b,
-                        },
-                        0.0,
-                        q,
-                        delta * block.value,
-                        false,
-                    );
-                }
-            }
-            for cap in &s.capabilities {
-                let (c, l) = (cap.country, cap.layer);
-                let u_t = cap.unit_cost * cap.cost_trend.powi(tf);
-                self.p.add_column(
-                    Var::Produce {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    },
-                    0.0,
-                    f64::INFINITY,
-                    -delta * u_t,
-                    false,
-                );
-                if cap.max_expansion > 0.0 {
-                    self.p.add_column(
-                        Var::Build {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        0.0,
-                        f64::INFINITY,
-                        -delta * cap.expansion_cost,
-                        false,
-                    );
-                }
-                if has_operating_status(s, c, l) {
-                    self.p.add_column(
-                        Var::Operate {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        0.0,
-                        1.0,
-                        0.0,
-                        !self.opts.relax,
-                    );
-                    if cap.entry_cost > 0.0 && cap.capacity <= 0.0 {
-                        self.p.add_column(
-                            Var::Enter {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            },
-                            0.0,
-                            1.0,
-                            -delta * cap.entry_cost,
-                            false,
-                        );
-                        let d_eff = self.fx.entry_discount(c, l);
-                        if d_eff > 0.0 && !s.layers[l].adjacent.is_empty() {
-                            self.p.add_column(
-                                Var::EnterDiscounted {
-                                    country: c,
-                                    layer: l,
-                                    period: t,
-                                },
-                                0.0,
-                                1.0,
-                                delta * cap.entry_cost * d_eff,
-                                false,
-                            );
-                        }
-                    }
-                }
-            }
-            for &(l, e, i, tau) in &routes {
-                self.p.add_column(
-                    Var::Flow {
-                        from: e,
-                        to: i,
-                        layer: l,
-                        period: t,
-                    },
-                    0.0,
-                    f64::INFINITY,
-                    -delta * tau,
-                    false,
-                );
-            }
-            for pol in &s.security {
-                if pol.n_minus_1.is_none() {
-                    continue;
-                }
-                let (i, l) = (pol.country, pol.layer);
-                for e in 0..nc {
-                    if s.capability(e, l).is_some()
-                        && (e == i
-                            || self
-                                .col(Var::Flow {
-                                    from: e,
-                                    to: i,
-                                    layer: l,
-                                    period: t,
-                                })
-                                .is_some())
-                    {
-                        self.p.add_column(
-                            Var::Reserve {
-                                from: e,
-                                to: i,
-                                layer: l,
-                                period: t,
-                            },
-                            0.0,
-                            f64::INFINITY,
-                            -delta * pol.reserve_cost,
-                            false,
-                        );
-                    }
-                }
-            }
+        for list in reserves_from.iter_mut().chain(reserves_to.iter_mut()) {
+            list.sort_unstable_by_key(|x| x.0);
         }
+        self.inflows = inflows;
+        self.outflows = outflows;
+        self.reserves_from = reserves_from;
+        self.reserves_to = reserves_to;
     }
 
     /// Total use U[c,l,t] (MODEL.md 5.1, right-hand side) as terms: final demand served, then
@@ -605,44 +374,19 @@ impl<'a> Builder<'a> {
         terms
     }
 
-    /// Index the flow and standby columns of period t by country and layer (the tables the
-    /// rows of period t read).
-    fn index_period(&mut self, t: Period) {
-        let cells = self.s.countries.len() * self.s.layers.len();
-        let mut inflows: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
-        let mut outflows: Vec<Vec<usize>> = vec![Vec::new(); cells];
-        let mut reserves_from: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
-        let mut reserves_to: Vec<Vec<(CountryId, usize)>> = vec![Vec::new(); cells];
-        for (j, col) in self.p.columns.iter().enumerate() {
-            match col.var {
-                Var::Flow {
-                    from,
-                    to,
-                    layer,
-                    period,
-                } if period == t => {
-                    inflows[self.cell(to, layer)].push((from, j));
-                    outflows[self.cell(from, layer)].push(j);
-                }
-                Var::Reserve {
-                    from,
-                    to,
-                    layer,
-                    period,
-                } if period == t => {
-                    reserves_from[self.cell(from, layer)].push((to, j));
-                    reserves_to[self.cell(to, layer)].push((from, j));
-                }
-                _ => {}
-            }
+    /// Subtract `sum over k in adjacent(l) of has[c,k,t-1]` from a row (discount 5.5, ladder 5.6).
+    fn minus_adjacent(
+        &self,
+        c: CountryId,
+        l: LayerId,
+        t: Period,
+        mut terms: Vec<(usize, f64)>,
+        mut rhs: f64,
+    ) -> (Vec<(usize, f64)>, f64) {
+        for &k in &self.s.layers[l].adjacent {
+            (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
         }
-        for list in reserves_from.iter_mut().chain(reserves_to.iter_mut()) {
-            list.sort_unstable_by_key(|x| x.0);
-        }
-        self.inflows = inflows;
-        self.outflows = outflows;
-        self.reserves_from = reserves_from;
-        self.reserves_to = reserves_to;
+        (terms, rhs)
     }
 
     fn rows(&mut self) {
@@ -1085,42 +829,5 @@ impl<'a> Builder<'a> {
                 );
             }
         }
-    }
-}
-
-/// Pair overrides of the trade cost of one route (e, i): the all-layer cost and the
-/// layer-specific ones, in file order (the last entry for the same key wins, as in
-/// [`Effects::trade_cost`]).
-#[derive(Debug, Default)]
-struct PairCost {
-    all: Option<f64>,
-    by_layer: Vec<(LayerId, f64)>,
-}
-
-fn pair_costs(s: &Scenario) -> KeyMap<(CountryId, CountryId), PairCost> {
-    let mut pairs: KeyMap<(CountryId, CountryId), PairCost> = KeyMap::default();
-    for tc in &s.trade.costs {
-        let pc = pairs.entry((tc.from, tc.to)).or_default();
-        match tc.layer {
-            Some(k) => pc.by_layer.push((k, tc.cost)),
-            None => pc.all = Some(tc.cost),
-        }
-    }
-    pairs
-}
-
-/// Add `coef * has` to a row: a column term, or a constant moved to the right-hand side.
-fn with_holding(
-    mut terms: Vec<(usize, f64)>,
-    h: Holding,
-    coef: f64,
-    rhs: f64,
-) -> (Vec<(usize, f64)>, f64) {
-    match h {
-        Holding::Column(j) => {
-            terms.push((j, coef));
-            (terms, rhs)
-        }
-        Holding::Constant(v) => (terms, rhs - coef * v),
     }
 }
