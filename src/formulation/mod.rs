@@ -13,15 +13,27 @@
 //! - `routes.rs`: allowed flows and their trade cost (section 3 f, section 6 τ);
 //! - `columns.rs`: the columns with their objective coefficients (sections 3 and 4) and the
 //!   operating status and holdings of 3.1;
-//! - the rows (section 5 and the agreement clauses): `Builder::rows` below.
+//! - `balance.rs`: balance and total use (5.1), origin (5.2);
+//! - `capacity.rs`: capacity (5.3), expansion (5.4);
+//! - `operating.rs`: operating, minimum scale, entry, discount (5.5), ladder (5.6), forced
+//!   decisions (section 8);
+//! - `demand.rs`: essential demand (5.7);
+//! - `security.rs`: floor, diversification, N-1 (5.8);
+//! - `clauses.rs`: the rows of agreement clauses (5.9, section 6).
 //!
 //! This file holds the [`Program`], the [`BuildOptions`], and the builder: its shared indices
 //! and the order in which the families are written.
 
+mod balance;
+mod capacity;
+mod clauses;
 mod columns;
+mod demand;
 mod effects;
 mod keys;
+mod operating;
 mod routes;
+mod security;
 
 use std::collections::HashSet;
 
@@ -29,8 +41,7 @@ pub use columns::has_operating_status;
 pub use effects::Effects;
 pub use keys::{Group, KeyHasher, KeyMap, Row, Sense, Var};
 
-use crate::scenario::{AgreementId, Clause, CountryId, LayerId, Period, Scenario};
-use columns::with_holding;
+use crate::scenario::{AgreementId, Capability, CountryId, LayerId, Period, Scenario};
 
 /// A column: bounds, objective coefficient (of W, to maximise) and integrality.
 #[derive(Debug, Clone)]
@@ -333,501 +344,48 @@ impl<'a> Builder<'a> {
         self.reserves_to = reserves_to;
     }
 
-    /// Total use U[c,l,t] (MODEL.md 5.1, right-hand side) as terms: final demand served, then
-    /// for each layer k in order, inputs of l into c's production of k and l required per unit
-    /// of k imported.
-    fn use_terms(&self, c: CountryId, l: LayerId, t: Period) -> Vec<(usize, f64)> {
-        let s = self.s;
-        let mut terms = Vec::new();
-        if let Some(d) = self.demand_of[self.cell(c, l)].map(|k| &s.demands[k]) {
-            for b in 0..d.blocks.len() {
-                if let Some(j) = self.col(Var::Serve {
-                    country: c,
-                    layer: l,
-                    period: t,
-                    block: b,
-                }) {
-                    terms.push((j, 1.0));
-                }
-            }
-        }
-        for k in 0..s.layers.len() {
-            if let Some(cap) = s.capability(c, k) {
-                for &(input, a) in &cap.inputs {
-                    if input == l && a != 0.0 {
-                        if let Some(j) = self.col(Var::Produce {
-                            country: c,
-                            layer: k,
-                            period: t,
-                        }) {
-                            terms.push((j, a));
-                        }
-                    }
-                }
-            }
-            for &(req, m) in &s.layers[k].import_requires {
-                if req == l && m != 0.0 {
-                    terms.extend(self.inflows[self.cell(c, k)].iter().map(|&(_, j)| (j, m)));
-                }
-            }
-        }
-        terms
-    }
-
-    /// Subtract `sum over k in adjacent(l) of has[c,k,t-1]` from a row (discount 5.5, ladder 5.6).
-    fn minus_adjacent(
-        &self,
-        c: CountryId,
-        l: LayerId,
-        t: Period,
-        mut terms: Vec<(usize, f64)>,
-        mut rhs: f64,
-    ) -> (Vec<(usize, f64)>, f64) {
-        for &k in &self.s.layers[l].adjacent {
-            (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
-        }
-        (terms, rhs)
-    }
-
+    /// MODEL.md section 5, period by period, in this order: balance (5.1), the rows of each
+    /// capability, essential demand (5.7), security (5.8), agreement clauses (section 6); then
+    /// expansion (5.4) over the horizon.
     fn rows(&mut self) {
         let s = self.s;
-        let nc = s.countries.len();
-        let nl = s.layers.len();
         for t in 1..=self.n_periods {
-            // Flow and standby columns by (country, layer) for this period.
             self.index_period(t);
-            let mut uses: Vec<Vec<(usize, f64)>> = Vec::with_capacity(nc * nl);
-
-            // 5.1 Balance: U - (p + imports - exports) <= extra delivery.
-            for c in 0..nc {
-                for l in 0..nl {
-                    let mut terms = self.use_terms(c, l, t);
-                    uses.push(terms.clone());
-                    if let Some(j) = self.col(Var::Produce {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    }) {
-                        terms.push((j, -1.0));
-                    }
-                    let cell = self.cell(c, l);
-                    terms.extend(self.inflows[cell].iter().map(|&(_, j)| (j, -1.0)));
-                    terms.extend(self.outflows[cell].iter().map(|&j| (j, 1.0)));
-                    let extra: f64 = self
-                        .opts
-                        .extra_delivery
-                        .iter()
-                        .filter(|d| d.0 == c && d.1 == l && d.2 == t)
-                        .map(|d| d.3)
-                        .sum();
-                    self.add_row(
-                        Row::Balance {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Le,
-                        extra,
-                    );
-                }
-            }
-
+            let uses = self.balance_rows(t);
             for cap in &s.capabilities {
-                let (c, l) = (cap.country, cap.layer);
-                let pj = self
-                    .col(Var::Produce {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    })
-                    .expect("production column");
-                let cell = self.cell(c, l);
-                let reserves: Vec<usize> =
-                    self.reserves_from[cell].iter().map(|&(_, j)| j).collect();
-
-                // 5.2 Origin: exports - p <= 0.
-                if !self.outflows[cell].is_empty() {
-                    let mut terms: Vec<(usize, f64)> =
-                        self.outflows[cell].iter().map(|&j| (j, 1.0)).collect();
-                    terms.push((pj, -1.0));
-                    self.add_row(
-                        Row::Origin {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Le,
-                        0.0,
-                    );
-                }
-
-                // 5.3 Capacity: p + sum_i r - sum_{t' <= t - lead} z <= K0.
-                let mut terms = vec![(pj, 1.0)];
-                terms.extend(reserves.iter().map(|&j| (j, 1.0)));
-                if t > cap.lead_time {
-                    for t2 in 1..=(t - cap.lead_time) {
-                        if let Some(z) = self.col(Var::Build {
-                            country: c,
-                            layer: l,
-                            period: t2,
-                        }) {
-                            terms.push((z, -1.0));
-                        }
-                    }
-                }
-                self.add_row(
-                    Row::Capacity {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    },
-                    terms,
-                    Sense::Le,
-                    cap.capacity,
-                );
-
-                // 5.5 Operating, entry and discount rows.
-                if let Some(y) = self.col(Var::Operate {
-                    country: c,
-                    layer: l,
-                    period: t,
-                }) {
-                    let mut terms = vec![(pj, 1.0), (y, -(cap.capacity + cap.max_expansion))];
-                    terms.extend(reserves.iter().map(|&j| (j, 1.0)));
-                    self.add_row(
-                        Row::OperateUpper {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Le,
-                        0.0,
-                    );
-                    if cap.min_scale > 0.0 {
-                        let mut terms = vec![(y, cap.min_scale), (pj, -1.0)];
-                        terms.extend(reserves.iter().map(|&j| (j, -1.0)));
-                        self.add_row(
-                            Row::MinScale {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            },
-                            terms,
-                            Sense::Le,
-                            0.0,
-                        );
-                    }
-                    let prev = self.holding(c, l, t - 1);
-                    if let Some(n) = self.col(Var::Enter {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    }) {
-                        // y[t] - y[t-1] - n[t] <= 0
-                        let (mut terms, rhs) =
-                            with_holding(vec![(y, 1.0), (n, -1.0)], prev, -1.0, 0.0);
-                        terms.sort_unstable_by_key(|t| t.0);
-                        self.add_row(
-                            Row::Entry {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            },
-                            terms,
-                            Sense::Le,
-                            rhs,
-                        );
-                        if let Some(nd) = self.col(Var::EnterDiscounted {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        }) {
-                            self.add_row(
-                                Row::DiscountEntry {
-                                    country: c,
-                                    layer: l,
-                                    period: t,
-                                },
-                                vec![(nd, 1.0), (n, -1.0)],
-                                Sense::Le,
-                                0.0,
-                            );
-                            let (terms, rhs) = self.minus_adjacent(c, l, t, vec![(nd, 1.0)], 0.0);
-                            self.add_row(
-                                Row::DiscountAdjacency {
-                                    country: c,
-                                    layer: l,
-                                    period: t,
-                                },
-                                terms,
-                                Sense::Le,
-                                rhs,
-                            );
-                        }
-                    }
-                    // 5.6 Ladder: y[t] - y[t-1] - sum_k has[c,k,t-1] <= 0.
-                    if s.layers[l].requires_adjacent {
-                        let (terms, rhs) = with_holding(vec![(y, 1.0)], prev, -1.0, 0.0);
-                        let (terms, rhs) = self.minus_adjacent(c, l, t, terms, rhs);
-                        self.add_row(
-                            Row::Ladder {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            },
-                            terms,
-                            Sense::Le,
-                            rhs,
-                        );
-                    }
-                }
-
-                // Analyses: forced decisions.
-                for &(fc, fl, on) in &self.opts.forced {
-                    if fc == c && fl == l {
-                        let row = Row::Forced {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        };
-                        match (
-                            self.col(Var::Operate {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            }),
-                            on,
-                        ) {
-                            (Some(y), true) => self.add_row(row, vec![(y, 1.0)], Sense::Ge, 1.0),
-                            (Some(y), false) => self.add_row(row, vec![(y, 1.0)], Sense::Le, 0.0),
-                            (None, false) => self.add_row(row, vec![(pj, 1.0)], Sense::Le, 0.0),
-                            (None, true) => {}
-                        }
-                    }
-                }
+                self.capability_rows(cap, t);
             }
-
-            // 5.7 Essential demand.
-            for d in &s.demands {
-                if d.must_serve > 0.0 {
-                    let terms = (0..d.blocks.len())
-                        .filter_map(|b| {
-                            self.col(Var::Serve {
-                                country: d.country,
-                                layer: d.layer,
-                                period: t,
-                                block: b,
-                            })
-                        })
-                        .map(|j| (j, 1.0))
-                        .collect();
-                    let rhs = d.must_serve * d.growth.powi((t - 1) as i32);
-                    self.add_row(
-                        Row::Essential {
-                            country: d.country,
-                            layer: d.layer,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Ge,
-                        rhs,
-                    );
-                }
-            }
-
-            // 5.8 Security rows, written as "requirement - supply <= 0".
-            for pol in &s.security {
-                let (i, l) = (pol.country, pol.layer);
-                let cell = self.cell(i, l);
-                let u = uses[cell].clone();
-                let scaled = |factor: f64| u.iter().map(move |&(j, a)| (j, a * factor));
-                // Flows into i, exporters ascending.
-                let imports: Vec<(CountryId, usize)> = self.inflows[cell].clone();
-                if let Some(sigma) = pol.domestic_floor {
-                    // σU - D - trusted imports <= 0, D = p - exports.
-                    let mut terms: Vec<(usize, f64)> = scaled(sigma).collect();
-                    if let Some(pj) = self.col(Var::Produce {
-                        country: i,
-                        layer: l,
-                        period: t,
-                    }) {
-                        terms.push((pj, -1.0));
-                    }
-                    terms.extend(self.outflows[cell].iter().map(|&j| (j, 1.0)));
-                    for &(e, j) in &imports {
-                        if self.fx.trusted(e, i, l) {
-                            terms.push((j, -1.0));
-                        }
-                    }
-                    self.add_row(
-                        Row::Floor {
-                            country: i,
-                            layer: l,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Le,
-                        0.0,
-                    );
-                }
-                if let Some(mu) = pol.max_supplier_share {
-                    // f[e,i] - μU <= 0 for every untrusted supplier.
-                    for &(e, j) in &imports {
-                        if !self.fx.trusted(e, i, l) {
-                            let mut terms: Vec<(usize, f64)> = scaled(-mu).collect();
-                            terms.push((j, 1.0));
-                            self.add_row(
-                                Row::SupplierShare {
-                                    supplier: e,
-                                    country: i,
-                                    layer: l,
-                                    period: t,
-                                },
-                                terms,
-                                Sense::Le,
-                                0.0,
-                            );
-                        }
-                    }
-                }
-                if let Some(phi) = pol.n_minus_1 {
-                    // φU - U + f[e,i] - sum_{e' != e} r[e',i] <= 0 for every untrusted supplier e.
-                    let reserves = self.reserves_to[cell].clone();
-                    for &(e, j) in &imports {
-                        if self.fx.trusted(e, i, l) {
-                            continue;
-                        }
-                        let mut terms: Vec<(usize, f64)> = scaled(phi - 1.0).collect();
-                        terms.push((j, 1.0));
-                        terms.extend(
-                            reserves
-                                .iter()
-                                .filter(|(e2, _)| *e2 != e)
-                                .map(|&(_, r)| (r, -1.0)),
-                        );
-                        self.add_row(
-                            Row::NMinus1 {
-                                lost: e,
-                                country: i,
-                                layer: l,
-                                period: t,
-                            },
-                            terms,
-                            Sense::Le,
-                            0.0,
-                        );
-                    }
-                }
-            }
-
-            // Section 6: clauses that add rows.
-            for (a, ag) in s.agreements.iter().enumerate() {
-                if !self.fx.is_active(a) {
-                    continue;
-                }
-                for (k, clause) in ag.clauses.iter().enumerate() {
-                    match *clause {
-                        Clause::NoDuplication {
-                            layer,
-                            max_producers,
-                        } => {
-                            let mut terms = Vec::new();
-                            let mut rhs = max_producers as f64;
-                            for &c in &ag.members {
-                                if s.capability(c, layer).is_some() {
-                                    (terms, rhs) =
-                                        with_holding(terms, self.holding(c, layer, t), 1.0, rhs);
-                                }
-                            }
-                            self.add_row(
-                                Row::NoDuplication {
-                                    agreement: a,
-                                    clause: k,
-                                    period: t,
-                                },
-                                terms,
-                                Sense::Le,
-                                rhs,
-                            );
-                        }
-                        Clause::Commit {
-                            country,
-                            layer,
-                            build,
-                            from_period,
-                        } if t >= from_period => {
-                            let y = self.col(Var::Operate {
-                                country,
-                                layer,
-                                period: t,
-                            });
-                            let pj = self.col(Var::Produce {
-                                country,
-                                layer,
-                                period: t,
-                            });
-                            if let Some(y) = y {
-                                let (sense, rhs) = if build {
-                                    (Sense::Ge, 1.0)
-                                } else {
-                                    (Sense::Le, 0.0)
-                                };
-                                self.add_row(
-                                    Row::Commit {
-                                        agreement: a,
-                                        clause: k,
-                                        period: t,
-                                    },
-                                    vec![(y, 1.0)],
-                                    sense,
-                                    rhs,
-                                );
-                            }
-                            if let (Some(pj), false) = (pj, build) {
-                                self.add_row(
-                                    Row::CommitOutput {
-                                        agreement: a,
-                                        clause: k,
-                                        period: t,
-                                    },
-                                    vec![(pj, 1.0)],
-                                    Sense::Le,
-                                    0.0,
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            self.essential_rows(t);
+            self.security_rows(t, &uses);
+            self.clause_rows(t);
         }
+        self.expansion_rows();
+    }
 
-        // 5.4 Expansion: sum_t z <= X.
-        for cap in &s.capabilities {
-            if cap.max_expansion > 0.0 {
-                let terms = (1..=self.n_periods)
-                    .filter_map(|t| {
-                        self.col(Var::Build {
-                            country: cap.country,
-                            layer: cap.layer,
-                            period: t,
-                        })
-                    })
-                    .map(|j| (j, 1.0))
-                    .collect();
-                self.add_row(
-                    Row::Expansion {
-                        country: cap.country,
-                        layer: cap.layer,
-                    },
-                    terms,
-                    Sense::Le,
-                    cap.max_expansion,
-                );
-            }
+    /// The rows of capability `cap` in period t: origin (5.2), capacity (5.3), operating status
+    /// where y exists (5.5, 5.6), then the analyses' forced decisions.
+    fn capability_rows(&mut self, cap: &Capability, t: Period) {
+        let (c, l) = (cap.country, cap.layer);
+        let pj = self
+            .col(Var::Produce {
+                country: c,
+                layer: l,
+                period: t,
+            })
+            .expect("production column");
+        let reserves: Vec<usize> = self.reserves_from[self.cell(c, l)]
+            .iter()
+            .map(|&(_, j)| j)
+            .collect();
+        self.origin_row(cap, t, pj);
+        self.capacity_row(cap, t, pj, &reserves);
+        if let Some(y) = self.col(Var::Operate {
+            country: c,
+            layer: l,
+            period: t,
+        }) {
+            self.operating_rows(cap, t, pj, y, &reserves);
         }
+        self.forced_rows(cap, t, pj);
     }
 }
