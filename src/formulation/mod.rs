@@ -6,15 +6,42 @@
 //! that writes it. Rows are written so that their dual, as "dW* per unit increase of the
 //! right-hand side", has a direct meaning: the balance row is `use - supply <= extra`, so its dual
 //! is the discounted price Λ >= 0 (section 7).
+//!
+//! One file per part of MODEL.md:
+//! - `keys.rs`: the typed keys [`Var`], [`Row`], [`Group`] and the hasher of their maps;
+//! - `effects.rs`: agreement effects on costs and flows ([`Effects`], section 6);
+//! - `routes.rs`: allowed flows and their trade cost (section 3 f, section 6 τ);
+//! - `columns.rs`: the columns with their objective coefficients (sections 3 and 4) and the
+//!   operating status and holdings of 3.1;
+//! - `balance.rs`: balance and total use (5.1), origin (5.2);
+//! - `capacity.rs`: capacity (5.3), expansion (5.4);
+//! - `operating.rs`: operating, minimum scale, entry, discount (5.5), ladder (5.6), forced
+//!   decisions (section 8);
+//! - `demand.rs`: essential demand (5.7);
+//! - `security.rs`: floor, diversification, N-1 (5.8);
+//! - `clauses.rs`: the rows of agreement clauses (5.9, section 6).
+//!
+//! This file holds the [`Program`], the [`BuildOptions`], and the builder: its shared indices
+//! and the order in which the families are written.
 
+mod balance;
+mod capacity;
+mod clauses;
+mod columns;
+mod demand;
+mod effects;
 mod keys;
+mod operating;
+mod routes;
+mod security;
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
 
-pub use keys::{Group, Row, Sense, Var};
+pub use columns::has_operating_status;
+pub use effects::Effects;
+pub use keys::{Group, KeyHasher, KeyMap, Row, Sense, Var};
 
-use crate::scenario::{AgreementId, Clause, CountryId, LayerId, Period, Scenario};
+use crate::scenario::{AgreementId, Capability, CountryId, LayerId, Period, Scenario};
 
 /// A column: bounds, objective coefficient (of W, to maximise) and integrality.
 #[derive(Debug, Clone)]
@@ -34,58 +61,6 @@ pub struct Constraint {
     pub sense: Sense,
     pub rhs: f64,
 }
-
-/// A fast, deterministic hasher for the program's key maps (the multiply-rotate hash of
-/// rustc's `FxHasher`). Keys are small `Copy` enums of indices written by the builder, not
-/// untrusted input, so SipHash's collision resistance buys nothing and costs a third of the
-/// build time at world scale.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KeyHasher(u64);
-
-impl KeyHasher {
-    #[inline]
-    fn add(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for KeyHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_isize(&mut self, i: isize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A hash map keyed by program keys ([`Var`], [`Row`], index tuples).
-pub type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// A linear or mixed-integer program: maximise `objective . x` subject to the rows.
 #[derive(Debug, Clone, Default)]
@@ -260,148 +235,6 @@ impl BuildOptions {
     }
 }
 
-/// The agreement effects in force under one activation: who recognises, trusts and discounts
-/// whom (MODEL.md section 6).
-pub struct Effects<'a> {
-    s: &'a Scenario,
-    active: Vec<bool>,
-    member: Vec<Vec<bool>>,
-}
-
-impl<'a> Effects<'a> {
-    pub fn new(s: &'a Scenario, opts: &BuildOptions) -> Effects<'a> {
-        let active = (0..s.agreements.len())
-            .map(|a| opts.is_active(a, s))
-            .collect();
-        let member = s
-            .agreements
-            .iter()
-            .map(|a| {
-                let mut m = vec![false; s.countries.len()];
-                for &c in &a.members {
-                    m[c] = true;
-                }
-                m
-            })
-            .collect();
-        Effects { s, active, member }
-    }
-
-    /// Active clauses binding both e and i.
-    fn between(
-        &self,
-        e: CountryId,
-        i: CountryId,
-    ) -> impl Iterator<Item = (AgreementId, &'a Clause)> + '_ {
-        self.s
-            .agreements
-            .iter()
-            .enumerate()
-            .filter(move |(a, _)| self.active[*a] && self.member[*a][e] && self.member[*a][i])
-            .flat_map(|(a, ag)| ag.clauses.iter().map(move |c| (a, c)))
-    }
-
-    pub fn is_active(&self, a: AgreementId) -> bool {
-        self.active[a]
-    }
-
-    pub fn mutual_recognition(&self, e: CountryId, i: CountryId, l: LayerId) -> bool {
-        self.between(e, i)
-            .any(|(_, c)| matches!(c, Clause::MutualRecognition { layers } if layers.contains(&l)))
-    }
-
-    pub fn trusted(&self, e: CountryId, i: CountryId, l: LayerId) -> bool {
-        self.between(e, i)
-            .any(|(_, c)| matches!(c, Clause::TrustedSupply { layers } if layers.contains(&l)))
-    }
-
-    /// Lowest active trade-cost factor between e and i on l (1 if none).
-    pub fn factor(&self, e: CountryId, i: CountryId, l: LayerId) -> f64 {
-        self.between(e, i)
-            .filter_map(|(_, c)| match c {
-                Clause::TradeCostFactor { layers, factor } if layers.contains(&l) => Some(*factor),
-                _ => None,
-            })
-            .fold(1.0, f64::min)
-    }
-
-    /// Effective trade cost τ[e,i,l] = base * factor + interop (MODEL.md section 6).
-    pub fn trade_cost(&self, e: CountryId, i: CountryId, l: LayerId) -> f64 {
-        let s = self.s;
-        let mut pair_all = None;
-        let mut pair_layer = None;
-        for tc in &s.trade.costs {
-            if tc.from == e && tc.to == i {
-                match tc.layer {
-                    Some(k) if k == l => pair_layer = Some(tc.cost),
-                    None => pair_all = Some(tc.cost),
-                    _ => {}
-                }
-            }
-        }
-        let base = pair_layer
-            .or(pair_all)
-            .or(s.layers[l].trade_cost)
-            .unwrap_or(s.trade.default_cost);
-        let interop = if self.mutual_recognition(e, i, l) {
-            0.0
-        } else {
-            s.layers[l].interop_cost
-        };
-        base * self.factor(e, i, l) + interop
-    }
-
-    /// Entry discount d_eff of (c,l): the layer's, raised by active upgrade routes.
-    pub fn entry_discount(&self, c: CountryId, l: LayerId) -> f64 {
-        let mut d = self.s.layers[l].adjacency_discount;
-        for (a, ag) in self.s.agreements.iter().enumerate() {
-            if !self.active[a] || !self.member[a][c] {
-                continue;
-            }
-            for cl in &ag.clauses {
-                if let Clause::UpgradeRoute {
-                    layers,
-                    entry_discount,
-                } = cl
-                {
-                    if layers.contains(&l) {
-                        d = d.max(*entry_discount);
-                    }
-                }
-            }
-        }
-        d
-    }
-}
-
-/// Does capability (c,l) carry an operating binary y (MODEL.md 3.1)? Fixed by the file, not by
-/// the activation.
-pub fn has_operating_status(s: &Scenario, c: CountryId, l: LayerId) -> bool {
-    let Some(cap) = s.capability(c, l) else {
-        return false;
-    };
-    if cap.entry_cost > 0.0
-        || cap.min_scale > 0.0
-        || (s.layers[l].requires_adjacent && cap.capacity <= 0.0)
-    {
-        return true;
-    }
-    s.agreements.iter().any(|a| {
-        a.clauses.iter().any(|cl| match cl {
-            Clause::Commit { country, layer, .. } => *country == c && *layer == l,
-            Clause::NoDuplication { layer, .. } => *layer == l && a.members.contains(&c),
-            _ => false,
-        })
-    })
-}
-
-/// `has[c,k,t]` (MODEL.md 3.1): a column or a constant.
-#[derive(Debug, Clone, Copy)]
-enum Holding {
-    Column(usize),
-    Constant(f64),
-}
-
 /// Build the program for `s` under `opts`.
 pub fn build(s: &Scenario, opts: &BuildOptions) -> Program {
     let mut p = Builder::new(s, opts).build();
@@ -479,309 +312,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Is the flow e -> i of l allowed (MODEL.md section 3, f)? `blocked` holds the routes
-    /// (e, i) with their `trade.block` entries still in force (see [`Builder::blocked_routes`]).
-    fn flow_allowed(
-        &self,
-        e: CountryId,
-        i: CountryId,
-        l: LayerId,
-        blocked: &KeyMap<(CountryId, CountryId), Vec<usize>>,
-    ) -> bool {
-        let s = self.s;
-        if e == i || s.capability(e, l).is_none() {
-            return false;
-        }
-        if self.opts.cut_exports.contains(&(e, l)) {
-            return false;
-        }
-        if !s.layers[l].tradable && !self.fx.mutual_recognition(e, i, l) {
-            return false;
-        }
-        let is_blocked = blocked.get(&(e, i)).is_some_and(|ks| {
-            ks.iter().any(|&k| {
-                s.trade.blocks[k]
-                    .layers
-                    .as_ref()
-                    .is_none_or(|ls| ls.contains(&l))
-            })
-        });
-        !is_blocked
-    }
-
-    /// `trade.block` entries in force (not dropped by the infeasibility diagnosis), by route.
-    fn blocked_routes(&self) -> KeyMap<(CountryId, CountryId), Vec<usize>> {
-        let mut blocked: KeyMap<(CountryId, CountryId), Vec<usize>> = KeyMap::default();
-        for (k, b) in self.s.trade.blocks.iter().enumerate() {
-            if !self.opts.dropped.contains(&Group::TradeBlock { index: k }) {
-                blocked.entry((b.from, b.to)).or_default().push(k);
-            }
-        }
-        blocked
-    }
-
-    /// Effective trade cost τ[e,i,l] (MODEL.md section 6, as [`Effects::trade_cost`]) with the
-    /// pair overrides looked up in `pairs` (see [`pair_costs`]).
-    fn trade_cost(
-        &self,
-        e: CountryId,
-        i: CountryId,
-        l: LayerId,
-        pairs: &KeyMap<(CountryId, CountryId), PairCost>,
-    ) -> f64 {
-        let s = self.s;
-        let (pair_all, pair_layer) = match pairs.get(&(e, i)) {
-            Some(pc) => (
-                pc.all,
-                pc.by_layer.iter().rev().find(|x| x.0 == l).map(|x| x.1),
-            ),
-            None => (None, None),
-        };
-        let base = pair_layer
-            .or(pair_all)
-            .or(s.layers[l].trade_cost)
-            .unwrap_or(s.trade.default_cost);
-        let interop = if self.fx.mutual_recognition(e, i, l) {
-            0.0
-        } else {
-            s.layers[l].interop_cost
-        };
-        base * self.fx.factor(e, i, l) + interop
-    }
-
-    /// Subtract `sum over k in adjacent(l) of has[c,k,t-1]` from a row (discount 5.5, ladder 5.6).
-    fn minus_adjacent(
-        &self,
-        c: CountryId,
-        l: LayerId,
-        t: Period,
-        mut terms: Vec<(usize, f64)>,
-        mut rhs: f64,
-    ) -> (Vec<(usize, f64)>, f64) {
-        for &k in &self.s.layers[l].adjacent {
-            (terms, rhs) = with_holding(terms, self.holding(c, k, t - 1), -1.0, rhs);
-        }
-        (terms, rhs)
-    }
-
-    fn holding(&self, c: CountryId, k: LayerId, t: Period) -> Holding {
-        let k0 = self.s.capability(c, k).map_or(0.0, |cap| cap.capacity);
-        if t == 0 {
-            return Holding::Constant(if k0 > 0.0 { 1.0 } else { 0.0 });
-        }
-        match self.col(Var::Operate {
-            country: c,
-            layer: k,
-            period: t,
-        }) {
-            Some(j) => Holding::Column(j),
-            None => Holding::Constant(if k0 > 0.0 { 1.0 } else { 0.0 }),
-        }
-    }
-
     fn build(mut self) -> Program {
         self.columns();
         self.rows();
         self.p
-    }
-
-    /// MODEL.md section 3 (variables) with section 4 (objective coefficients).
-    fn columns(&mut self) {
-        let s = self.s;
-        let nc = s.countries.len();
-        // Allowed flows and their effective trade cost do not depend on the period: computed
-        // once, in the order the columns are written (layer, exporter, importer).
-        let blocked = self.blocked_routes();
-        let pairs = pair_costs(s);
-        let mut routes: Vec<(LayerId, CountryId, CountryId, f64)> = Vec::new();
-        for l in 0..s.layers.len() {
-            for e in 0..nc {
-                if s.capability(e, l).is_none() {
-                    continue;
-                }
-                for i in 0..nc {
-                    if self.flow_allowed(e, i, l, &blocked) {
-                        routes.push((l, e, i, self.trade_cost(e, i, l, &pairs)));
-                    }
-                }
-            }
-        }
-        for t in 1..=self.n_periods {
-            let delta = s.discount(t);
-            let tf = (t - 1) as i32;
-            for d in &s.demands {
-                for (b, block) in d.blocks.iter().enumerate() {
-                    let q = block.quantity * d.growth.powi(tf);
-                    self.p.add_column(
-                        Var::Serve {
-                            country: d.country,
-                            layer: d.layer,
-                            period: t,
-                            block: b,
-                        },
-                        0.0,
-                        q,
-                        delta * block.value,
-                        false,
-                    );
-                }
-            }
-            for cap in &s.capabilities {
-                let (c, l) = (cap.country, cap.layer);
-                let u_t = cap.unit_cost * cap.cost_trend.powi(tf);
-                self.p.add_column(
-                    Var::Produce {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    },
-                    0.0,
-                    f64::INFINITY,
-                    -delta * u_t,
-                    false,
-                );
-                if cap.max_expansion > 0.0 {
-                    self.p.add_column(
-                        Var::Build {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        0.0,
-                        f64::INFINITY,
-                        -delta * cap.expansion_cost,
-                        false,
-                    );
-                }
-                if has_operating_status(s, c, l) {
-                    self.p.add_column(
-                        Var::Operate {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        0.0,
-                        1.0,
-                        0.0,
-                        !self.opts.relax,
-                    );
-                    if cap.entry_cost > 0.0 && cap.capacity <= 0.0 {
-                        self.p.add_column(
-                            Var::Enter {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            },
-                            0.0,
-                            1.0,
-                            -delta * cap.entry_cost,
-                            false,
-                        );
-                        let d_eff = self.fx.entry_discount(c, l);
-                        if d_eff > 0.0 && !s.layers[l].adjacent.is_empty() {
-                            self.p.add_column(
-                                Var::EnterDiscounted {
-                                    country: c,
-                                    layer: l,
-                                    period: t,
-                                },
-                                0.0,
-                                1.0,
-                                delta * cap.entry_cost * d_eff,
-                                false,
-                            );
-                        }
-                    }
-                }
-            }
-            for &(l, e, i, tau) in &routes {
-                self.p.add_column(
-                    Var::Flow {
-                        from: e,
-                        to: i,
-                        layer: l,
-                        period: t,
-                    },
-                    0.0,
-                    f64::INFINITY,
-                    -delta * tau,
-                    false,
-                );
-            }
-            for pol in &s.security {
-                if pol.n_minus_1.is_none() {
-                    continue;
-                }
-                let (i, l) = (pol.country, pol.layer);
-                for e in 0..nc {
-                    if s.capability(e, l).is_some()
-                        && (e == i
-                            || self
-                                .col(Var::Flow {
-                                    from: e,
-                                    to: i,
-                                    layer: l,
-                                    period: t,
-                                })
-                                .is_some())
-                    {
-                        self.p.add_column(
-                            Var::Reserve {
-                                from: e,
-                                to: i,
-                                layer: l,
-                                period: t,
-                            },
-                            0.0,
-                            f64::INFINITY,
-                            -delta * pol.reserve_cost,
-                            false,
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    /// Total use U[c,l,t] (MODEL.md 5.1, right-hand side) as terms: final demand served, then
-    /// for each layer k in order, inputs of l into c's production of k and l required per unit
-    /// of k imported.
-    fn use_terms(&self, c: CountryId, l: LayerId, t: Period) -> Vec<(usize, f64)> {
-        let s = self.s;
-        let mut terms = Vec::new();
-        if let Some(d) = self.demand_of[self.cell(c, l)].map(|k| &s.demands[k]) {
-            for b in 0..d.blocks.len() {
-                if let Some(j) = self.col(Var::Serve {
-                    country: c,
-                    layer: l,
-                    period: t,
-                    block: b,
-                }) {
-                    terms.push((j, 1.0));
-                }
-            }
-        }
-        for k in 0..s.layers.len() {
-            if let Some(cap) = s.capability(c, k) {
-                for &(input, a) in &cap.inputs {
-                    if input == l && a != 0.0 {
-                        if let Some(j) = self.col(Var::Produce {
-                            country: c,
-                            layer: k,
-                            period: t,
-                        }) {
-                            terms.push((j, a));
-                        }
-                    }
-                }
-            }
-            for &(req, m) in &s.layers[k].import_requires {
-                if req == l && m != 0.0 {
-                    terms.extend(self.inflows[self.cell(c, k)].iter().map(|&(_, j)| (j, m)));
-                }
-            }
-        }
-        terms
     }
 
     /// Index the flow and standby columns of period t by country and layer (the tables the
@@ -824,482 +358,48 @@ impl<'a> Builder<'a> {
         self.reserves_to = reserves_to;
     }
 
+    /// MODEL.md section 5, period by period, in this order: balance (5.1), the rows of each
+    /// capability, essential demand (5.7), security (5.8), agreement clauses (section 6); then
+    /// expansion (5.4) over the horizon.
     fn rows(&mut self) {
         let s = self.s;
-        let nc = s.countries.len();
-        let nl = s.layers.len();
         for t in 1..=self.n_periods {
-            // Flow and standby columns by (country, layer) for this period.
             self.index_period(t);
-            let mut uses: Vec<Vec<(usize, f64)>> = Vec::with_capacity(nc * nl);
-
-            // 5.1 Balance: U - (p + imports - exports) <= extra delivery.
-            for c in 0..nc {
-                for l in 0..nl {
-                    let mut terms = self.use_terms(c, l, t);
-                    uses.push(terms.clone());
-                    if let Some(j) = self.col(Var::Produce {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    }) {
-                        terms.push((j, -1.0));
-                    }
-                    let cell = self.cell(c, l);
-                    terms.extend(self.inflows[cell].iter().map(|&(_, j)| (j, -1.0)));
-                    terms.extend(self.outflows[cell].iter().map(|&j| (j, 1.0)));
-                    let extra: f64 = self
-                        .opts
-                        .extra_delivery
-                        .iter()
-                        .filter(|d| d.0 == c && d.1 == l && d.2 == t)
-                        .map(|d| d.3)
-                        .sum();
-                    self.add_row(
-                        Row::Balance {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Le,
-                        extra,
-                    );
-                }
-            }
-
+            let uses = self.balance_rows(t);
             for cap in &s.capabilities {
-                let (c, l) = (cap.country, cap.layer);
-                let pj = self
-                    .col(Var::Produce {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    })
-                    .expect("production column");
-                let cell = self.cell(c, l);
-                let reserves: Vec<usize> =
-                    self.reserves_from[cell].iter().map(|&(_, j)| j).collect();
-
-                // 5.2 Origin: exports - p <= 0.
-                if !self.outflows[cell].is_empty() {
-                    let mut terms: Vec<(usize, f64)> =
-                        self.outflows[cell].iter().map(|&j| (j, 1.0)).collect();
-                    terms.push((pj, -1.0));
-                    self.add_row(
-                        Row::Origin {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Le,
-                        0.0,
-                    );
-                }
-
-                // 5.3 Capacity: p + sum_i r - sum_{t' <= t - lead} z <= K0.
-                let mut terms = vec![(pj, 1.0)];
-                terms.extend(reserves.iter().map(|&j| (j, 1.0)));
-                if t > cap.lead_time {
-                    for t2 in 1..=(t - cap.lead_time) {
-                        if let Some(z) = self.col(Var::Build {
-                            country: c,
-                            layer: l,
-                            period: t2,
-                        }) {
-                            terms.push((z, -1.0));
-                        }
-                    }
-                }
-                self.add_row(
-                    Row::Capacity {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    },
-                    terms,
-                    Sense::Le,
-                    cap.capacity,
-                );
-
-                // 5.5 Operating, entry and discount rows.
-                if let Some(y) = self.col(Var::Operate {
-                    country: c,
-                    layer: l,
-                    period: t,
-                }) {
-                    let mut terms = vec![(pj, 1.0), (y, -(cap.capacity + cap.max_expansion))];
-                    terms.extend(reserves.iter().map(|&j| (j, 1.0)));
-                    self.add_row(
-                        Row::OperateUpper {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Le,
-                        0.0,
-                    );
-                    if cap.min_scale > 0.0 {
-                        let mut terms = vec![(y, cap.min_scale), (pj, -1.0)];
-                        terms.extend(reserves.iter().map(|&j| (j, -1.0)));
-                        self.add_row(
-                            Row::MinScale {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            },
-                            terms,
-                            Sense::Le,
-                            0.0,
-                        );
-                    }
-                    let prev = self.holding(c, l, t - 1);
-                    if let Some(n) = self.col(Var::Enter {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    }) {
-                        // y[t] - y[t-1] - n[t] <= 0
-                        let (mut terms, rhs) =
-                            with_holding(vec![(y, 1.0), (n, -1.0)], prev, -1.0, 0.0);
-                        terms.sort_unstable_by_key(|t| t.0);
-                        self.add_row(
-                            Row::Entry {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            },
-                            terms,
-                            Sense::Le,
-                            rhs,
-                        );
-                        if let Some(nd) = self.col(Var::EnterDiscounted {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        }) {
-                            self.add_row(
-                                Row::DiscountEntry {
-                                    country: c,
-                                    layer: l,
-                                    period: t,
-                                },
-                                vec![(nd, 1.0), (n, -1.0)],
-                                Sense::Le,
-                                0.0,
-                            );
-                            let (terms, rhs) = self.minus_adjacent(c, l, t, vec![(nd, 1.0)], 0.0);
-                            self.add_row(
-                                Row::DiscountAdjacency {
-                                    country: c,
-                                    layer: l,
-                                    period: t,
-                                },
-                                terms,
-                                Sense::Le,
-                                rhs,
-                            );
-                        }
-                    }
-                    // 5.6 Ladder: y[t] - y[t-1] - sum_k has[c,k,t-1] <= 0.
-                    if s.layers[l].requires_adjacent {
-                        let (terms, rhs) = with_holding(vec![(y, 1.0)], prev, -1.0, 0.0);
-                        let (terms, rhs) = self.minus_adjacent(c, l, t, terms, rhs);
-                        self.add_row(
-                            Row::Ladder {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            },
-                            terms,
-                            Sense::Le,
-                            rhs,
-                        );
-                    }
-                }
-
-                // Analyses: forced decisions.
-                for &(fc, fl, on) in &self.opts.forced {
-                    if fc == c && fl == l {
-                        let row = Row::Forced {
-                            country: c,
-                            layer: l,
-                            period: t,
-                        };
-                        match (
-                            self.col(Var::Operate {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            }),
-                            on,
-                        ) {
-                            (Some(y), true) => self.add_row(row, vec![(y, 1.0)], Sense::Ge, 1.0),
-                            (Some(y), false) => self.add_row(row, vec![(y, 1.0)], Sense::Le, 0.0),
-                            (None, false) => self.add_row(row, vec![(pj, 1.0)], Sense::Le, 0.0),
-                            (None, true) => {}
-                        }
-                    }
-                }
+                self.capability_rows(cap, t);
             }
-
-            // 5.7 Essential demand.
-            for d in &s.demands {
-                if d.must_serve > 0.0 {
-                    let terms = (0..d.blocks.len())
-                        .filter_map(|b| {
-                            self.col(Var::Serve {
-                                country: d.country,
-                                layer: d.layer,
-                                period: t,
-                                block: b,
-                            })
-                        })
-                        .map(|j| (j, 1.0))
-                        .collect();
-                    let rhs = d.must_serve * d.growth.powi((t - 1) as i32);
-                    self.add_row(
-                        Row::Essential {
-                            country: d.country,
-                            layer: d.layer,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Ge,
-                        rhs,
-                    );
-                }
-            }
-
-            // 5.8 Security rows, written as "requirement - supply <= 0".
-            for pol in &s.security {
-                let (i, l) = (pol.country, pol.layer);
-                let cell = self.cell(i, l);
-                let u = uses[cell].clone();
-                let scaled = |factor: f64| u.iter().map(move |&(j, a)| (j, a * factor));
-                // Flows into i, exporters ascending.
-                let imports: Vec<(CountryId, usize)> = self.inflows[cell].clone();
-                if let Some(sigma) = pol.domestic_floor {
-                    // σU - D - trusted imports <= 0, D = p - exports.
-                    let mut terms: Vec<(usize, f64)> = scaled(sigma).collect();
-                    if let Some(pj) = self.col(Var::Produce {
-                        country: i,
-                        layer: l,
-                        period: t,
-                    }) {
-                        terms.push((pj, -1.0));
-                    }
-                    terms.extend(self.outflows[cell].iter().map(|&j| (j, 1.0)));
-                    for &(e, j) in &imports {
-                        if self.fx.trusted(e, i, l) {
-                            terms.push((j, -1.0));
-                        }
-                    }
-                    self.add_row(
-                        Row::Floor {
-                            country: i,
-                            layer: l,
-                            period: t,
-                        },
-                        terms,
-                        Sense::Le,
-                        0.0,
-                    );
-                }
-                if let Some(mu) = pol.max_supplier_share {
-                    // f[e,i] - μU <= 0 for every untrusted supplier.
-                    for &(e, j) in &imports {
-                        if !self.fx.trusted(e, i, l) {
-                            let mut terms: Vec<(usize, f64)> = scaled(-mu).collect();
-                            terms.push((j, 1.0));
-                            self.add_row(
-                                Row::SupplierShare {
-                                    supplier: e,
-                                    country: i,
-                                    layer: l,
-                                    period: t,
-                                },
-                                terms,
-                                Sense::Le,
-                                0.0,
-                            );
-                        }
-                    }
-                }
-                if let Some(phi) = pol.n_minus_1 {
-                    // φU - U + f[e,i] - sum_{e' != e} r[e',i] <= 0 for every untrusted supplier e.
-                    let reserves = self.reserves_to[cell].clone();
-                    for &(e, j) in &imports {
-                        if self.fx.trusted(e, i, l) {
-                            continue;
-                        }
-                        let mut terms: Vec<(usize, f64)> = scaled(phi - 1.0).collect();
-                        terms.push((j, 1.0));
-                        terms.extend(
-                            reserves
-                                .iter()
-                                .filter(|(e2, _)| *e2 != e)
-                                .map(|&(_, r)| (r, -1.0)),
-                        );
-                        self.add_row(
-                            Row::NMinus1 {
-                                lost: e,
-                                country: i,
-                                layer: l,
-                                period: t,
-                            },
-                            terms,
-                            Sense::Le,
-                            0.0,
-                        );
-                    }
-                }
-            }
-
-            // Section 6: clauses that add rows.
-            for (a, ag) in s.agreements.iter().enumerate() {
-                if !self.fx.is_active(a) {
-                    continue;
-                }
-                for (k, clause) in ag.clauses.iter().enumerate() {
-                    match *clause {
-                        Clause::NoDuplication {
-                            layer,
-                            max_producers,
-                        } => {
-                            let mut terms = Vec::new();
-                            let mut rhs = max_producers as f64;
-                            for &c in &ag.members {
-                                if s.capability(c, layer).is_some() {
-                                    (terms, rhs) =
-                                        with_holding(terms, self.holding(c, layer, t), 1.0, rhs);
-                                }
-                            }
-                            self.add_row(
-                                Row::NoDuplication {
-                                    agreement: a,
-                                    clause: k,
-                                    period: t,
-                                },
-                                terms,
-                                Sense::Le,
-                                rhs,
-                            );
-                        }
-                        Clause::Commit {
-                            country,
-                            layer,
-                            build,
-                            from_period,
-                        } if t >= from_period => {
-                            let y = self.col(Var::Operate {
-                                country,
-                                layer,
-                                period: t,
-                            });
-                            let pj = self.col(Var::Produce {
-                                country,
-                                layer,
-                                period: t,
-                            });
-                            if let Some(y) = y {
-                                let (sense, rhs) = if build {
-                                    (Sense::Ge, 1.0)
-                                } else {
-                                    (Sense::Le, 0.0)
-                                };
-                                self.add_row(
-                                    Row::Commit {
-                                        agreement: a,
-                                        clause: k,
-                                        period: t,
-                                    },
-                                    vec![(y, 1.0)],
-                                    sense,
-                                    rhs,
-                                );
-                            }
-                            if let (Some(pj), false) = (pj, build) {
-                                self.add_row(
-                                    Row::CommitOutput {
-                                        agreement: a,
-                                        clause: k,
-                                        period: t,
-                                    },
-                                    vec![(pj, 1.0)],
-                                    Sense::Le,
-                                    0.0,
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            self.essential_rows(t);
+            self.security_rows(t, &uses);
+            self.clause_rows(t);
         }
-
-        // 5.4 Expansion: sum_t z <= X.
-        for cap in &s.capabilities {
-            if cap.max_expansion > 0.0 {
-                let terms = (1..=self.n_periods)
-                    .filter_map(|t| {
-                        self.col(Var::Build {
-                            country: cap.country,
-                            layer: cap.layer,
-                            period: t,
-                        })
-                    })
-                    .map(|j| (j, 1.0))
-                    .collect();
-                self.add_row(
-                    Row::Expansion {
-                        country: cap.country,
-                        layer: cap.layer,
-                    },
-                    terms,
-                    Sense::Le,
-                    cap.max_expansion,
-                );
-            }
-        }
+        self.expansion_rows();
     }
-}
 
-/// Pair overrides of the trade cost of one route (e, i): the all-layer cost and the
-/// layer-specific ones, in file order (the last entry for the same key wins, as in
-/// [`Effects::trade_cost`]).
-#[derive(Debug, Default)]
-struct PairCost {
-    all: Option<f64>,
-    by_layer: Vec<(LayerId, f64)>,
-}
-
-fn pair_costs(s: &Scenario) -> KeyMap<(CountryId, CountryId), PairCost> {
-    let mut pairs: KeyMap<(CountryId, CountryId), PairCost> = KeyMap::default();
-    for tc in &s.trade.costs {
-        let pc = pairs.entry((tc.from, tc.to)).or_default();
-        match tc.layer {
-            Some(k) => pc.by_layer.push((k, tc.cost)),
-            None => pc.all = Some(tc.cost),
+    /// The rows of capability `cap` in period t: origin (5.2), capacity (5.3), operating status
+    /// where y exists (5.5, 5.6), then the analyses' forced decisions.
+    fn capability_rows(&mut self, cap: &Capability, t: Period) {
+        let (c, l) = (cap.country, cap.layer);
+        let pj = self
+            .col(Var::Produce {
+                country: c,
+                layer: l,
+                period: t,
+            })
+            .expect("production column");
+        let reserves: Vec<usize> = self.reserves_from[self.cell(c, l)]
+            .iter()
+            .map(|&(_, j)| j)
+            .collect();
+        self.origin_row(cap, t, pj);
+        self.capacity_row(cap, t, pj, &reserves);
+        if let Some(y) = self.col(Var::Operate {
+            country: c,
+            layer: l,
+            period: t,
+        }) {
+            self.operating_rows(cap, t, pj, y, &reserves);
         }
-    }
-    pairs
-}
-
-/// Add `coef * has` to a row: a column term, or a constant moved to the right-hand side.
-fn with_holding(
-    mut terms: Vec<(usize, f64)>,
-    h: Holding,
-    coef: f64,
-    rhs: f64,
-) -> (Vec<(usize, f64)>, f64) {
-    match h {
-        Holding::Column(j) => {
-            terms.push((j, coef));
-            (terms, rhs)
-        }
-        Holding::Constant(v) => (terms, rhs - coef * v),
+        self.forced_rows(cap, t, pj);
     }
 }

@@ -1,0 +1,68 @@
+//! Capacity rows: MODEL.md 5.3 (capacity, whose dual is the capacity rent) and 5.4 (expansion
+//! limit over the horizon).
+
+use super::{Builder, Row, Sense, Var};
+use crate::scenario::{Capability, Period};
+
+impl Builder<'_> {
+    /// 5.3 Capacity: p + sum_i r - sum_{t' <= t - lead} z <= K0.
+    pub(super) fn capacity_row(
+        &mut self,
+        cap: &Capability,
+        t: Period,
+        pj: usize,
+        reserves: &[usize],
+    ) {
+        let (c, l) = (cap.country, cap.layer);
+        let mut terms = vec![(pj, 1.0)];
+        terms.extend(reserves.iter().map(|&j| (j, 1.0)));
+        if t > cap.lead_time {
+            for t2 in 1..=(t - cap.lead_time) {
+                if let Some(z) = self.col(Var::Build {
+                    country: c,
+                    layer: l,
+                    period: t2,
+                }) {
+                    terms.push((z, -1.0));
+                }
+            }
+        }
+        self.add_row(
+            Row::Capacity {
+                country: c,
+                layer: l,
+                period: t,
+            },
+            terms,
+            Sense::Le,
+            cap.capacity,
+        );
+    }
+
+    /// 5.4 Expansion: sum_t z <= X, every capability with X > 0 (after all the period rows).
+    pub(super) fn expansion_rows(&mut self) {
+        for cap in &self.s.capabilities {
+            if cap.max_expansion > 0.0 {
+                let terms = (1..=self.n_periods)
+                    .filter_map(|t| {
+                        self.col(Var::Build {
+                            country: cap.country,
+                            layer: cap.layer,
+                            period: t,
+                        })
+                    })
+                    .map(|j| (j, 1.0))
+                    .collect();
+                self.add_row(
+                    Row::Expansion {
+                        country: cap.country,
+                        layer: cap.layer,
+                    },
+                    terms,
+                    Sense::Le,
+                    cap.max_expansion,
+                );
+            }
+        }
+    }
+}
