@@ -85,6 +85,7 @@ impl SolverArgs {
                 mip_gap: self.mip_gap,
                 time_limit: self.time_limit,
                 threads: self.threads,
+                ..Settings::default()
             },
         };
         config

@@ -68,6 +68,9 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
         }
     };
     let rep = Report::new(&s, &outcome);
+    for w in &rep.warnings {
+        eprintln!("warning: {w}");
+    }
     // An infeasible scenario: name a minimal set of conflicting constraint groups.
     let diagnosis = match outcome.status {
         Status::Infeasible => match infeasibility::diagnose(&s, &opts, &config) {

@@ -102,6 +102,12 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         r.currency.clone()
     };
     let mut out = String::new();
+    if let Some(f) = &r.check_failed {
+        out.push_str(&format!(
+            "{file}: numerical trouble: {f}; coefficient range {}\n",
+            r.coefficient_range
+        ));
+    }
     match r.objective {
         Some(w) => out.push_str(&format!(
             "{file}: {} {}{}, W = {} {cur} (discounted){}; duality gap {:.1e}, welfare residual {:.1e}\n\n",
