@@ -80,3 +80,99 @@ fn optimal_lp_has_strong_duality() {
         assert_eq!(o.status, Status::NumericalTrouble, "{}", o.status);
     }
 }
+
+// ---- One time budget per command, validated (issue 9 item 3) ----
+
+fn aistack(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs")
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `--time-limit 1e20` panicked converting float seconds to a Duration (exit 101).
+#[test]
+fn huge_time_limit_is_bad_input_not_a_panic() {
+    for t in ["1e20", "inf", "nan", "-1", "0"] {
+        let o = aistack(&["solve", "instances/example.toml", "--time-limit", t]);
+        assert_eq!(o.status.code(), Some(2), "--time-limit {t}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--time-limit"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+}
+
+/// A budget that has run out is a `time_limit` status (exit 1), not an error, and the
+/// command stops promptly.
+#[test]
+fn spent_budget_is_time_limit_exit_1() {
+    let start = std::time::Instant::now();
+    let o = aistack(&[
+        "solve",
+        "instances/world-2026.toml",
+        "--time-limit",
+        "0.000001",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["status"], "time_limit");
+    assert!(start.elapsed().as_secs() < 30);
+}
+
+/// Library: a deadline in the past gives every stage nothing; the result is a status.
+#[test]
+fn expired_deadline_is_a_status() {
+    let s = load("instances/example.toml");
+    let config = SolveConfig {
+        settings: aistack::backend::Settings {
+            deadline: Some(std::time::Instant::now()),
+            ..Default::default()
+        },
+        ..SolveConfig::default()
+    };
+    let o = results::solve(&s, &BuildOptions::from_file(&s), &config)
+        .expect("a time limit is a status, not an error");
+    assert_eq!(o.status, Status::TimeLimit);
+}
+
+// ---- Size guard (issue 9 item 4) ----
+
+/// `periods = 2147483649` validated and then aborted `solve` on a 3 GB allocation.
+#[test]
+fn absurd_size_is_refused_with_the_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("instances/example.toml")
+        .unwrap()
+        .replace("periods = 2\n", "periods = 2147483649\n");
+    let f = dir.path().join("huge.toml");
+    std::fs::write(&f, text).unwrap();
+    let f = f.to_str().unwrap();
+    let mps = dir.path().join("out.mps");
+    let mps = mps.to_str().unwrap();
+    for args in [
+        vec!["solve", f],
+        vec!["margins", f],
+        vec!["export", f, "--mps", mps],
+    ] {
+        let cmd = args[0];
+        let o = aistack(&args);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains("periods = 2147483649") && e.contains("columns"),
+            "{e}"
+        );
+        assert!(e.contains("--max-columns"), "{e}");
+    }
+    // The guard can be lowered (and raised) by the flag.
+    let o = aistack(&["solve", "instances/example.toml", "--max-columns", "10"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = aistack(&["solve", "instances/example.toml", "--max-columns", "100000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

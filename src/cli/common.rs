@@ -75,6 +75,11 @@ impl SolverArgs {
                     "--time-limit must be a positive number of seconds, got {t}"
                 )));
             }
+            if t > MAX_TIME_LIMIT {
+                bail!(with_exit(format!(
+                    "--time-limit must be at most {MAX_TIME_LIMIT} seconds (30 days), got {t}"
+                )));
+            }
         }
         if self.threads == Some(0) {
             bail!(with_exit("--threads must be at least 1".to_string()));
@@ -85,6 +90,11 @@ impl SolverArgs {
                 mip_gap: self.mip_gap,
                 time_limit: self.time_limit,
                 threads: self.threads,
+                // One wall-clock budget for the whole command (issue 9): every stage gets what
+                // remains of it, counted from the start of the command.
+                deadline: self
+                    .time_limit
+                    .map(|t| command_start() + std::time::Duration::from_secs_f64(t)),
                 ..Settings::default()
             },
         };
@@ -95,13 +105,41 @@ impl SolverArgs {
     }
 }
 
+/// Largest accepted `--time-limit`, in seconds (30 days).
+pub const MAX_TIME_LIMIT: f64 = 2_592_000.0;
+
+static COMMAND_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// When the command started (the first call fixes it; `cli::run` calls this first).
+pub fn command_start() -> std::time::Instant {
+    *COMMAND_START.get_or_init(std::time::Instant::now)
+}
+
 fn with_exit(message: String) -> anyhow::Error {
     anyhow::Error::new(Exit::BadInput).context(message)
 }
 
 /// Load and validate a scenario; problems are printed by the caller via the error.
-pub fn load(file: &PathBuf) -> anyhow::Result<Scenario> {
+pub fn load_unguarded(file: &PathBuf) -> anyhow::Result<Scenario> {
     Scenario::from_path(file).map_err(|e| anyhow::Error::new(Exit::BadInput).context(e.to_string()))
+}
+
+static MAX_COLUMNS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Set the size guard of this command (`--max-columns`).
+pub fn set_max_columns(n: u64) {
+    let _ = MAX_COLUMNS.set(n);
+}
+
+/// Load and validate a scenario that is going to be built: the size guard refuses (exit 2) a
+/// scenario whose program would exceed `--max-columns` columns.
+pub fn load(file: &PathBuf) -> anyhow::Result<Scenario> {
+    let s = load_unguarded(file)?;
+    let limit = *MAX_COLUMNS.get_or_init(|| crate::size::DEFAULT_MAX_COLUMNS);
+    crate::size::guard(&s, limit).map_err(|e| {
+        anyhow::Error::new(Exit::BadInput).context(format!("{}: {e}", file.display()))
+    })?;
+    Ok(s)
 }
 
 impl ScenarioArgs {

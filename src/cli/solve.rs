@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{load, Exit, ScenarioArgs, SolverArgs};
+use super::common::{load_unguarded, Exit, ScenarioArgs, SolverArgs};
 use crate::analysis::infeasibility;
 use crate::backend::Status;
 use crate::report::{self, OutputFormat};
@@ -34,7 +34,7 @@ pub struct SolveArgs {
 }
 
 pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
-    let s = load(&a.file)?;
+    let s = load_unguarded(&a.file)?;
     println!(
         "{}: valid ({} countries, {} layers, {} capabilities, {} periods, {} agreements)",
         a.file.display(),
