@@ -99,7 +99,8 @@ fn stderr(o: &std::process::Output) -> String {
 #[test]
 fn huge_time_limit_is_bad_input_not_a_panic() {
     for t in ["1e20", "inf", "nan", "-1", "0"] {
-        let o = aistack(&["solve", "instances/example.toml", "--time-limit", t]);
+        let flag = format!("--time-limit={t}");
+        let o = aistack(&["solve", "instances/example.toml", &flag]);
         assert_eq!(o.status.code(), Some(2), "--time-limit {t}: {}", stderr(&o));
         assert!(stderr(&o).contains("--time-limit"), "{}", stderr(&o));
         assert!(!stderr(&o).contains("panicked"));
@@ -175,4 +176,127 @@ fn absurd_size_is_refused_with_the_estimate() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = aistack(&["solve", "instances/example.toml", "--max-columns", "100000"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+// ---- Safe output paths (issue 9 item 5) ----
+
+/// An agreement id like `x/../../../T` wrote `T.svg` outside `--out`; an id with `/` failed
+/// after writing part of the report.
+#[test]
+fn report_never_writes_outside_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("instances/agreement-loser.toml")
+        .unwrap()
+        .replace("id = \"model-pact\"", "id = \"x/../../../T\"");
+    let f = dir.path().join("evil.toml");
+    std::fs::write(&f, text).unwrap();
+    let out = dir.path().join("a").join("b").join("out");
+    let o = aistack(&[
+        "report",
+        f.to_str().unwrap(),
+        "--agreement",
+        "x/../../../T",
+        "--out",
+        out.to_str().unwrap(),
+        "--samples",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Every file under the temporary directory is inside --out (or the scenario itself).
+    fn walk(p: &std::path::Path, v: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(p).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, v);
+            } else {
+                v.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir.path(), &mut files);
+    for p in &files {
+        assert!(
+            p.starts_with(&out) || *p == f,
+            "written outside --out: {}",
+            p.display()
+        );
+    }
+    assert!(files
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "svg")
+            && p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("agreement-x_")));
+}
+
+/// `--out` that is a file is bad input found before any work.
+#[test]
+fn report_out_problems_are_found_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "x").unwrap();
+    let o = aistack(&[
+        "report",
+        "instances/example.toml",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--out"), "{}", stderr(&o));
+}
+
+/// `export --mps F --lp F` wrote the LP over the MPS file.
+#[test]
+fn export_refuses_one_path_for_both_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("p.txt");
+    let f = f.to_str().unwrap();
+    let o = aistack(&["export", "instances/example.toml", "--mps", f, "--lp", f]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("same path"), "{}", stderr(&o));
+    assert!(!std::path::Path::new(f).exists());
+}
+
+// ---- Bounded cost on hostile input (issue 9 item 6) ----
+
+/// A 10 MB unknown key took 17 s and 1.5 GB in the did-you-mean hint and was echoed whole.
+#[test]
+fn huge_unknown_key_is_cheap_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "k".repeat(10_000_000);
+    let text = std::fs::read_to_string("instances/example.toml")
+        .unwrap()
+        .replace(
+            "unit_cost = 1.0\ncapacity = 60",
+            &format!("unit_cost = 1.0\ncapacity = 60\n{key} = 1"),
+        );
+    let f = dir.path().join("hostile.toml");
+    std::fs::write(&f, text).unwrap();
+    let start = std::time::Instant::now();
+    let o = aistack(&["validate", f.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        &stderr(&o)[..200.min(o.stderr.len())]
+    );
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+    assert!(
+        o.stderr.len() < 10_000,
+        "message of {} bytes",
+        o.stderr.len()
+    );
+    assert!(stderr(&o).contains("unknown field"), "{}", stderr(&o));
+    // A hostile --agreement id is cut too.
+    let id = "a".repeat(100_000);
+    let o = aistack(&["compare", "instances/example.toml", "--agreement", &id]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        o.stderr.len() < 10_000,
+        "message of {} bytes",
+        o.stderr.len()
+    );
 }

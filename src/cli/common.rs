@@ -178,7 +178,8 @@ pub fn agreement_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
         let hint =
             closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
         with_exit(format!(
-            "agreement \"{id}\" is unknown{hint}; agreements in the file: {}",
+            "agreement \"{}\" is unknown{hint}; agreements in the file: {}",
+            cut(id),
             if known.is_empty() {
                 "none".into()
             } else {
@@ -194,7 +195,7 @@ pub fn country_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
         let known: Vec<&str> = s.countries.iter().map(|a| a.id.as_str()).collect();
         let hint =
             closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
-        with_exit(format!("country \"{id}\" is unknown{hint}"))
+        with_exit(format!("country \"{}\" is unknown{hint}", cut(id)))
     })
 }
 
@@ -204,7 +205,7 @@ pub fn layer_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
         let known: Vec<&str> = s.layers.iter().map(|a| a.id.as_str()).collect();
         let hint =
             closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
-        with_exit(format!("layer \"{id}\" is unknown{hint}"))
+        with_exit(format!("layer \"{}\" is unknown{hint}", cut(id)))
     })
 }
 
@@ -213,8 +214,24 @@ pub fn bad_input(message: impl Into<String>) -> anyhow::Error {
     with_exit(message.into())
 }
 
+/// A value cut for a message (at most 100 bytes).
+fn cut(s: &str) -> String {
+    if s.len() <= 100 {
+        return s.to_string();
+    }
+    let mut end = 100;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &s[..end], s.len())
+}
+
 /// Closest known name by edit distance, if close enough to be a plausible typo.
 pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    // Bounded cost on hostile input: no suggestion for an implausibly long name.
+    if word.len() > 64 {
+        return None;
+    }
     known
         .iter()
         .map(|k| (levenshtein(word, k), *k))
