@@ -206,6 +206,7 @@ fn main() {
                 duals,
                 dual_objective,
             }),
+            checks: Default::default(),
         };
         let report = Report::new(&s, &outcome);
         let report_time = secs(t);

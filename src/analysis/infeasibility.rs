@@ -207,6 +207,7 @@ impl Tester<'_> {
             Status::Optimal | Status::Unbounded => Check::Feasible,
             Status::TimeLimit if raw.has_values() => Check::Feasible,
             Status::TimeLimit => Check::Unknown,
+            Status::NumericalTrouble => Check::Unknown,
         })
     }
 }

@@ -175,8 +175,10 @@ pub struct PriceCheck {
 /// Relative tolerance of the finite-difference comparisons.
 pub const FD_TOLERANCE: f64 = 1e-6;
 
-fn close(a: f64, b: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+/// Relative to the larger of the two and `scale` (the largest price of the solve), not to 1:
+/// rescaling money changes no verdict (issue 9).
+fn close(a: f64, b: f64, tol: f64, scale: f64) -> bool {
+    (a - b).abs() <= tol * a.abs().max(b.abs()).max(scale)
 }
 
 /// A re-solve for an analysis: W always (from the solver itself), the priced outcome (for the
@@ -254,6 +256,9 @@ pub fn price_checks(
         }
     }
     let tol = FD_TOLERANCE / h.min(1.0);
+    let scale = keys
+        .iter()
+        .fold(0.0f64, |m, &(c, l, t)| m.max(v.price(c, l, t).abs()));
     keys.par_iter()
         .map(|&(c, l, t)| {
             let delta = s.discount(t);
@@ -265,14 +270,14 @@ pub fn price_checks(
             let right = w(h)?.map(|w1| (w1 - w0) / (h * delta));
             let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
             let price = v.price(c, l, t);
-            let unique = matches!((left, right), (Some(a), Some(b)) if close(a, b, tol));
+            let unique = matches!((left, right), (Some(a), Some(b)) if close(a, b, tol, scale));
             let lo = right
                 .unwrap_or(f64::NEG_INFINITY)
                 .min(left.unwrap_or(f64::INFINITY));
             let hi = right
                 .unwrap_or(f64::NEG_INFINITY)
                 .max(left.unwrap_or(f64::INFINITY));
-            let slack = tol * price.abs().max(1.0);
+            let slack = tol * price.abs().max(scale);
             Ok(PriceCheck {
                 country: s.countries[c].id.clone(),
                 layer: s.layers[l].id.clone(),

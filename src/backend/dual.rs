@@ -19,6 +19,26 @@ pub struct Duals {
 }
 
 pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, BackendError> {
+    if settings.scaling {
+        // Safe retry: the dual of the equilibrated program, duals mapped back (the dual
+        // objective is unchanged by scaling).
+        let (scaled, factors) = super::scaling::scale(program);
+        let plain = Settings {
+            scaling: false,
+            ..settings.clone()
+        };
+        let d = solve_dual(&scaled, &plain)?;
+        return Ok(Duals {
+            duals: factors.duals(&d.duals),
+            objective: d.objective,
+        });
+    }
+    if settings.expired() {
+        return Err(BackendError::Failed {
+            backend: "microlp (dual LP)",
+            message: "time limit reached before the dual LP was solved".into(),
+        });
+    }
     // Fixed columns (integers after restricted pricing) are moved to the right-hand side: their
     // dual constraint only defines a free reduced cost, and free variables can stall microlp.
     let fixed = |j: usize| program.columns[j].lower == program.columns[j].upper;
@@ -72,7 +92,7 @@ pub fn solve_dual(program: &Program, settings: &Settings) -> Result<Duals, Backe
         }
     }
     let mut opts = microlp::SolveOptions::default();
-    opts.time_limit = settings.time_limit.map(std::time::Duration::from_secs_f64);
+    opts.time_limit = settings.remaining();
     let sol = pb
         .solve_with(opts)
         .map_err(|e| BackendError::Failed {

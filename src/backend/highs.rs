@@ -83,8 +83,8 @@ fn configure(model: &mut Model, settings: &Settings, mip: bool) -> Result<(), Ba
     if mip {
         set(model, "mip_rel_gap", settings.mip_gap)?;
     }
-    if let Some(t) = settings.time_limit {
-        set(model, "time_limit", t)?;
+    if let Some(t) = settings.remaining() {
+        set(model, "time_limit", t.as_secs_f64())?;
     }
     if let Some(t) = settings.threads {
         let t = NonZeroU32::new(u32::try_from(t).unwrap_or(u32::MAX))

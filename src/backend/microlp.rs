@@ -1,7 +1,5 @@
 //! The default backend: microlp, pure Rust, LP and MIP (branch and bound), no duals.
 
-use std::time::Duration;
-
 use microlp::{
     ComparisonOp, OptimizationDirection, Problem, SolveOptions, SolveOutcome, TerminationReason,
 };
@@ -31,6 +29,23 @@ impl Backend for MicroLp {
     }
 
     fn solve(&self, program: &Program, settings: &Settings) -> Result<RawSolution, BackendError> {
+        if settings.scaling {
+            // Safe retry: solve the equilibrated program and map the values back.
+            let (scaled, factors) = super::scaling::scale(program);
+            let plain = Settings {
+                scaling: false,
+                ..settings.clone()
+            };
+            let mut raw = self.solve(&scaled, &plain)?;
+            if raw.has_values() {
+                raw.values = factors.values(&raw.values);
+                raw.objective = program.objective_value(&raw.values);
+            }
+            return Ok(raw);
+        }
+        if settings.expired() {
+            return Ok(RawSolution::without_solution(Status::TimeLimit));
+        }
         let mut pb = Problem::new(OptimizationDirection::Maximize);
         let vars: Vec<microlp::Variable> = program
             .columns
@@ -55,7 +70,10 @@ impl Backend for MicroLp {
         }
         let mut opts = SolveOptions::default();
         opts.mip_gap = settings.mip_gap;
-        opts.time_limit = settings.time_limit.map(Duration::from_secs_f64);
+        opts.time_limit = settings.remaining();
+        if let Some(t) = settings.int_tol {
+            opts.int_tol = t;
+        }
         let outcome = match pb.solve_with(opts) {
             Ok(o) => o,
             Err(microlp::Error::Infeasible) => {

@@ -9,6 +9,8 @@ pub mod dual;
 #[cfg(feature = "highs")]
 pub mod highs;
 pub mod microlp;
+pub mod scaling;
+pub mod verify;
 
 use crate::formulation::Program;
 
@@ -21,6 +23,9 @@ pub enum Status {
     Unbounded,
     /// Stopped by the time limit; a solution may or may not be available.
     TimeLimit,
+    /// A solution was found but fails verification against the program as written, even
+    /// after a re-solve with safer settings (issue 9): it is not reported as optimal.
+    NumericalTrouble,
 }
 
 impl std::fmt::Display for Status {
@@ -30,6 +35,7 @@ impl std::fmt::Display for Status {
             Status::Infeasible => "infeasible",
             Status::Unbounded => "unbounded",
             Status::TimeLimit => "time_limit",
+            Status::NumericalTrouble => "numerical_trouble",
         })
     }
 }
@@ -39,10 +45,49 @@ impl std::fmt::Display for Status {
 pub struct Settings {
     /// Relative MIP gap (default 1e-6).
     pub mip_gap: f64,
-    /// Wall-clock limit in seconds.
+    /// Wall-clock limit in seconds for one backend call (see also `deadline`).
     pub time_limit: Option<f64>,
     /// Threads (backends that support it).
     pub threads: Option<usize>,
+    /// Wall-clock deadline shared by every stage of a command (issue 9): each backend call gets
+    /// what remains (and at most `time_limit`).
+    pub deadline: Option<std::time::Instant>,
+    /// Integrality tolerance (None: the backend's default). The safe retry uses 0: an integer
+    /// column must sit on its integer, which big-M rows need.
+    pub int_tol: Option<f64>,
+    /// Scale rows and columns before solving (the safe retry).
+    pub scaling: bool,
+}
+
+impl Settings {
+    /// Time available to the next backend call: the smaller of `time_limit` and what remains
+    /// before `deadline` (zero once it has passed); None when unlimited.
+    pub fn remaining(&self) -> Option<std::time::Duration> {
+        let per_call = self
+            .time_limit
+            .map(|t| std::time::Duration::try_from_secs_f64(t).unwrap_or(std::time::Duration::MAX));
+        let left = self
+            .deadline
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        match (per_call, left) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// True once the deadline has passed.
+    pub fn expired(&self) -> bool {
+        self.remaining().is_some_and(|d| d.is_zero())
+    }
+
+    /// The settings of the safe retry: exact integrality and scaling.
+    pub fn safe(&self) -> Settings {
+        Settings {
+            int_tol: Some(0.0),
+            scaling: true,
+            ..self.clone()
+        }
+    }
 }
 
 impl Default for Settings {
@@ -51,6 +96,9 @@ impl Default for Settings {
             mip_gap: 1e-6,
             time_limit: None,
             threads: None,
+            deadline: None,
+            int_tol: None,
+            scaling: false,
         }
     }
 }

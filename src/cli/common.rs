@@ -86,6 +86,11 @@ impl SolverArgs {
                     "--time-limit must be a positive number of seconds, got {t}"
                 )));
             }
+            if t > MAX_TIME_LIMIT {
+                bail!(with_exit(format!(
+                    "--time-limit must be at most {MAX_TIME_LIMIT} seconds (30 days), got {t}"
+                )));
+            }
         }
         if self.threads == Some(0) {
             bail!(with_exit("--threads must be at least 1".to_string()));
@@ -96,6 +101,12 @@ impl SolverArgs {
                 mip_gap: self.mip_gap,
                 time_limit: self.time_limit,
                 threads: self.threads,
+                // One wall-clock budget for the whole command (issue 9): every stage gets what
+                // remains of it, counted from the start of the command.
+                deadline: self
+                    .time_limit
+                    .map(|t| command_start() + std::time::Duration::from_secs_f64(t)),
+                ..Settings::default()
             },
             prices: match self.prices {
                 PriceArg::Canonical => PriceChoice::Canonical,
@@ -109,13 +120,41 @@ impl SolverArgs {
     }
 }
 
+/// Largest accepted `--time-limit`, in seconds (30 days).
+pub const MAX_TIME_LIMIT: f64 = 2_592_000.0;
+
+static COMMAND_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// When the command started (the first call fixes it; `cli::run` calls this first).
+pub fn command_start() -> std::time::Instant {
+    *COMMAND_START.get_or_init(std::time::Instant::now)
+}
+
 fn with_exit(message: String) -> anyhow::Error {
     anyhow::Error::new(Exit::BadInput).context(message)
 }
 
 /// Load and validate a scenario; problems are printed by the caller via the error.
-pub fn load(file: &PathBuf) -> anyhow::Result<Scenario> {
+pub fn load_unguarded(file: &PathBuf) -> anyhow::Result<Scenario> {
     Scenario::from_path(file).map_err(|e| anyhow::Error::new(Exit::BadInput).context(e.to_string()))
+}
+
+static MAX_COLUMNS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Set the size guard of this command (`--max-columns`).
+pub fn set_max_columns(n: u64) {
+    let _ = MAX_COLUMNS.set(n);
+}
+
+/// Load and validate a scenario that is going to be built: the size guard refuses (exit 2) a
+/// scenario whose program would exceed `--max-columns` columns.
+pub fn load(file: &PathBuf) -> anyhow::Result<Scenario> {
+    let s = load_unguarded(file)?;
+    let limit = *MAX_COLUMNS.get_or_init(|| crate::size::DEFAULT_MAX_COLUMNS);
+    crate::size::guard(&s, limit).map_err(|e| {
+        anyhow::Error::new(Exit::BadInput).context(format!("{}: {e}", file.display()))
+    })?;
+    Ok(s)
 }
 
 impl ScenarioArgs {
@@ -154,7 +193,8 @@ pub fn agreement_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
         let hint =
             closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
         with_exit(format!(
-            "agreement \"{id}\" is unknown{hint}; agreements in the file: {}",
+            "agreement \"{}\" is unknown{hint}; agreements in the file: {}",
+            cut(id),
             if known.is_empty() {
                 "none".into()
             } else {
@@ -170,7 +210,7 @@ pub fn country_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
         let known: Vec<&str> = s.countries.iter().map(|a| a.id.as_str()).collect();
         let hint =
             closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
-        with_exit(format!("country \"{id}\" is unknown{hint}"))
+        with_exit(format!("country \"{}\" is unknown{hint}", cut(id)))
     })
 }
 
@@ -180,7 +220,7 @@ pub fn layer_index(s: &Scenario, id: &str) -> anyhow::Result<usize> {
         let known: Vec<&str> = s.layers.iter().map(|a| a.id.as_str()).collect();
         let hint =
             closest(id, &known).map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
-        with_exit(format!("layer \"{id}\" is unknown{hint}"))
+        with_exit(format!("layer \"{}\" is unknown{hint}", cut(id)))
     })
 }
 
@@ -189,8 +229,24 @@ pub fn bad_input(message: impl Into<String>) -> anyhow::Error {
     with_exit(message.into())
 }
 
+/// A value cut for a message (at most 100 bytes).
+fn cut(s: &str) -> String {
+    if s.len() <= 100 {
+        return s.to_string();
+    }
+    let mut end = 100;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &s[..end], s.len())
+}
+
 /// Closest known name by edit distance, if close enough to be a plausible typo.
 pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    // Bounded cost on hostile input: no suggestion for an implausibly long name.
+    if word.len() > 64 {
+        return None;
+    }
     known
         .iter()
         .map(|k| (levenshtein(word, k), *k))

@@ -29,6 +29,16 @@ pub fn export(a: ExportArgs) -> anyhow::Result<Exit> {
     if a.mps.is_none() && a.lp.is_none() {
         return Err(bad_input("export needs --mps OUT and/or --lp OUT"));
     }
+    if let (Some(m), Some(l)) = (&a.mps, &a.lp) {
+        let same =
+            m == l || matches!((m.canonicalize(), l.canonicalize()), (Ok(x), Ok(y)) if x == y);
+        if same {
+            return Err(bad_input(format!(
+                "--mps and --lp are the same path ({}): the second would overwrite the first",
+                m.display()
+            )));
+        }
+    }
     let (s, opts) = a.scenario.load(a.relax)?;
     let program = formulation::build(&s, &opts);
     let names = Names::new(&program, &s);

@@ -24,6 +24,10 @@ pub use common::{Exit, ScenarioArgs, SolverArgs};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Size guard: refuse a scenario whose program would need more than N columns (estimated
+    /// before building).
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::size::DEFAULT_MAX_COLUMNS)]
+    pub max_columns: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,6 +56,7 @@ pub enum Command {
 
 /// Run the CLI on the process arguments and return the exit code.
 pub fn main() -> i32 {
+    common::command_start();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -64,6 +69,8 @@ pub fn main() -> i32 {
 }
 
 pub fn run(cli: Cli) -> i32 {
+    common::command_start();
+    common::set_max_columns(cli.max_columns);
     let result = match cli.command {
         Command::Validate(a) => solve::validate(a),
         Command::Solve(a) => solve::solve(a),

@@ -65,6 +65,8 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
         seed: a.seed,
         relax: a.solver.relax,
     };
+    // `--out` problems are found before any work or output (issue 9).
+    check_out_dir(&a.out)?;
     let file = a.file.display().to_string();
     let page = match html::compute(&s, &file, &opts, &config) {
         Ok(p) => p,
@@ -87,4 +89,29 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
     );
     println!("{}", a.out.join("index.html").display());
     Ok(Exit::Ok)
+}
+
+/// `--out` must be a directory we can create and write into: checked before computing.
+fn check_out_dir(out: &std::path::Path) -> anyhow::Result<()> {
+    if out.exists() && !out.is_dir() {
+        return Err(bad_input(format!(
+            "--out {} exists and is not a directory",
+            out.display()
+        )));
+    }
+    std::fs::create_dir_all(out.join("charts")).map_err(|e| {
+        bad_input(format!(
+            "--out {}: cannot create the directory: {e}",
+            out.display()
+        ))
+    })?;
+    let probe = out.join(".aistack-write-test");
+    std::fs::write(&probe, b"").map_err(|e| {
+        bad_input(format!(
+            "--out {}: cannot write into it: {e}",
+            out.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
 }

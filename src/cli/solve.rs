@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{load, Exit, ScenarioArgs, SolverArgs};
+use super::common::{load_unguarded, Exit, ScenarioArgs, SolverArgs};
 use crate::analysis::infeasibility;
 use crate::backend::Status;
 use crate::report::{self, OutputFormat};
@@ -34,7 +34,7 @@ pub struct SolveArgs {
 }
 
 pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
-    let s = load(&a.file)?;
+    let s = load_unguarded(&a.file)?;
     println!(
         "{}: valid ({} countries, {} layers, {} capabilities, {} periods, {} agreements)",
         a.file.display(),
@@ -68,6 +68,9 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
         }
     };
     let rep = Report::new(&s, &outcome);
+    for w in &rep.warnings {
+        eprintln!("warning: {w}");
+    }
     // An infeasible scenario: name a minimal set of conflicting constraint groups.
     let diagnosis = match outcome.status {
         Status::Infeasible => match infeasibility::diagnose(&s, &opts, &config) {

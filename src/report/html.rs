@@ -805,6 +805,8 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
 }
 
 /// Write `index.html`, `charts/<id>.svg` and `report.json` into `dir`; returns the paths.
+/// File names derived from ids (agreement ids are free text) are sanitised and made unique,
+/// so nothing is written outside `dir` (issue 9).
 pub fn write(page: &Page, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
     let charts = charts(page)?;
     std::fs::create_dir_all(dir.join("charts"))?;
@@ -812,10 +814,10 @@ pub fn write(page: &Page, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
     let index = dir.join("index.html");
     std::fs::write(&index, render(page, &charts))?;
     written.push(index);
+    let mut used = std::collections::HashSet::new();
     for c in &charts {
-        let p = dir
-            .join("charts")
-            .join(format!("{}.svg", c.id.trim_start_matches("chart-")));
+        let stem = super::safe_file_stem(c.id.trim_start_matches("chart-"), &mut used);
+        let p = dir.join("charts").join(format!("{stem}.svg"));
         std::fs::write(&p, &c.svg)?;
         written.push(p);
     }

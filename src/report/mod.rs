@@ -26,6 +26,34 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
         .unwrap_or_else(|e| format!("{{\"status\":\"error\",\"message\":\"{e}\"}}"))
 }
 
+/// A file stem from free text (an id): ASCII letters, digits, `-` and `_` kept, anything else
+/// (`/`, `\\`, `.`, spaces, non-ASCII) replaced by `_`, at most 64 characters, never empty;
+/// made unique (case-insensitively) against `used` by a `-2`, `-3`... suffix. The result has no
+/// path separator and no `..`, so it cannot leave the output directory.
+pub fn safe_file_stem(id: &str, used: &mut std::collections::HashSet<String>) -> String {
+    let mut stem: String = id
+        .chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() {
+        stem.push('_');
+    }
+    let mut candidate = stem.clone();
+    let mut k = 2;
+    while !used.insert(candidate.to_ascii_lowercase()) {
+        candidate = format!("{stem}-{k}");
+        k += 1;
+    }
+    candidate
+}
+
 /// Write one CSV file per table of a solve report into `dir`.
 pub fn write_csv(report: &Report, dir: &Path) -> std::io::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
@@ -102,6 +130,12 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         r.currency.clone()
     };
     let mut out = String::new();
+    if let Some(f) = &r.check_failed {
+        out.push_str(&format!(
+            "{file}: numerical trouble: {f}; coefficient range {}\n",
+            r.coefficient_range
+        ));
+    }
     match r.objective {
         Some(w) => out.push_str(&format!(
             "{file}: {} {}{}, W = {} {cur} (discounted){}; duality gap {:.1e}, welfare residual {:.1e}\n\n",

@@ -9,6 +9,7 @@
 pub mod face;
 pub mod ranges;
 mod tables;
+mod verified;
 
 pub use tables::*;
 
@@ -34,6 +35,8 @@ pub struct Outcome {
     pub gap: Option<f64>,
     pub program: Program,
     pub solution: Option<Solution>,
+    /// Verification against the program as written (issue 9).
+    pub checks: crate::backend::verify::Checks,
 }
 
 impl Outcome {
@@ -144,33 +147,13 @@ pub fn solve(
     config: &SolveConfig,
 ) -> Result<Outcome, SolveError> {
     let program = formulation::build(s, opts);
-    solve_program(program, config)
+    let welfare = |o: &Outcome| verified::welfare_check(s, o);
+    verified::solve_verified(program, config, Some(&welfare))
 }
 
-/// Solve and price an already built program.
+/// Solve, price and verify an already built program (see [`verified`]).
 pub fn solve_program(program: Program, config: &SolveConfig) -> Result<Outcome, SolveError> {
-    let backend = config.backend()?;
-    let mip = program.is_mip();
-    let raw = backend.solve(&program, &config.settings)?;
-    let mut outcome = Outcome {
-        status: raw.status,
-        backend: backend.name(),
-        mip,
-        relaxed: !mip
-            && program
-                .columns
-                .iter()
-                .any(|c| matches!(c.var, Var::Operate { .. })),
-        gap: raw.gap,
-        program,
-        solution: None,
-    };
-    if !raw.has_values() {
-        return Ok(outcome);
-    }
-    let solution = price(&outcome.program, &raw, backend.as_ref(), config)?;
-    outcome.solution = Some(solution);
-    Ok(outcome)
+    verified::solve_verified(program, config, None)
 }
 
 /// Restricted pricing (MODEL.md 7): fix integers, re-solve the LP, take its duals: the

@@ -127,10 +127,19 @@ pub struct Report {
     /// Which optimal dual is reported: `canonical` (least norm, MODEL.md 12) or `any`.
     pub price_selection: &'static str,
     pub currency: String,
-    /// Strong duality of the pricing LP: |primal - dual| / max(1, |W|).
+    /// Strong duality of the pricing LP: |primal - dual| relative to the magnitude of the
+    /// terms of W (scale-free, see `backend::verify`).
     pub duality_gap: Option<f64>,
-    /// |sum of country welfare - W| / max(1, |W|).
+    /// |sum of country welfare - W| relative to the magnitude of the welfare terms.
     pub welfare_residual: Option<f64>,
+    /// The verification check the reported solution fails (status `numerical_trouble`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_failed: Option<crate::backend::verify::Failure>,
+    /// Coefficient range of the program (matrix, objective, bounds, rhs).
+    pub coefficient_range: crate::backend::verify::CoefficientRange,
+    /// Numerical warnings (wide coefficient range, a re-solve with safer settings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub prices: Vec<PriceEntry>,
     pub production: Vec<QuantityEntry>,
     pub flows: Vec<FlowEntry>,
@@ -334,8 +343,19 @@ impl Report {
                 None => "any",
             },
             currency: s.meta.currency.clone(),
-            duality_gap: outcome.solution.as_ref().map(|x| x.duality_gap()),
+            duality_gap: outcome.solution.as_ref().map(|x| {
+                crate::backend::verify::duality_gap(
+                    &outcome.program,
+                    &x.values,
+                    &x.duals,
+                    x.objective,
+                    x.dual_objective,
+                )
+            }),
             welfare_residual: None,
+            check_failed: outcome.checks.failure.clone(),
+            coefficient_range: outcome.checks.range,
+            warnings: outcome.checks.warnings(),
             prices: Vec::new(),
             production: Vec::new(),
             flows: Vec::new(),
@@ -567,8 +587,10 @@ impl Report {
             }
         }
         if let Some(w) = r.objective {
-            let total: f64 = r.welfare.iter().map(|x| x.total).sum();
-            r.welfare_residual = Some((total - w).abs() / w.abs().max(1.0));
+            let (total, magnitude) = super::verified::welfare_sums(&r.welfare);
+            r.welfare_residual = Some(crate::backend::verify::welfare_residual(
+                w, total, magnitude,
+            ));
         }
         r
     }

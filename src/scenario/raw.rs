@@ -441,10 +441,11 @@ struct Reader {
 
 impl Reader {
     fn problem(&mut self, entity: &str, field: &str, message: String) {
+        use super::validate::cut_text;
         self.problems.push(Problem {
-            entity: entity.to_string(),
-            field: field.to_string(),
-            message,
+            entity: cut_text(entity, 200),
+            field: cut_text(field, 100),
+            message: cut_text(&message, 500),
         });
     }
 

@@ -77,12 +77,33 @@ fn invalid_message(file: &str, problems: &[Problem]) -> String {
     out
 }
 
+/// Longest name (bytes) for which a "did you mean" suggestion is computed.
+pub(crate) const MAX_SUGGEST_LEN: usize = 64;
+
+/// `s` cut to at most `max` bytes (at a character boundary) with the total length noted, so a
+/// message never echoes a huge value.
+pub(crate) fn cut_text(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &s[..end], s.len())
+}
+
 /// The candidate closest to `word` (case-insensitive optimal string alignment distance), if it
 /// is close enough to be a plausible typo.
 pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Bounded cost on hostile input (issue 9): no suggestion for a name longer than any
+    // plausible id, and no distance table for a candidate whose length alone rules it out.
+    if word.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
     let word: Vec<char> = word.to_lowercase().chars().collect();
     let limit = match word.len() {
         0..=4 => 1,
@@ -91,6 +112,9 @@ pub(crate) fn did_you_mean<'a>(
     };
     candidates
         .into_iter()
+        .filter(|c| {
+            c.len() <= 4 * MAX_SUGGEST_LEN && c.chars().count().abs_diff(word.len()) <= limit
+        })
         .map(|c| {
             (
                 edit_distance(&word, &c.to_lowercase().chars().collect::<Vec<_>>()),
@@ -148,9 +172,9 @@ struct Checker {
 impl Checker {
     fn push(&mut self, entity: &str, field: &str, message: String) {
         self.problems.push(Problem {
-            entity: entity.to_string(),
-            field: field.to_string(),
-            message,
+            entity: cut_text(entity, 200),
+            field: cut_text(field, 100),
+            message: cut_text(&message, 500),
         });
     }
 
