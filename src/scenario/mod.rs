@@ -5,6 +5,7 @@
 //! indices, collecting *every* problem it finds so that a user fixes a file in one pass.
 //! Everything downstream (formulation, analyses, reports) works on indices only.
 
+pub mod overrides;
 pub mod raw;
 mod spectral;
 mod validate;
