@@ -24,6 +24,7 @@ pub mod generate;
 pub mod report;
 pub mod results;
 pub mod scenario;
+pub mod sweep;
 
 pub use formulation::{build, BuildOptions, Program, Row, Var};
 pub use results::{solve, Outcome, Report, SolveConfig};

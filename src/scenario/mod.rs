@@ -13,6 +13,7 @@ mod validate;
 use std::collections::HashMap;
 use std::path::Path;
 
+pub(crate) use validate::did_you_mean;
 pub use validate::{Problem, ScenarioError};
 
 /// Index of a country in [`Scenario::countries`].
