@@ -770,6 +770,7 @@ impl Sweep {
             .copied()
             .filter(|p| !done.contains_key(&p.id))
             .collect();
+        let skipped = mine.len() - todo.len();
         if let Some(n) = stop_after {
             todo.truncate(n);
         }
@@ -811,7 +812,7 @@ impl Sweep {
             .collect::<Result<Vec<()>, _>>()?;
         Ok(RunStats {
             total: mine.len(),
-            skipped: mine.len() - total,
+            skipped,
             computed: total,
             seconds: t0.elapsed().as_secs_f64(),
         })
