@@ -25,6 +25,7 @@ pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod size;
+pub mod sweep;
 
 pub use formulation::{build, BuildOptions, Program, Row, Var};
 pub use results::{solve, Outcome, Report, SolveConfig};

@@ -7,14 +7,14 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use super::common::{bad_input, Exit, SolverArgs};
+use super::common::{bad_input, echo_json, echo_table, Exit, SolverArgs};
 use super::compare::{analysis_failure, AgreementArgs};
 use crate::analysis::coalitions::{
     self, CoalitionReport, CoalitionSettings, GameValue, Method, DEFAULT_MAX_EXACT,
 };
 use crate::analysis::verdict::Robustness;
 use crate::report::table::{num, Table};
-use crate::report::{self, OutputFormat};
+use crate::report::OutputFormat;
 
 #[derive(clap::Args, Debug)]
 pub struct CoalitionsArgs {
@@ -128,13 +128,13 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
     match a.format {
         OutputFormat::Json => println!(
             "{}",
-            report::to_json(&Output {
+            echo_json(&Output {
                 file,
                 status: "optimal",
                 game: &game
             })
         ),
-        _ => print!("{}", render(&file, &game, Some(a.limit))),
+        _ => print!("{}{}", echo_table(), render(&file, &game, Some(a.limit))),
     }
     Ok(Exit::Ok)
 }

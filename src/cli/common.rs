@@ -2,12 +2,14 @@
 //! solver settings.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context};
 
 use crate::backend::Settings;
 use crate::formulation::BuildOptions;
 use crate::results::{PriceChoice, SolveConfig};
+use crate::scenario::overrides::{self, Applied, Overrides};
 use crate::scenario::Scenario;
 
 /// Exit codes.
@@ -28,11 +30,73 @@ impl std::fmt::Display for Exit {
 
 impl std::error::Error for Exit {}
 
+/// Overrides of the scenario file, applied before validation (see README, "Variants").
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct OverrideArgs {
+    /// Change a field before validation (repeatable), e.g. 'security[*].domestic_floor=0.5',
+    /// 'capability[KOR/memory].capacity=180', 'agreement[ID].active=true'.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Merge a partial scenario over the file (repeatable; entries matched by id or
+    /// country/layer).
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlay: Vec<PathBuf>,
+    /// Apply the file's [variant.NAME] (before --overlay and --set).
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+}
+
+impl OverrideArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            variant: self.variant.clone(),
+            overlays: self.overlay.clone(),
+            sets: self.set.clone(),
+        }
+    }
+}
+
+/// The overrides applied in this process, echoed by [`echo_json`] and [`echo_table`]. A global
+/// because every subcommand loads its scenario once and prints in many places.
+static APPLIED: Mutex<Vec<Applied>> = Mutex::new(Vec::new());
+
+/// `value` as pretty JSON with the applied overrides appended under `overrides` (only when
+/// there are some, so outputs without overrides are byte for byte unchanged).
+pub fn echo_json<T: serde::Serialize>(value: &T) -> String {
+    #[derive(serde::Serialize)]
+    struct WithOverrides<'a, T> {
+        #[serde(flatten)]
+        inner: &'a T,
+        overrides: Vec<Applied>,
+    }
+    let applied = APPLIED.lock().map(|a| a.clone()).unwrap_or_default();
+    if applied.is_empty() {
+        crate::report::to_json(value)
+    } else {
+        crate::report::to_json(&WithOverrides {
+            inner: value,
+            overrides: applied,
+        })
+    }
+}
+
+/// The line `overrides: ...` for table outputs, or an empty string.
+pub fn echo_table() -> String {
+    let applied = APPLIED.lock().map(|a| a.clone()).unwrap_or_default();
+    if applied.is_empty() {
+        String::new()
+    } else {
+        format!("{}\n", overrides::describe_applied(&applied))
+    }
+}
+
 /// The scenario file and agreement switches.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ScenarioArgs {
     /// Scenario file (.toml or .json).
     pub file: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
     /// Activate an agreement (repeatable), on top of its `active` flag.
     #[arg(long = "activate", value_name = "ID")]
     pub activate: Vec<String>,
@@ -134,9 +198,16 @@ fn with_exit(message: String) -> anyhow::Error {
     anyhow::Error::new(Exit::BadInput).context(message)
 }
 
-/// Load and validate a scenario; problems are printed by the caller via the error.
-pub fn load_unguarded(file: &PathBuf) -> anyhow::Result<Scenario> {
-    Scenario::from_path(file).map_err(|e| anyhow::Error::new(Exit::BadInput).context(e.to_string()))
+/// Load a scenario, apply the overrides and validate the result; problems are printed by the
+/// caller via the error. The applied overrides are kept for [`echo_json`] / [`echo_table`].
+pub fn load_unguarded(file: &PathBuf, o: &OverrideArgs) -> anyhow::Result<Scenario> {
+    let (s, applied) = overrides::load(file, &o.overrides())
+        .map_err(|e| anyhow::Error::new(Exit::BadInput).context(e.to_string()))?;
+    // A later load without overrides (report --sovereign) keeps the echo of the first.
+    if let (false, Ok(mut a)) = (applied.is_empty(), APPLIED.lock()) {
+        *a = applied;
+    }
+    Ok(s)
 }
 
 static MAX_COLUMNS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
@@ -148,8 +219,8 @@ pub fn set_max_columns(n: u64) {
 
 /// Load and validate a scenario that is going to be built: the size guard refuses (exit 2) a
 /// scenario whose program would exceed `--max-columns` columns.
-pub fn load(file: &PathBuf) -> anyhow::Result<Scenario> {
-    let s = load_unguarded(file)?;
+pub fn load(file: &PathBuf, o: &OverrideArgs) -> anyhow::Result<Scenario> {
+    let s = load_unguarded(file, o)?;
     let limit = *MAX_COLUMNS.get_or_init(|| crate::size::DEFAULT_MAX_COLUMNS);
     crate::size::guard(&s, limit).map_err(|e| {
         anyhow::Error::new(Exit::BadInput).context(format!("{}: {e}", file.display()))
@@ -160,7 +231,7 @@ pub fn load(file: &PathBuf) -> anyhow::Result<Scenario> {
 impl ScenarioArgs {
     /// Load the scenario and resolve the agreement switches.
     pub fn load(&self, relax: bool) -> anyhow::Result<(Scenario, BuildOptions)> {
-        let s = load(&self.file)?;
+        let s = load(&self.file, &self.overrides)?;
         let opts = self.options(&s, relax)?;
         Ok((s, opts))
     }

@@ -5,12 +5,14 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::common::{agreement_index, bad_input, load, Exit, SolverArgs};
+use super::common::{
+    agreement_index, bad_input, echo_json, echo_table, load, Exit, OverrideArgs, SolverArgs,
+};
 use crate::analysis::compare::{self, AnalysisError, Comparison};
 use crate::analysis::game::GameError;
 use crate::analysis::verdict::Robustness;
 use crate::report::table::{num, Table};
-use crate::report::{self, OutputFormat};
+use crate::report::OutputFormat;
 use crate::scenario::{AgreementId, Scenario};
 
 /// The agreement analysed and its baseline, shared by `compare` and `coalitions`.
@@ -25,6 +27,8 @@ pub struct AgreementArgs {
     /// is the file's `active` flags with the analysed agreement off, plus these.
     #[arg(long = "baseline-agreement", value_name = "ID")]
     pub baseline_agreement: Vec<String>,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
 }
 
 impl AgreementArgs {
@@ -33,7 +37,7 @@ impl AgreementArgs {
         &self,
         relax: bool,
     ) -> anyhow::Result<(Scenario, AgreementId, crate::formulation::BuildOptions)> {
-        let s = load(&self.file)?;
+        let s = load(&self.file, &self.overrides)?;
         let a = agreement_index(&s, &self.agreement)?;
         let mut also = Vec::new();
         for id in &self.baseline_agreement {
@@ -92,7 +96,7 @@ pub fn analysis_failure(e: AnalysisError, format: OutputFormat) -> anyhow::Resul
     if format == OutputFormat::Json {
         println!(
             "{}",
-            serde_json::json!({"status": status, "message": e.to_string()})
+            echo_json(&serde_json::json!({"status": status, "message": e.to_string()}))
         );
     }
     eprintln!("error: {e}");
@@ -115,13 +119,13 @@ pub fn run(a: CompareArgs) -> anyhow::Result<Exit> {
     match a.format {
         OutputFormat::Json => println!(
             "{}",
-            report::to_json(&Output {
+            echo_json(&Output {
                 file,
                 status: "optimal",
                 comparison: &c
             })
         ),
-        _ => print!("{}", render(&file, &c)),
+        _ => print!("{}{}", echo_table(), render(&file, &c)),
     }
     Ok(Exit::Ok)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{bad_input, Exit, ScenarioArgs};
+use super::common::{bad_input, echo_table, Exit, ScenarioArgs};
 use crate::export::{write_lp, write_mps, Names};
 use crate::formulation;
 
@@ -42,11 +42,17 @@ pub fn export(a: ExportArgs) -> anyhow::Result<Exit> {
     let (s, opts) = a.scenario.load(a.relax)?;
     let program = formulation::build(&s, &opts);
     let names = Names::new(&program, &s);
-    let title = format!(
+    let mut title = format!(
         "{} ({}): maximise welfare W",
         s.meta.name,
         a.scenario.file.display()
     );
+    // The overrides go into the files' header comment and to stderr.
+    let echo = echo_table();
+    if !echo.is_empty() {
+        title = format!("{title}; {}", echo.trim_end());
+        eprint!("{echo}");
+    }
     for (path, write) in [
         (&a.mps, write_mps::<File> as fn(_, _, _, _) -> _),
         (&a.lp, write_lp::<File>),

@@ -4,13 +4,15 @@
 
 use serde::Serialize;
 
-use super::common::{bad_input, country_index, layer_index, Exit, ScenarioArgs, SolverArgs};
+use super::common::{
+    bad_input, country_index, echo_json, echo_table, layer_index, Exit, ScenarioArgs, SolverArgs,
+};
 use crate::analysis::infeasibility::{self, Diagnosis};
 use crate::analysis::margins::{self, EntryValue, MarginTables, Matrix, PriceCheck, ShockResult};
 use crate::analysis::value_added::{self, PeriodValueAdded, ValueAdded};
 use crate::backend::Status;
 use crate::report::table::{num, Table};
-use crate::report::{self, OutputFormat};
+use crate::report::OutputFormat;
 use crate::results::{self, Outcome};
 use crate::scenario::{CountryId, LayerId, Scenario};
 
@@ -117,7 +119,7 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
         if a.format == OutputFormat::Json {
             println!(
                 "{}",
-                serde_json::json!({"status": "error", "message": e.to_string()})
+                echo_json(&serde_json::json!({"status": "error", "message": e.to_string()}))
             );
         }
         eprintln!("error: {e}");
@@ -150,8 +152,9 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
             }
         }
         match a.format {
-            OutputFormat::Json => println!("{}", report::to_json(&out)),
+            OutputFormat::Json => println!("{}", echo_json(&out)),
             _ => {
+                print!("{}", echo_table());
                 println!("{file}: {}", base.status);
                 if let Some(d) = &out.diagnosis {
                     print!("\n{}", d.render());
@@ -182,8 +185,8 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
         return solver_failed(e);
     }
     match a.format {
-        OutputFormat::Json => println!("{}", report::to_json(&out)),
-        _ => print!("{}", render(&s, &base, &out, a.limit)),
+        OutputFormat::Json => println!("{}", echo_json(&out)),
+        _ => print!("{}{}", echo_table(), render(&s, &base, &out, a.limit)),
     }
     Ok(Exit::Ok)
 }

@@ -10,6 +10,7 @@ mod generate;
 mod margins;
 mod report;
 mod solve;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -52,6 +53,10 @@ pub enum Command {
     /// Write an HTML report with SVG charts: specialisation, prices, welfare with and without
     /// the agreements, the cost of sovereignty, and each agreement's gains and Shapley split.
     Report(report::ReportArgs),
+    /// Run a command over many variants of a scenario (grid, list, Sobol, Latin hypercube or
+    /// Monte Carlo) in parallel, resumably, here or as a Slurm job array; write a tidy table and
+    /// a summary (ranges, tornado, Sobol indices, sign changes).
+    Sweep(sweep::SweepArgs),
 }
 
 /// Run the CLI on the process arguments and return the exit code.
@@ -80,6 +85,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Export(a) => export::export(a),
         Command::Margins(a) => margins::margins(a),
         Command::Report(a) => report::report(a),
+        Command::Sweep(a) => sweep::run(a),
     };
     match result {
         Ok(code) => code as i32,

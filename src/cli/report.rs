@@ -12,6 +12,9 @@ use crate::report::html::{self, PageOptions};
 pub struct ReportArgs {
     /// Scenario file (.toml or .json).
     pub file: PathBuf,
+    /// Overrides of FILE (not of --sovereign).
+    #[command(flatten)]
+    pub overrides: common::OverrideArgs,
     /// An agreement to analyse and switch on in the coordinated case (repeatable); default: every
     /// agreement in the file.
     #[arg(long = "agreement", value_name = "ID")]
@@ -37,7 +40,7 @@ pub struct ReportArgs {
 }
 
 pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
-    let s = common::load(&a.file)?;
+    let s = common::load(&a.file, &a.overrides)?;
     let config = a.solver.config()?;
     if a.samples == 1 {
         return Err(bad_input(
@@ -54,7 +57,11 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
         agreements.push(k);
     }
     let sovereign = match &a.sovereign {
-        Some(p) => Some((p.display().to_string(), common::load(p)?)),
+        // Loaded without overrides (the echo keeps those of FILE).
+        Some(p) => Some((
+            p.display().to_string(),
+            common::load(p, &common::OverrideArgs::default())?,
+        )),
         None => None,
     };
     let opts = PageOptions {
@@ -78,6 +85,7 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
     };
     let written = html::write(&page, &a.out)
         .with_context(|| format!("writing the report into {}", a.out.display()))?;
+    eprint!("{}", common::echo_table());
     eprintln!(
         "{file}: W coordinated {:.4}, sovereign {:.4}, cost of sovereignty {:.4} {}; wrote {} files into {}",
         page.coordinated.objective,

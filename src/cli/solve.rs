@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{load_unguarded, Exit, ScenarioArgs, SolverArgs};
+use super::common::{
+    echo_json, echo_table, load_unguarded, Exit, OverrideArgs, ScenarioArgs, SolverArgs,
+};
 use crate::analysis::infeasibility;
 use crate::backend::Status;
 use crate::report::{self, OutputFormat};
@@ -14,6 +16,8 @@ use crate::results::{self, Report};
 pub struct ValidateArgs {
     /// Scenario file (.toml or .json).
     pub file: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -34,7 +38,8 @@ pub struct SolveArgs {
 }
 
 pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
-    let s = load_unguarded(&a.file)?;
+    let s = load_unguarded(&a.file, &a.overrides)?;
+    print!("{}", echo_table());
     println!(
         "{}: valid ({} countries, {} layers, {} capabilities, {} periods, {} agreements)",
         a.file.display(),
@@ -60,7 +65,7 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
             if a.format == OutputFormat::Json {
                 println!(
                     "{}",
-                    serde_json::json!({"status": "error", "message": e.to_string()})
+                    echo_json(&serde_json::json!({"status": "error", "message": e.to_string()}))
                 );
             }
             eprintln!("error: {e}");
@@ -84,6 +89,7 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
     };
     match a.format {
         OutputFormat::Table => {
+            print!("{}", echo_table());
             print!("{}", report::solve_table(&file, &rep, Some(a.limit)));
             if let Some(d) = &diagnosis {
                 print!("\n{}", d.render());
@@ -95,14 +101,15 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
                 if let (Some(map), Ok(d)) = (value.as_object_mut(), serde_json::to_value(d)) {
                     map.insert("diagnosis".into(), d);
                 }
-                println!("{}", report::to_json(&value));
+                println!("{}", echo_json(&value));
             }
-            None => println!("{}", report::to_json(&rep)),
+            None => println!("{}", echo_json(&rep)),
         },
         OutputFormat::Csv => {
             let dir = a.out.as_ref().expect("checked above");
             let files = report::write_csv(&rep, dir)
                 .with_context(|| format!("writing CSV into {}", dir.display()))?;
+            eprint!("{}", echo_table());
             eprintln!(
                 "{file}: {}; wrote {} files into {}",
                 outcome,

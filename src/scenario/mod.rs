@@ -5,6 +5,7 @@
 //! indices, collecting *every* problem it finds so that a user fixes a file in one pass.
 //! Everything downstream (formulation, analyses, reports) works on indices only.
 
+pub mod overrides;
 pub mod raw;
 mod spectral;
 mod validate;
@@ -12,6 +13,7 @@ mod validate;
 use std::collections::HashMap;
 use std::path::Path;
 
+pub(crate) use validate::did_you_mean;
 pub use validate::{Problem, ScenarioError};
 
 /// Index of a country in [`Scenario::countries`].

@@ -176,7 +176,7 @@ impl RawClause {
 }
 
 // Field lists per table kind: the schema that unknown fields are checked against.
-const TOP: &[&str] = &[
+pub(crate) const TOP: &[&str] = &[
     "meta",
     "trade",
     "upgrade",
@@ -186,19 +186,21 @@ const TOP: &[&str] = &[
     "demand",
     "security",
     "agreement",
+    // Named variants (`[variant.NAME]`), read by `scenario::overrides`; see decisions.md.
+    "variant",
 ];
-const META: &[&str] = &[
+pub(crate) const META: &[&str] = &[
     "name",
     "description",
     "currency",
     "periods",
     "discount_rate",
 ];
-const TRADE: &[&str] = &["default_cost", "cost", "block"];
-const TRADE_COST: &[&str] = &["from", "to", "layer", "cost"];
-const TRADE_BLOCK: &[&str] = &["from", "to", "layers"];
-const UPGRADE: &[&str] = &["adjacency_discount"];
-const LAYER: &[&str] = &[
+pub(crate) const TRADE: &[&str] = &["default_cost", "cost", "block"];
+pub(crate) const TRADE_COST: &[&str] = &["from", "to", "layer", "cost"];
+pub(crate) const TRADE_BLOCK: &[&str] = &["from", "to", "layers"];
+pub(crate) const UPGRADE: &[&str] = &["adjacency_discount"];
+pub(crate) const LAYER: &[&str] = &[
     "id",
     "name",
     "tradable",
@@ -210,8 +212,8 @@ const LAYER: &[&str] = &[
     "adjacency_discount",
     "requires_adjacent",
 ];
-const COUNTRY: &[&str] = &["id", "name"];
-const CAPABILITY: &[&str] = &[
+pub(crate) const COUNTRY: &[&str] = &["id", "name"];
+pub(crate) const CAPABILITY: &[&str] = &[
     "country",
     "layer",
     "unit_cost",
@@ -224,9 +226,9 @@ const CAPABILITY: &[&str] = &[
     "entry_cost",
     "min_scale",
 ];
-const DEMAND: &[&str] = &["country", "layer", "blocks", "growth", "must_serve"];
-const BLOCK: &[&str] = &["quantity", "value"];
-const SECURITY: &[&str] = &[
+pub(crate) const DEMAND: &[&str] = &["country", "layer", "blocks", "growth", "must_serve"];
+pub(crate) const BLOCK: &[&str] = &["quantity", "value"];
+pub(crate) const SECURITY: &[&str] = &[
     "country",
     "layer",
     "domestic_floor",
@@ -234,8 +236,8 @@ const SECURITY: &[&str] = &[
     "n_minus_1",
     "reserve_cost",
 ];
-const AGREEMENT: &[&str] = &["id", "name", "members", "active", "clause"];
-const CLAUSE: &[&str] = &[
+pub(crate) const AGREEMENT: &[&str] = &["id", "name", "members", "active", "clause"];
+pub(crate) const CLAUSE: &[&str] = &[
     "kind",
     "layers",
     "factor",
@@ -282,19 +284,21 @@ impl RawScenario {
     /// Parse scenario text. Syntax errors are `Err`; unknown fields and wrongly typed values
     /// end up in [`RawScenario::problems`].
     pub fn parse(text: &str, format: Format, file: &str) -> Result<RawScenario, ScenarioError> {
-        let parse_error = |message: String| ScenarioError::Parse {
-            file: file.to_string(),
-            message: message.trim_end().to_string(),
-        };
-        let node: Node = match format {
-            Format::Toml => toml::from_str(text).map_err(|e| parse_error(e.to_string()))?,
-            Format::Json => serde_json::from_str(text).map_err(|e| parse_error(e.to_string()))?,
-        };
-        let Node::Table(top) = &node else {
-            return Err(parse_error(format!(
-                "the top level must be a table (JSON object), got {}",
-                describe(&node)
-            )));
+        let node = parse_node(text, format, file)?;
+        RawScenario::from_node(&node, file)
+    }
+
+    /// Read an already parsed tree (after overrides were applied to it, see
+    /// [`super::overrides`]).
+    pub(crate) fn from_node(node: &Node, file: &str) -> Result<RawScenario, ScenarioError> {
+        let Node::Table(top) = node else {
+            return Err(ScenarioError::Parse {
+                file: file.to_string(),
+                message: format!(
+                    "the top level must be a table (JSON object), got {}",
+                    describe(node)
+                ),
+            });
         };
         let mut r = Reader::default();
         let raw = r.scenario(top);
@@ -306,9 +310,21 @@ impl RawScenario {
     }
 }
 
+/// Parse scenario text into a [`Node`] tree; only syntax errors fail here.
+pub(crate) fn parse_node(text: &str, format: Format, file: &str) -> Result<Node, ScenarioError> {
+    let parse_error = |message: String| ScenarioError::Parse {
+        file: file.to_string(),
+        message: message.trim_end().to_string(),
+    };
+    match format {
+        Format::Toml => toml::from_str(text).map_err(|e| parse_error(e.to_string())),
+        Format::Json => serde_json::from_str(text).map_err(|e| parse_error(e.to_string())),
+    }
+}
+
 /// A parsed value of either format, with table keys in file order.
 #[derive(Debug, Clone, PartialEq)]
-enum Node {
+pub(crate) enum Node {
     Null,
     Bool(bool),
     Int(i64),
@@ -387,7 +403,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
 }
 
 /// How a value is shown in "expected X, got Y" messages.
-fn describe(node: &Node) -> String {
+pub(crate) fn describe(node: &Node) -> String {
     match node {
         Node::Null => "null".into(),
         Node::Bool(b) => b.to_string(),
