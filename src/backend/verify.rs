@@ -227,6 +227,26 @@ pub fn relative(diff: f64, scale: f64) -> f64 {
     }
 }
 
+/// What the columns could be worth at their finite bounds: sum of |c_j| × the larger finite
+/// bound. A program whose optimum is 0 (nothing produced) still has this scale, so round-off
+/// of 1e-30 in W is not read as a relative error of 1; it scales with money × quantity like W.
+pub fn data_scale(program: &Program) -> f64 {
+    program
+        .columns
+        .iter()
+        .map(|c| {
+            let b = [c.lower, c.upper]
+                .into_iter()
+                .filter(|b| b.is_finite())
+                .fold(0.0f64, |m, b| m.max(b.abs()));
+            c.objective.abs() * b
+        })
+        .sum()
+}
+
+/// Fraction of [`data_scale`] below which W-sized quantities count as zero.
+pub const DATA_FLOOR: f64 = 1e-6;
+
 /// Sum of |c_j x_j|: the magnitude of the terms that make up the objective at `values`.
 pub fn objective_scale(program: &Program, values: &[f64]) -> f64 {
     program
@@ -252,8 +272,11 @@ pub fn primal(program: &Program, values: &[f64]) -> Option<Failure> {
             ),
         });
     }
+    // The quantity scale of the program: its values and its finite column bounds, so a solution
+    // that is all zeros (nothing produced) is still judged against the sizes in the data.
     let xmax = values
         .iter()
+        .chain(program.columns.iter().flat_map(|c| [&c.lower, &c.upper]))
         .filter(|v| v.is_finite())
         .fold(0.0f64, |m, v| m.max(v.abs()));
     let floor = ABSOLUTE_FLOOR * xmax + 1e-300;
@@ -366,7 +389,8 @@ pub fn duality_gap(
         .abs()
         .max(dual.abs())
         .max(objective_scale(program, values))
-        .max(dual_scale);
+        .max(dual_scale)
+        .max(DATA_FLOOR * data_scale(program));
     relative(primal - dual, scale)
 }
 

@@ -121,6 +121,12 @@ pub fn write_table<T: Serialize>(
     Ok(())
 }
 
+/// The value as printed (four decimals): tables sort on it, so round-off (1e-16 either side
+/// of 0) never reorders rows that print the same; ties keep the model's order.
+fn shown(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
+}
+
 /// The `solve` report for people: a one-line summary, then tables, largest entries first.
 pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     use table::num;
@@ -153,7 +159,7 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         }
     }
     let mut welfare = r.welfare.clone();
-    welfare.sort_by(|a, b| b.total.total_cmp(&a.total));
+    welfare.sort_by(|a, b| shown(b.total).total_cmp(&shown(a.total)));
     let ranged = welfare.iter().any(|w| w.price_dependent.is_some());
     let mut header = vec!["country", ">consumers", ">producers", ">rents", ">total"];
     if ranged {
@@ -185,7 +191,7 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     out.push_str(&t.render(None));
 
     let mut prod = r.production.clone();
-    prod.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    prod.sort_by(|a, b| shown(b.quantity).total_cmp(&shown(a.quantity)));
     let mut t = Table::new(
         "\nProduction (units per period)",
         &["country", "layer", ">period", ">quantity"],
@@ -201,7 +207,7 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     out.push_str(&t.render(limit));
 
     let mut flows = r.flows.clone();
-    flows.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    flows.sort_by(|a, b| shown(b.quantity).total_cmp(&shown(a.quantity)));
     let mut t = Table::new(
         "\nTrade flows (units per period)",
         &["from", "to", "layer", ">period", ">quantity"],
@@ -220,7 +226,7 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     }
 
     let mut prices = r.prices.clone();
-    prices.sort_by(|a, b| b.price.total_cmp(&a.price));
+    prices.sort_by(|a, b| shown(b.price).total_cmp(&shown(a.price)));
     let mut t = Table::new(
         format!("\nPrices ({cur} per unit, period money)"),
         &["country", "layer", ">period", ">price", ">export price"],
@@ -244,7 +250,7 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     ));
 
     let mut built = r.capacity_built.clone();
-    built.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    built.sort_by(|a, b| shown(b.quantity).total_cmp(&shown(a.quantity)));
     let mut t = Table::new(
         "\nCapacity built (units)",
         &["country", "layer", ">period", ">quantity"],
@@ -279,7 +285,7 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     }
 
     let mut res = r.reserves.clone();
-    res.sort_by(|a, b| b.quantity.total_cmp(&a.quantity));
+    res.sort_by(|a, b| shown(b.quantity).total_cmp(&shown(a.quantity)));
     let mut t = Table::new(
         "\nStandby reserves (units)",
         &["from", "for", "layer", ">period", ">quantity"],
@@ -303,7 +309,7 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         .filter(|x| x.value.abs() > 1e-9)
         .cloned()
         .collect();
-    sec.sort_by(|a, b| b.value.total_cmp(&a.value));
+    sec.sort_by(|a, b| shown(b.value).total_cmp(&shown(a.value)));
     let mut t = Table::new(
         format!("\nBinding security rows ({cur} per unit relaxed)"),
         &["country", "layer", ">period", "kind", "supplier", ">value"],
@@ -354,7 +360,7 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     }
 
     let mut prods = r.producers.clone();
-    prods.sort_by(|a, b| b.profit.total_cmp(&a.profit));
+    prods.sort_by(|a, b| shown(b.profit).total_cmp(&shown(a.profit)));
     let mut t = Table::new(
         format!("\nProducers ({cur}, discounted over the horizon)"),
         &[
@@ -389,7 +395,7 @@ fn rent_section(
     limit: Option<usize>,
 ) -> String {
     let mut rows: Vec<_> = entries.iter().filter(|x| x.rent.abs() > 1e-9).collect();
-    rows.sort_by(|a, b| b.rent.total_cmp(&a.rent));
+    rows.sort_by(|a, b| shown(b.rent).total_cmp(&shown(a.rent)));
     let mut t = Table::new(title, &["country", "layer", ">period", value_header]);
     for x in rows {
         t.row(vec![

@@ -91,7 +91,10 @@ impl Face {
                 .iter()
                 .map(|&(j, a)| (a * values[j]).abs())
                 .fold(row.rhs.abs().max(1.0), f64::max);
-            let tight = row.sense == Sense::Eq || (lhs - row.rhs).abs() <= ACTIVE_TOL * scale;
+            // A row without terms constrains nothing: its dual enters no column's equation, so
+            // the least-norm point and every range have it at 0.
+            let tight = !row.terms.is_empty()
+                && (row.sense == Sense::Eq || (lhs - row.rhs).abs() <= ACTIVE_TOL * scale);
             if tight {
                 face.add_dual(r, row.sense);
             }
@@ -105,7 +108,9 @@ impl Face {
     fn by_objective(lp: &Program, values: &[f64], objective: f64) -> Face {
         let mut face = Face::empty(lp.rows.len());
         for (r, row) in lp.rows.iter().enumerate() {
-            face.add_dual(r, row.sense);
+            if !row.terms.is_empty() {
+                face.add_dual(r, row.sense);
+            }
         }
         face.add_columns(lp, |_, _| true);
         // Dual objective = W*: sum_r b'_r y_r + sum (u w - l v) + c_fixed x_fixed = W*, with

@@ -147,7 +147,7 @@ pub fn solve(
     config: &SolveConfig,
 ) -> Result<Outcome, SolveError> {
     let program = formulation::build(s, opts);
-    let welfare = |o: &Outcome| verified::welfare_check(s, o);
+    let welfare = |o: &Outcome| verified::welfare_check(s, opts, o);
     verified::solve_verified(program, config, Some(&welfare))
 }
 

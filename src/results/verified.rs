@@ -13,7 +13,7 @@
 use super::{price, Outcome, SolveConfig, SolveError};
 use crate::backend::verify::{self, Check, Checks, CoefficientRange, Failure};
 use crate::backend::{Settings, Status};
-use crate::formulation::{Program, Var};
+use crate::formulation::{BuildOptions, Program, Var};
 use crate::scenario::Scenario;
 
 /// An extra check that needs more than the program (the welfare identity needs the scenario).
@@ -195,10 +195,17 @@ pub(super) fn solve_verified(
 
 /// The welfare identity (MODEL.md 7): country welfare sums to W, relative to the magnitude of
 /// the welfare terms.
-pub(super) fn welfare_check(s: &Scenario, o: &Outcome) -> Option<Failure> {
+///
+/// Units delivered free by an analysis (`extra_delivery`, finite differences) belong to no
+/// country: their value Λ q is added to the sum of country welfare before comparing with W.
+pub(super) fn welfare_check(s: &Scenario, opts: &BuildOptions, o: &Outcome) -> Option<Failure> {
     let v = super::View::new(s, o)?;
     let w = v.sol.objective;
-    let (total, magnitude) = welfare_sums(&super::welfare(&v));
+    let (mut total, magnitude) = welfare_sums(&super::welfare(&v));
+    for &(c, l, t, q) in &opts.extra_delivery {
+        total += v.big_lambda(c, l, t) * q;
+    }
+    let magnitude = magnitude.max(verify::DATA_FLOOR * verify::data_scale(&o.program));
     verify::welfare(verify::welfare_residual(w, total, magnitude))
 }
 
