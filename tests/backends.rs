@@ -373,6 +373,80 @@ mod cross_check {
         compare(&s, &BuildOptions::from_file(&s), 20);
     }
 
+    /// Canonical prices (MODEL.md 12) do not depend on the backend: the same least-norm duals
+    /// and welfare split from microlp and HiGHS on every shipped instance (world files aside)
+    /// and on generated ones, wherever both fixed the same integers; and HiGHS's own duals
+    /// (`--prices any`) give a split inside the canonical ranges.
+    #[test]
+    fn canonical_prices_agree_across_backends() {
+        let mut cases: Vec<(String, Scenario, BuildOptions)> = Vec::new();
+        let dir = format!("{}/instances", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".toml") && !n.starts_with("world-"))
+            .collect();
+        names.sort();
+        for n in names {
+            let s = instance(&n);
+            let o = BuildOptions::from_file(&s);
+            cases.push((n, s, o));
+        }
+        for (c, t, seed) in [(4, 1, 3), (6, 2, 7), (12, 1, 12)] {
+            let s = generated(c, 8, t, seed);
+            let o = BuildOptions {
+                relax: true,
+                ..BuildOptions::from_file(&s)
+            };
+            cases.push((format!("generated {c}x8x{t} seed {seed}"), s, o));
+        }
+        let mut compared = 0;
+        for (name, s, opts) in &cases {
+            let a = solve("microlp", s, opts);
+            let b = solve("highs", s, opts);
+            let (sa, sb) = (a.solution.as_ref().unwrap(), b.solution.as_ref().unwrap());
+            let same_integers = a
+                .program
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.integer)
+                .all(|(j, _)| (sa.values[j] - sb.values[j]).abs() < 0.5);
+            if !same_integers {
+                continue;
+            }
+            let scale = sa.objective.abs().max(1.0);
+            for (i, row) in a.program.rows.iter().enumerate() {
+                let w = a.program.norm_weight(i).sqrt();
+                assert!(
+                    (sa.duals[i] - sb.duals[i]).abs() * w <= 1e-6 * scale.max(sa.duals[i].abs() * w),
+                    "{name} {:?}: microlp {}, highs {}",
+                    row.row,
+                    sa.duals[i],
+                    sb.duals[i]
+                );
+            }
+            let (ra, rb) = (Report::new(s, &a), Report::new(s, &b));
+            let mut any = config("highs");
+            any.prices = aistack::results::PriceChoice::Any;
+            let raw = results::solve(s, opts, &any).unwrap();
+            let rr = Report::new(s, &raw);
+            for ((x, y), z) in ra.welfare.iter().zip(&rb.welfare).zip(&rr.welfare) {
+                assert!(close(x.total, y.total, 1e-6), "{name} {}: {} vs {}", x.country, x.total, y.total);
+                assert!(close(x.consumers, y.consumers, 1e-6), "{name} {}", x.country);
+                let range = x.range().unwrap();
+                assert!(
+                    range.contains(z.total, 1e-6 * scale),
+                    "{name} {}: HiGHS's own split {} outside {range:?}",
+                    x.country,
+                    z.total
+                );
+            }
+            compared += 1;
+        }
+        assert!(compared >= 8, "only {compared} cases compared");
+    }
+
     /// Same columns, same values shape: the HiGHS model is built from the same program.
     #[test]
     fn same_program_for_both() {
