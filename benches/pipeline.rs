@@ -77,6 +77,7 @@ fn solve(c: &mut Criterion) {
         let config = SolveConfig {
             backend: name.into(),
             settings: Settings::default(),
+            ..SolveConfig::default()
         };
         // The example MIP end to end (MIP, fix, re-solve, duals).
         g.bench_function(BenchmarkId::new("example_mip", name), |b| {

@@ -205,6 +205,9 @@ fn main() {
                 values,
                 duals,
                 dual_objective,
+                // The backend's own duals (`--prices any`); canonical prices and ranges are
+                // timed by benches/prices.rs.
+                face: None,
             }),
             checks: Default::default(),
         };

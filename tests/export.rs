@@ -338,6 +338,7 @@ mod with_highs {
         let config = SolveConfig {
             backend: "highs".into(),
             settings: Settings::default(),
+            ..SolveConfig::default()
         };
         let outcome = results::solve(s, opts, &config).unwrap();
         assert_eq!(outcome.status, Status::Optimal);
