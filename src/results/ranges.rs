@@ -175,6 +175,49 @@ pub fn range_of(face: &Face, f: &LinearForm) -> Result<Range, FaceError> {
     })
 }
 
+/// Two priced outcomes (without and with a change), each with its face and welfare forms.
+struct Priced<'a> {
+    before: &'a Outcome,
+    after: &'a Outcome,
+    fb: &'a Face,
+    fa: &'a Face,
+    wb: Vec<LinearForm>,
+    wa: Vec<LinearForm>,
+}
+
+impl<'a> Priced<'a> {
+    /// None when either side has no solution or no face (`--prices any`).
+    fn of(s: &Scenario, before: &'a Outcome, after: &'a Outcome) -> Option<Priced<'a>> {
+        let (b, a) = (before.solution.as_ref()?, after.solution.as_ref()?);
+        Some(Priced {
+            before,
+            after,
+            fb: b.face.as_deref()?,
+            fa: a.face.as_deref()?,
+            wb: welfare_forms(s, &before.program, &b.values),
+            wa: welfare_forms(s, &after.program, &a.values),
+        })
+    }
+
+    /// Row pairs (same key in both programs) held equal: all of them when one price system is
+    /// optimal for both programs, none otherwise (module docs).
+    fn coupled_rows(&self) -> Vec<(usize, usize)> {
+        let shared: Vec<(usize, usize)> = self
+            .before
+            .program
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(r0, row)| self.after.program.row(&row.row).map(|r1| (r0, r1)))
+            .collect();
+        if face::common_prices_exist(self.fb, self.fa, &shared) {
+            shared
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// Ranges of the gains `after(group) - before(group)` of several groups of countries (a
 /// country alone, or a coalition), over pairs of optimal duals of the two outcomes with the
 /// prices the change does not move held equal (module docs). None if either side has no face.
@@ -184,21 +227,16 @@ pub fn gain_ranges(
     after: &Outcome,
     groups: &[Vec<CountryId>],
 ) -> Result<Option<Vec<Range>>, FaceError> {
-    let (Some(b), Some(a)) = (&before.solution, &after.solution) else {
+    let Some(p) = Priced::of(s, before, after) else {
         return Ok(None);
     };
-    let (Some(fb), Some(fa)) = (&b.face, &a.face) else {
-        return Ok(None);
-    };
-    let wb = welfare_forms(s, &before.program, &b.values);
-    let wa = welfare_forms(s, &after.program, &a.values);
-    let coupled = coupled_rows(before, after);
+    let coupled = p.coupled_rows();
     groups
         .iter()
         .map(|g| {
-            let f0 = LinearForm::sum(g.iter().map(|&c| &wb[c]));
-            let f1 = LinearForm::sum(g.iter().map(|&c| &wa[c]));
-            let (lo, hi) = face::difference_range(fb, &f0.terms, fa, &f1.terms, &coupled)?;
+            let f0 = LinearForm::sum(g.iter().map(|&c| &p.wb[c]));
+            let f1 = LinearForm::sum(g.iter().map(|&c| &p.wa[c]));
+            let (lo, hi) = face::difference_range(p.fb, &f0.terms, p.fa, &f1.terms, &coupled)?;
             let constant = f1.constant - f0.constant;
             Ok(Range {
                 min: constant + lo,
@@ -207,29 +245,6 @@ pub fn gain_ranges(
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
-}
-
-/// Row pairs (same key in both programs) held equal: all of them when one price system is
-/// optimal for both programs, none otherwise (module docs).
-fn coupled_rows(before: &Outcome, after: &Outcome) -> Vec<(usize, usize)> {
-    let (Some(b), Some(a)) = (&before.solution, &after.solution) else {
-        return Vec::new();
-    };
-    let (Some(fb), Some(fa)) = (&b.face, &a.face) else {
-        return Vec::new();
-    };
-    let shared: Vec<(usize, usize)> = before
-        .program
-        .rows
-        .iter()
-        .enumerate()
-        .filter_map(|(r0, row)| after.program.row(&row.row).map(|r1| (r0, r1)))
-        .collect();
-    if face::common_prices_exist(fb, fa, &shared) {
-        shared
-    } else {
-        Vec::new()
-    }
 }
 
 /// Welfare of each country through its affine form at the reported duals (a consistency check
@@ -249,23 +264,18 @@ pub fn best_least_gain(
     after: &Outcome,
     countries: &[CountryId],
 ) -> Result<Option<f64>, FaceError> {
-    let (Some(b), Some(a)) = (&before.solution, &after.solution) else {
+    let Some(p) = Priced::of(s, before, after) else {
         return Ok(None);
     };
-    let (Some(fb), Some(fa)) = (&b.face, &a.face) else {
-        return Ok(None);
-    };
-    let wb = welfare_forms(s, &before.program, &b.values);
-    let wa = welfare_forms(s, &after.program, &a.values);
     let differences: Vec<_> = countries
         .iter()
         .map(|&c| {
             (
-                wa[c].constant - wb[c].constant,
-                wb[c].terms.clone(),
-                wa[c].terms.clone(),
+                p.wa[c].constant - p.wb[c].constant,
+                p.wb[c].terms.clone(),
+                p.wa[c].terms.clone(),
             )
         })
         .collect();
-    face::max_min_difference(fb, fa, &coupled_rows(before, after), &differences).map(Some)
+    face::max_min_difference(p.fb, p.fa, &p.coupled_rows(), &differences).map(Some)
 }
