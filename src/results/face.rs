@@ -33,6 +33,13 @@ use crate::formulation::{Program, Sense};
 /// Relative tolerance for "a row is tight" and "a column sits at a bound".
 const ACTIVE_TOL: f64 = 1e-9;
 
+/// Clarabel's tolerances for the reported (canonical) duals: checked for strong duality.
+const PRICE_TOL: f64 = 1e-11;
+
+/// Clarabel's tolerances for ranges and feasibility tests: a verdict depends on prices when a
+/// range is wider than 1e-6 max(1, |W|) (MODEL.md 13.13), far above this.
+const RANGE_TOL: f64 = 1e-9;
+
 #[derive(Debug, thiserror::Error)]
 pub enum FaceError {
     #[error("the optimal dual face could not be computed ({0})")]
@@ -244,7 +251,7 @@ impl Face {
     }
 
     fn solve(&self, q: &[f64], diag: Option<&[f64]>) -> Result<Vec<f64>, Failure> {
-        self.problem().solve(q, diag)
+        self.problem().solve(q, diag, PRICE_TOL)
     }
 }
 
@@ -298,7 +305,7 @@ impl Pair {
 /// row pair (one price system optimal for both).
 pub fn common_prices_exist(f0: &Face, f1: &Face, coupled: &[(usize, usize)]) -> bool {
     let pair = Pair::new(f0, f1, coupled);
-    pair.p.solve(&vec![0.0; pair.p.n], None).is_ok()
+    pair.p.solve(&vec![0.0; pair.p.n], None, RANGE_TOL).is_ok()
 }
 
 /// The least and the most of `g1 . y1 - g0 . y0` over pairs of optimal duals of two programs
@@ -343,7 +350,7 @@ pub fn max_min_difference(
     }
     let mut q = vec![0.0; pair.p.n];
     q[t] = -1.0;
-    match pair.p.solve(&q, None) {
+    match pair.p.solve(&q, None, RANGE_TOL) {
         Ok(x) => Ok(x[t]),
         Err(Failure::Unbounded) => Ok(f64::INFINITY),
         Err(f) => Err(FaceError::Solver(format!("the max-min LP failed ({f:?})"))),
@@ -355,7 +362,7 @@ fn range_of(p: Problem, q: &[f64]) -> Result<(f64, f64), FaceError> {
         return Ok((0.0, 0.0));
     }
     let dot = |x: &[f64]| x.iter().zip(q).map(|(a, b)| a * b).sum::<f64>();
-    let end = |q: &[f64], unbounded: f64| match p.solve(q, None) {
+    let end = |q: &[f64], unbounded: f64| match p.solve(q, None, RANGE_TOL) {
         Ok(x) => Ok(dot(&x)),
         Err(Failure::Unbounded) => Ok(unbounded),
         Err(f) => Err(FaceError::Solver(format!("a range LP failed ({f:?})"))),
@@ -396,8 +403,8 @@ impl Problem {
         off
     }
 
-    /// Minimise q.x (+ 1/2 sum diag x^2) over the equations and signs.
-    fn solve(&self, q: &[f64], diag: Option<&[f64]>) -> Result<Vec<f64>, Failure> {
+    /// Minimise q.x (+ 1/2 sum diag x^2) over the equations and signs, to tolerance `tol`.
+    fn solve(&self, q: &[f64], diag: Option<&[f64]>, tol: f64) -> Result<Vec<f64>, Failure> {
         let n = self.n;
         if n == 0 {
             return if self.eq.iter().all(|(_, rhs)| rhs.abs() <= 1e-9) {
@@ -445,10 +452,10 @@ impl Problem {
         }
         let settings = DefaultSettingsBuilder::default()
             .verbose(false)
-            .tol_gap_abs(1e-11)
-            .tol_gap_rel(1e-11)
-            .tol_feas(1e-11)
-            .tol_ktratio(1e-9)
+            .tol_gap_abs(tol)
+            .tol_gap_rel(tol)
+            .tol_feas(tol)
+            .tol_ktratio(tol.max(1e-9))
             .max_iter(500)
             .build()
             .expect("valid Clarabel settings");

@@ -10,6 +10,8 @@
 //! that changes nothing has gain 0 for every country. Otherwise the two sides' optimal duals
 //! vary independently, each over its own face (models/decisions.md).
 
+use rayon::prelude::*;
+
 use super::face::{self, Face, FaceError};
 use super::{Outcome, View};
 use crate::formulation::{Program, Row, Var};
@@ -160,7 +162,7 @@ pub fn welfare_ranges(s: &Scenario, outcome: &Outcome) -> Result<Option<Vec<Rang
         return Ok(None);
     };
     welfare_forms(s, &outcome.program, &sol.values)
-        .iter()
+        .par_iter()
         .map(|f| range_of(face, f))
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
@@ -232,7 +234,7 @@ pub fn gain_ranges(
     };
     let coupled = p.coupled_rows();
     groups
-        .iter()
+        .par_iter()
         .map(|g| {
             let f0 = LinearForm::sum(g.iter().map(|&c| &p.wb[c]));
             let f1 = LinearForm::sum(g.iter().map(|&c| &p.wa[c]));
