@@ -242,7 +242,7 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
         match &lc.core_empty_verdict {
             Some(v) => match v.robustness {
                 Robustness::EveryPrice => " (empty for every optimal price)".to_string(),
-                Robustness::NoPrice => " (not empty for any optimal price)".to_string(),
+                Robustness::NoPrice => " (empty for no optimal price)".to_string(),
                 Robustness::DependsOnPrices => format!(
                     " (depends on prices: epsilon within [{}, {}] over optimal prices)",
                     num(v.range.map_or(f64::NAN, |r| r.min)),
