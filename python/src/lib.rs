@@ -28,7 +28,9 @@ use aistack::formulation::BuildOptions;
 use aistack::report::html::{self, PageOptions};
 use aistack::results::{self, PriceChoice, Report, SolveConfig};
 use aistack::scenario::overrides::{Applied, Document, OverrideError, Overrides};
-use aistack::scenario::{CountryId, Format, LayerId, Problem, Scenario, ScenarioError as LibScenarioError};
+use aistack::scenario::{
+    CountryId, Format, LayerId, Problem, Scenario, ScenarioError as LibScenarioError,
+};
 use aistack::sweep::Sweep;
 
 create_exception!(
@@ -815,10 +817,7 @@ impl NativeScenario {
         let page = run_detached(py, move || html::compute(&s, &file, &opts, &config))?
             .map_err(analysis_error)?;
         let written = html::write(&page, &out).map_err(|e| {
-            PyRuntimeError::new_err(format!(
-                "writing the report into {}: {e}",
-                out.display()
-            ))
+            PyRuntimeError::new_err(format!("writing the report into {}: {e}", out.display()))
         })?;
         #[derive(Serialize)]
         struct Output<'a> {
