@@ -603,6 +603,22 @@ impl Document {
         })
     }
 
+    /// A document from scenario text (the Python package's `from_dict` / `from_toml_str`);
+    /// `file` names it in messages, and overlays of its variants are read relative to `dir`.
+    pub fn from_text(
+        text: &str,
+        format: Format,
+        file: &str,
+        dir: &Path,
+    ) -> Result<Document, ScenarioError> {
+        Ok(Document {
+            node: parse_node(text, format, file)?,
+            file: file.to_string(),
+            dir: dir.to_path_buf(),
+            applied: Vec::new(),
+        })
+    }
+
     /// The overrides applied so far, in order.
     pub fn applied(&self) -> &[Applied] {
         &self.applied
