@@ -419,7 +419,8 @@ mod cross_check {
             for (i, row) in a.program.rows.iter().enumerate() {
                 let w = a.program.norm_weight(i).sqrt();
                 assert!(
-                    (sa.duals[i] - sb.duals[i]).abs() * w <= 1e-6 * scale.max(sa.duals[i].abs() * w),
+                    (sa.duals[i] - sb.duals[i]).abs() * w
+                        <= 1e-6 * scale.max(sa.duals[i].abs() * w),
                     "{name} {:?}: microlp {}, highs {}",
                     row.row,
                     sa.duals[i],
@@ -432,8 +433,18 @@ mod cross_check {
             let raw = results::solve(s, opts, &any).unwrap();
             let rr = Report::new(s, &raw);
             for ((x, y), z) in ra.welfare.iter().zip(&rb.welfare).zip(&rr.welfare) {
-                assert!(close(x.total, y.total, 1e-6), "{name} {}: {} vs {}", x.country, x.total, y.total);
-                assert!(close(x.consumers, y.consumers, 1e-6), "{name} {}", x.country);
+                assert!(
+                    close(x.total, y.total, 1e-6),
+                    "{name} {}: {} vs {}",
+                    x.country,
+                    x.total,
+                    y.total
+                );
+                assert!(
+                    close(x.consumers, y.consumers, 1e-6),
+                    "{name} {}",
+                    x.country
+                );
                 let range = x.range().unwrap();
                 assert!(
                     range.contains(z.total, 1e-6 * scale),
