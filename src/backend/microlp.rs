@@ -49,6 +49,22 @@ impl Backend for MicroLp {
         if settings.expired() {
             return Ok(RawSolution::without_solution(Status::TimeLimit));
         }
+        // Magnitudes far from 1: solve in units where they are near 1 (exact powers of two).
+        if let Some((normalised, factors)) = super::scaling::normalise(program) {
+            let mut raw = solve_plain(&normalised, settings)?;
+            if raw.has_values() {
+                raw.values = factors.values(&raw.values);
+                raw.objective = program.objective_value(&raw.values);
+            }
+            return Ok(raw);
+        }
+        solve_plain(program, settings)
+    }
+}
+
+/// One microlp solve of `program` as given.
+fn solve_plain(program: &Program, settings: &Settings) -> Result<RawSolution, BackendError> {
+    {
         let mut pb = Problem::new(OptimizationDirection::Maximize);
         let vars: Vec<microlp::Variable> = program
             .columns
