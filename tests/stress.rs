@@ -239,3 +239,121 @@ fn rescaling_scales_each_kind_of_field() {
         check(path, 1, -1).unwrap();
     }
 }
+
+fn aistack(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs")
+}
+
+/// Every `"unique"` flag of a JSON document, with its path.
+fn unique_flags(v: &serde_json::Value, path: String, out: &mut Vec<(String, bool)>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                if k == "unique" {
+                    if let Some(b) = x.as_bool() {
+                        out.push((path.clone(), b));
+                    }
+                }
+                unique_flags(x, format!("{path}/{k}"), out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                unique_flags(x, format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Issue 9 item 7: `margins --check-prices` judged uniqueness with an absolute tolerance, so
+/// money ×1e-6 flipped half the flags to "unique". The flags are the same at any money unit.
+#[test]
+fn check_prices_flags_are_scale_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut flags = Vec::new();
+    for k in [0, -6] {
+        let f = dir.path().join(format!("ca{k}.toml"));
+        std::fs::write(
+            &f,
+            rescaled_text("instances/comparative-advantage.toml", k, 0),
+        )
+        .unwrap();
+        let o = aistack(&[
+            "margins",
+            f.to_str().unwrap(),
+            "--check-prices",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut u = Vec::new();
+        unique_flags(&v, String::new(), &mut u);
+        assert!(!u.is_empty(), "no unique flags");
+        flags.push(u);
+    }
+    assert_eq!(
+        flags[0], flags[1],
+        "flags differ between money ×1 and ×1e-6"
+    );
+}
+
+/// MODEL.md 9: a MIP stopped by the time limit reports the best solution found, its W and gap
+/// (prices where they could be computed, else a warning that says so), exit 1; never W = null
+/// with a solution in hand.
+#[test]
+fn time_limit_reports_the_incumbent() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("g.toml");
+    let f = f.to_str().unwrap();
+    let o = aistack(&["generate", "--countries", "16", "--out", f]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut stopped_with_incumbent = 0;
+    for budget in ["0.05", "0.3", "0.5", "0.8", "1.2", "2"] {
+        let start = std::time::Instant::now();
+        let o = aistack(&["solve", f, "--time-limit", budget, "--format", "json"]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        assert!(
+            start.elapsed().as_secs_f64() < 10.0 + budget.parse::<f64>().unwrap() * 3.0,
+            "budget {budget} took {:?}",
+            start.elapsed()
+        );
+        if v["status"] == "optimal" {
+            assert_eq!(o.status.code(), Some(0));
+            continue;
+        }
+        assert_eq!(v["status"], "time_limit", "{stderr}");
+        assert_eq!(o.status.code(), Some(1), "{stderr}");
+        if let Some(w) = v["objective"].as_f64() {
+            stopped_with_incumbent += 1;
+            assert!(w.is_finite());
+            assert!(v["gap"].as_f64().is_some(), "a stopped MIP reports its gap");
+            assert!(!v["production"].as_array().unwrap().is_empty());
+            let priced = !v["prices"].as_array().unwrap().is_empty();
+            assert!(
+                priced || stderr.contains("without prices"),
+                "no prices and no word about them: {stderr}"
+            );
+        }
+    }
+    assert!(
+        stopped_with_incumbent > 0,
+        "no budget stopped the MIP with an incumbent"
+    );
+}
