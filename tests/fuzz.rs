@@ -296,9 +296,10 @@ fn run_library(bytes: &[u8], format: Format) -> Result<(), TestCaseError> {
     if let Ok(o) = results::solve(&s, &opts, &solve_config()) {
         let r = Report::new(&s, &o);
         if o.status == Status::Optimal {
-            prop_assert!(o.solution.is_some());
+            // (An empty program, e.g. an empty file, is "optimal" with nothing to report.)
+            prop_assert!(o.solution.is_some() || o.program.columns.is_empty());
             prop_assert!(o.checks.failure.is_none());
-            prop_assert!(r.objective.is_some_and(f64::is_finite));
+            prop_assert!(r.objective.is_none_or(f64::is_finite));
         }
         // Every output is serialisable.
         prop_assert!(serde_json::to_string(&r).is_ok());
@@ -321,7 +322,7 @@ fn aistack(args: &[&str]) -> std::process::Output {
 }
 
 proptest! {
-    #![proptest_config(config(env_cases("AISTACK_FUZZ_CASES", 400)))]
+    #![proptest_config(config(env_cases("AISTACK_FUZZ_CASES", 4000)))]
 
     /// Mutated shipped instances through the library.
     #[test]
@@ -355,7 +356,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(env_cases("AISTACK_FUZZ_CLI_CASES", 24)))]
+    #![proptest_config(config(env_cases("AISTACK_FUZZ_CLI_CASES", 60)))]
 
     /// Mutated instances through the binary: exit 0, 1 or 2, never a panic (101) or a signal,
     /// within the time limit.
