@@ -151,16 +151,16 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     let n = any::<usize>();
     prop_oneof![
-        4 => (n.clone(), 0..NUMBERS.len()).prop_map(|(a, b)| Mutation::Number(a, b)),
-        2 => (n.clone(), 0..KEYS.len()).prop_map(|(a, b)| Mutation::Key(a, b)),
-        2 => (n.clone(), 0..STRINGS.len()).prop_map(|(a, b)| Mutation::Str(a, b)),
-        1 => n.clone().prop_map(Mutation::DeleteLine),
-        1 => n.clone().prop_map(Mutation::DuplicateLine),
-        1 => (n.clone(), n.clone()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
-        1 => (n.clone(), proptest::collection::vec(any::<u8>(), 1..16))
+        4 => (n, 0..NUMBERS.len()).prop_map(|(a, b)| Mutation::Number(a, b)),
+        2 => (n, 0..KEYS.len()).prop_map(|(a, b)| Mutation::Key(a, b)),
+        2 => (n, 0..STRINGS.len()).prop_map(|(a, b)| Mutation::Str(a, b)),
+        1 => n.prop_map(Mutation::DeleteLine),
+        1 => n.prop_map(Mutation::DuplicateLine),
+        1 => (n, n).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
+        1 => (n, proptest::collection::vec(any::<u8>(), 1..16))
             .prop_map(|(a, b)| Mutation::Insert(a, b)),
-        1 => (n.clone(), 1usize..64).prop_map(|(a, b)| Mutation::Delete(a, b)),
-        1 => (n.clone(), any::<u8>()).prop_map(|(a, b)| Mutation::Flip(a, b)),
+        1 => (n, 1usize..64).prop_map(|(a, b)| Mutation::Delete(a, b)),
+        1 => (n, any::<u8>()).prop_map(|(a, b)| Mutation::Flip(a, b)),
         1 => n.prop_map(Mutation::Truncate),
     ]
 }
