@@ -1,7 +1,10 @@
 //! The default backend: microlp, pure Rust, LP and MIP (branch and bound), no duals.
 
+use std::time::Duration;
+
 use microlp::{
-    ComparisonOp, OptimizationDirection, Problem, SolveOptions, SolveOutcome, TerminationReason,
+    ComparisonOp, OptimizationDirection, Problem, ResumeOptions, SolveOptions, SolveOutcome,
+    TerminationReason,
 };
 
 use super::{Backend, BackendError, Capabilities, RawSolution, Settings, Status};
@@ -46,6 +49,22 @@ impl Backend for MicroLp {
         if settings.expired() {
             return Ok(RawSolution::without_solution(Status::TimeLimit));
         }
+        // Magnitudes far from 1: solve in units where they are near 1 (exact powers of two).
+        if let Some((normalised, factors)) = super::scaling::normalise(program) {
+            let mut raw = solve_plain(&normalised, settings)?;
+            if raw.has_values() {
+                raw.values = factors.values(&raw.values);
+                raw.objective = program.objective_value(&raw.values);
+            }
+            return Ok(raw);
+        }
+        solve_plain(program, settings)
+    }
+}
+
+/// One microlp solve of `program` as given.
+fn solve_plain(program: &Program, settings: &Settings) -> Result<RawSolution, BackendError> {
+    {
         let mut pb = Problem::new(OptimizationDirection::Maximize);
         let vars: Vec<microlp::Variable> = program
             .columns
@@ -74,7 +93,7 @@ impl Backend for MicroLp {
         if let Some(t) = settings.int_tol {
             opts.int_tol = t;
         }
-        let outcome = match pb.solve_with(opts) {
+        let outcome = match solve_reporting(&pb, opts, program.is_mip(), settings) {
             Ok(o) => o,
             Err(microlp::Error::Infeasible) => {
                 return Ok(RawSolution::without_solution(Status::Infeasible))
@@ -111,4 +130,38 @@ impl Backend for MicroLp {
             }
         }
     }
+}
+
+/// Length of one branch-and-bound call when progress is reported.
+const SLICE: Duration = Duration::from_secs(1);
+
+/// Solve; with a progress listener, a MIP is searched in [`SLICE`]-long calls (microlp resumes
+/// its search exactly where it stopped), reporting the incumbent, gap and nodes after each.
+fn solve_reporting(
+    pb: &Problem,
+    mut opts: SolveOptions,
+    mip: bool,
+    settings: &Settings,
+) -> Result<SolveOutcome, microlp::Error> {
+    let stage = if mip { "MIP search" } else { "LP solve" };
+    settings.report(super::progress::Info::stage(stage));
+    if !mip || settings.progress.is_none() {
+        return pb.solve_with(opts);
+    }
+    let slice = |left: Option<Duration>| Some(left.map_or(SLICE, |l| l.min(SLICE)));
+    opts.time_limit = slice(settings.remaining());
+    let mut outcome = pb.solve_with(opts.clone())?;
+    while outcome.termination_reason() == TerminationReason::TimeLimit && !settings.expired() {
+        let stats = outcome.stats();
+        settings.report(super::progress::Info {
+            stage: stage.into(),
+            incumbent: outcome.solution().map(|s| s.objective()),
+            gap: stats.gap,
+            nodes: Some(stats.nodes_solved),
+        });
+        let mut next: ResumeOptions = outcome.last_resume_options();
+        next.time_limit = slice(settings.remaining());
+        outcome = outcome.resume_with(next)?;
+    }
+    Ok(outcome)
 }

@@ -9,6 +9,7 @@ pub mod dual;
 #[cfg(feature = "highs")]
 pub mod highs;
 pub mod microlp;
+pub mod progress;
 pub mod scaling;
 pub mod verify;
 
@@ -57,7 +58,13 @@ pub struct Settings {
     pub int_tol: Option<f64>,
     /// Scale rows and columns before solving (the safe retry).
     pub scaling: bool,
+    /// Where long solves report progress (the CLI's line on a terminal; None: silent).
+    pub progress: Option<progress::Progress>,
 }
+
+/// Share of what remains of a deadline that a MIP search leaves for pricing its solution, so
+/// that a search stopped by the time limit can still report prices (MODEL.md 9).
+pub const PRICING_SHARE: f64 = 0.2;
 
 impl Settings {
     /// Time available to the next backend call: the smaller of `time_limit` and what remains
@@ -80,6 +87,26 @@ impl Settings {
         self.remaining().is_some_and(|d| d.is_zero())
     }
 
+    /// The settings of a MIP search: the deadline moved forward by [`PRICING_SHARE`] of what
+    /// remains, kept for pricing the solution (restricted pricing solves an LP).
+    pub fn for_search(&self) -> Settings {
+        let now = std::time::Instant::now();
+        Settings {
+            deadline: self.deadline.map(|d| {
+                let left = d.saturating_duration_since(now);
+                now + left.mul_f64(1.0 - PRICING_SHARE)
+            }),
+            ..self.clone()
+        }
+    }
+
+    /// Report progress, if anyone listens.
+    pub fn report(&self, info: progress::Info) {
+        if let Some(p) = &self.progress {
+            p.report(info);
+        }
+    }
+
     /// The settings of the safe retry: exact integrality and scaling.
     pub fn safe(&self) -> Settings {
         Settings {
@@ -99,6 +126,7 @@ impl Default for Settings {
             deadline: None,
             int_tol: None,
             scaling: false,
+            progress: None,
         }
     }
 }

@@ -85,6 +85,92 @@ pub fn scale(program: &Program) -> (Program, Scaling) {
     )
 }
 
+/// Units of a program whose magnitudes are this far from 1 (in either direction) are
+/// normalised before every microlp solve ([`normalise`]).
+pub const NORMALISE_BEYOND: f64 = 1024.0;
+
+/// Geometric mean of the smallest and largest nonzero finite magnitude (None when there is
+/// none).
+fn typical(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for v in values.map(f64::abs).filter(|v| v.is_finite() && *v > 0.0) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    (hi > 0.0).then(|| (lo * hi).sqrt())
+}
+
+/// A change of units (issue 9, found by `tests/stress.rs`): a program whose quantities or money
+/// are far from 1 (a scenario in tonnes and trillions, or in units of 1e-6) meets microlp's
+/// absolute tolerances (feasibility 1e-7, branch-and-bound pruning 1e-9) at the wrong scale, and
+/// a MIP with W = 1.4e-8 was reported optimal at 1.38e-8. Every continuous column is measured
+/// in units of one power of two q (rows holding one are divided by q, so their continuous
+/// entries are unchanged; rows of integers alone are left as they are) and the objective in
+/// units of one power of two σ, chosen so the typical bound or rhs and the typical objective
+/// term are near 1. Exact in floating point; values map back by [`Scaling::values`] (the
+/// objective is recomputed on the original program). None when both are already within
+/// [`NORMALISE_BEYOND`] of 1.
+pub fn normalise(program: &Program) -> Option<(Program, Scaling)> {
+    let quantity = typical(
+        program.rows.iter().map(|r| r.rhs).chain(
+            program
+                .columns
+                .iter()
+                .filter(|c| !c.integer)
+                .map(|c| c.upper),
+        ),
+    )
+    .unwrap_or(1.0);
+    let q = pow2(quantity);
+    let money = typical(
+        program
+            .columns
+            .iter()
+            .map(|c| c.objective * if c.integer { 1.0 } else { q }),
+    )
+    .unwrap_or(1.0);
+    let sigma = pow2(1.0 / money);
+    let far = |f: f64| !(1.0 / NORMALISE_BEYOND..=NORMALISE_BEYOND).contains(&f);
+    if !far(q) && !far(sigma) {
+        return None;
+    }
+    let c: Vec<f64> = program
+        .columns
+        .iter()
+        .map(|col| if col.integer { 1.0 } else { q })
+        .collect();
+    let r: Vec<f64> = program
+        .rows
+        .iter()
+        .map(|row| {
+            if row.terms.iter().any(|&(j, _)| !program.columns[j].integer) {
+                1.0 / q
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let mut p = program.clone();
+    for (j, col) in p.columns.iter_mut().enumerate() {
+        col.objective *= c[j] * sigma;
+        col.lower /= c[j];
+        col.upper /= c[j];
+    }
+    for (i, row) in p.rows.iter_mut().enumerate() {
+        for t in &mut row.terms {
+            t.1 *= r[i] * c[t.0];
+        }
+        row.rhs *= r[i];
+    }
+    Some((
+        p,
+        Scaling {
+            rows: r,
+            columns: c,
+        },
+    ))
+}
+
 impl Scaling {
     /// Column values of the original program from those of the scaled one.
     pub fn values(&self, scaled: &[f64]) -> Vec<f64> {

@@ -200,6 +200,12 @@ pub struct Checks {
     /// The first attempt failed a check and the program was re-solved with safer settings
     /// (exact integrality, scaling); this is what it failed.
     pub retried: Option<Failure>,
+    /// Why the reported solution has no prices: the time limit stopped the solve with a
+    /// solution (a MIP incumbent, or an optimum whose pricing did not fit in the budget) and
+    /// the pricing LP could not be solved in what remained. Values, W and the MIP gap are
+    /// reported; price-dependent tables are empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpriced: Option<String>,
 }
 
 impl Checks {
@@ -210,6 +216,9 @@ impl Checks {
             w.push(format!(
                 "first solve failed verification ({f}); re-solved with exact integrality and scaling"
             ));
+        }
+        if let Some(u) = &self.unpriced {
+            w.push(u.clone());
         }
         w
     }

@@ -54,12 +54,17 @@ pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
 
 pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
     let (s, opts) = a.scenario.load(a.solver.relax)?;
-    let config = a.solver.config()?;
+    let mut config = a.solver.config()?;
+    // A progress line on stderr for long solves, when stderr is a terminal (issue 9).
+    let line = crate::backend::progress::Line::on_terminal(super::common::command_start());
+    config.settings.progress = line.as_ref().map(|l| l.progress());
     if a.format == OutputFormat::Csv && a.out.is_none() {
         return Err(super::common::bad_input("--format csv needs --out DIR"));
     }
     let file = a.scenario.file.display().to_string();
-    let outcome = match results::solve(&s, &opts, &config) {
+    let result = results::solve(&s, &opts, &config);
+    drop(line);
+    let outcome = match result {
         Ok(o) => o,
         Err(e) => {
             if a.format == OutputFormat::Json {

@@ -331,6 +331,9 @@ impl Report {
 
     /// Every table of `outcome`; tables are empty when there is no solution.
     pub fn new(s: &Scenario, outcome: &Outcome) -> Report {
+        // A solution stopped by the time limit before it could be priced has values, W and gap
+        // but no prices: the price-dependent tables stay empty.
+        let priced = outcome.checks.unpriced.is_none();
         let mut r = Report {
             status: outcome.status.to_string(),
             objective: outcome.objective(),
@@ -343,7 +346,7 @@ impl Report {
                 None => "any",
             },
             currency: s.meta.currency.clone(),
-            duality_gap: outcome.solution.as_ref().map(|x| {
+            duality_gap: outcome.solution.as_ref().filter(|_| priced).map(|x| {
                 crate::backend::verify::duality_gap(
                     &outcome.program,
                     &x.values,
@@ -375,7 +378,7 @@ impl Report {
         };
         let cid = |c: usize| s.countries[c].id.clone();
         let lid = |l: usize| s.layers[l].id.clone();
-        for t in 1..=s.n_periods() {
+        for t in (1..=s.n_periods()).filter(|_| priced) {
             for c in 0..s.countries.len() {
                 for l in 0..s.layers.len() {
                     let delta = s.discount(t);
@@ -480,6 +483,9 @@ impl Report {
                 quantity: q,
             })
             .collect();
+        if !priced {
+            return r;
+        }
         for (i, row) in outcome.program.rows.iter().enumerate() {
             let delta = row.row.period().map_or(1.0, |t| s.discount(t));
             let value = clean(shadow_value(row.sense, v.sol.duals[i]) / delta);

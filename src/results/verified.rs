@@ -10,9 +10,9 @@
 //! coefficient range. An infeasible or unbounded answer on a program whose coefficients span
 //! more than [`verify::RANGE_WARNING`] is re-solved the same way before it is believed.
 
-use super::{price, Outcome, SolveConfig, SolveError};
+use super::{price, Outcome, Solution, SolveConfig, SolveError};
 use crate::backend::verify::{self, Check, Checks, CoefficientRange, Failure};
-use crate::backend::{Settings, Status};
+use crate::backend::{RawSolution, Settings, Status};
 use crate::formulation::{BuildOptions, Program, Var};
 use crate::scenario::Scenario;
 
@@ -26,6 +26,11 @@ struct Attempt {
 }
 
 /// One solve and pricing with `settings`.
+///
+/// A MIP search leaves [`crate::backend::PRICING_SHARE`] of the remaining budget for pricing.
+/// A solution that the time limit stopped (a MIP incumbent), or one whose pricing ran out of
+/// time, is reported with status `time_limit`, its values, W and gap, and prices where the
+/// pricing LP could still be solved; where it could not, without prices (`checks.unpriced`).
 fn attempt(
     program: Program,
     config: &SolveConfig,
@@ -33,7 +38,11 @@ fn attempt(
 ) -> Result<Attempt, SolveError> {
     let backend = config.backend()?;
     let mip = program.is_mip();
-    let raw = backend.solve(&program, settings)?;
+    let raw = if mip {
+        backend.solve(&program, &settings.for_search())?
+    } else {
+        backend.solve(&program, settings)?
+    };
     let mut outcome = Outcome {
         status: raw.status,
         backend: backend.name(),
@@ -54,20 +63,58 @@ fn attempt(
             mip_objective: None,
         });
     }
-    let priced = SolveConfig {
-        settings: settings.clone(),
-        ..config.clone()
+    let stopped = raw.status == Status::TimeLimit;
+    let priced = if stopped && settings.expired() {
+        Err("no time was left to price it".to_string())
+    } else {
+        settings.report(crate::backend::progress::Info::stage("pricing"));
+        let priced = SolveConfig {
+            settings: settings.clone(),
+            ..config.clone()
+        };
+        match price(&outcome.program, &raw, backend.as_ref(), &priced) {
+            Ok(solution) => Ok(solution),
+            // The budget ran out while pricing: a time limit, not an error.
+            Err(e) if stopped || settings.expired() => Err(format!("pricing stopped: {e}")),
+            Err(e) => return Err(e),
+        }
     };
-    match price(&outcome.program, &raw, backend.as_ref(), &priced) {
+    match priced {
         Ok(solution) => outcome.solution = Some(solution),
-        // The budget ran out while pricing: a time limit, not an error.
-        Err(_) if settings.expired() => outcome.status = Status::TimeLimit,
-        Err(e) => return Err(e),
+        Err(why) => {
+            outcome.status = Status::TimeLimit;
+            outcome.solution = Some(unpriced(&outcome.program, &raw));
+            outcome.checks.unpriced = Some(format!(
+                "time limit reached: the best solution found is reported{} without prices \
+                 ({why}); price, rent, profit and welfare tables are empty",
+                raw.gap
+                    .filter(|_| mip)
+                    .map_or(String::new(), |g| format!(" (MIP gap {g:.1e})"))
+            ));
+        }
     }
     Ok(Attempt {
         outcome,
         mip_objective: mip.then_some(raw.objective),
     })
+}
+
+/// A solution without prices: the backend's values (integer columns rounded) and their W;
+/// duals are NaN (never read: `checks.unpriced` empties the price-dependent tables).
+fn unpriced(program: &Program, raw: &RawSolution) -> Solution {
+    let values: Vec<f64> = program
+        .columns
+        .iter()
+        .zip(&raw.values)
+        .map(|(c, &x)| if c.integer { x.round() } else { x })
+        .collect();
+    Solution {
+        objective: program.objective_value(&values),
+        values,
+        duals: vec![f64::NAN; program.rows.len()],
+        dual_objective: f64::NAN,
+        face: None,
+    }
 }
 
 /// The first check `a` fails, if any.
@@ -82,6 +129,10 @@ fn check(a: &Attempt, extra: Extra) -> Option<Failure> {
         if let Some(f) = verify::mip_objective(m, sol.objective, scale, 0.0) {
             return Some(f);
         }
+    }
+    // Without prices there is no duality gap or welfare split to check.
+    if o.checks.unpriced.is_some() {
+        return None;
     }
     let gap = verify::duality_gap(
         &o.program,
@@ -129,12 +180,16 @@ pub(super) fn solve_verified(
             range,
             failure: None,
             retried: None,
+            unpriced: o.checks.unpriced.take(),
         };
         return Ok(o);
     }
     let second = if settings.expired() {
         None
     } else {
+        settings.report(crate::backend::progress::Info::stage(
+            "re-solving with safe settings (verification)",
+        ));
         Some(attempt(program, config, &settings.safe()))
     };
     let failure2 = match &second {
@@ -159,6 +214,7 @@ pub(super) fn solve_verified(
                 range,
                 failure: None,
                 retried: (!confirmed).then_some(first_failure),
+                unpriced: o.checks.unpriced.take(),
             };
             Ok(o)
         }
@@ -170,6 +226,7 @@ pub(super) fn solve_verified(
                 range,
                 failure: None,
                 retried: None,
+                unpriced: o.checks.unpriced.take(),
             };
             Ok(o)
         }
@@ -187,6 +244,7 @@ pub(super) fn solve_verified(
                 range,
                 failure: Some(f),
                 retried: Some(first_failure),
+                unpriced: o.checks.unpriced.take(),
             };
             Ok(o)
         }
