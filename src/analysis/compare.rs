@@ -313,6 +313,9 @@ pub fn describe_clause(s: &Scenario, c: &Clause) -> String {
                 layers(ls)
             )
         }
+        Clause::TechnologyTransfer { layers: ls, share } => {
+            format!("technology_transfer {}, share {share}", layers(ls))
+        }
     }
 }
 
