@@ -725,3 +725,72 @@ fn defaults_of_the_new_fields() {
     let s = scenario(&learning_case(1, 3.0).replace(", segments = 1", ""));
     assert_eq!(s.capabilities[0].learning.unwrap().segments, 4);
 }
+
+// =============================================================================================
+// The shipped instance (instances/learning-lockin.toml)
+// =============================================================================================
+
+fn lockin() -> Scenario {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/instances/learning-lockin.toml"
+    );
+    Scenario::from_path(path).expect("instance reads")
+}
+
+/// The numbers of the instance's header: W with and without the agreement, who produces, the
+/// horizon unit costs; welfare identity, strong duality and welfare forms agree with the split.
+#[test]
+fn lockin_instance_numbers_and_identities() {
+    let s = lockin();
+    let (o, r) = solve_with(&s, &BuildOptions::from_file(&s));
+    assert_relative_eq!(r.objective.unwrap(), 3525.2893, epsilon = 1e-4);
+    assert_identities(&r);
+    let at_duals = aistack::results::ranges::welfare_at_duals(&View::new(&s, &o).unwrap());
+    for (w, f) in r.welfare.iter().zip(at_duals) {
+        assert_relative_eq!(w.total, f, epsilon = 1e-6);
+    }
+    let horizon = |r: &aistack::results::Report, c: &str| {
+        r.learning
+            .iter()
+            .find(|x| x.country == c && x.period == 3)
+            .unwrap()
+            .unit_cost
+    };
+    assert_relative_eq!(horizon(&r, "KOR"), 3.8528, epsilon = 1e-4);
+    assert_relative_eq!(horizon(&r, "IND"), 3.9457, epsilon = 1e-4);
+    assert_relative_eq!(price(&r, "KOR", "fab", 3), 3.9711, epsilon = 1e-4);
+    assert_relative_eq!(price(&r, "IND", "fab", 3), 4.2222, epsilon = 1e-4);
+    let off = BuildOptions {
+        active: vec![false],
+        ..Default::default()
+    };
+    let (_, r0) = solve_with(&s, &off);
+    assert_relative_eq!(r0.objective.unwrap(), 3459.3110, epsilon = 1e-4);
+    assert_relative_eq!(production(&r0, "IND", "fab", 3), 0.0, epsilon = TOL);
+    assert_relative_eq!(horizon(&r0, "IND"), 10.0, epsilon = 1e-9);
+    assert_relative_eq!(horizon(&r0, "KOR"), 3.3738, epsilon = 1e-4);
+    assert_identities(&r0);
+    let c = aistack::analysis::compare::compare(&s, 0, &off, &SolveConfig::default()).unwrap();
+    assert_relative_eq!(c.w_gain, 65.9783, epsilon = 1e-4);
+    assert!(c.individually_rational);
+    let ind = c.learning.iter().find(|x| x.country == "IND").unwrap();
+    assert!(!ind.cheapest_without && ind.unit_cost_with < 4.0);
+}
+
+/// A price away from the breakpoints equals the finite difference of W (both sides): KOR's
+/// cumulative experience at the end of period 3 (224.7) is inside its second segment.
+#[test]
+fn lockin_price_matches_finite_differences() {
+    let s = lockin();
+    let opts = BuildOptions::from_file(&s);
+    let (_, r) = solve_with(&s, &opts);
+    let w = r.objective.unwrap();
+    let lambda = price(&r, "KOR", "fab", 3) * s.discount(3);
+    let mut up = opts.clone();
+    up.extra_delivery.push((0, 0, 3, 0.5));
+    let mut down = opts.clone();
+    down.extra_delivery.push((0, 0, 3, -0.5));
+    assert_relative_eq!((objective(&s, &up) - w) / 0.5, lambda, epsilon = 1e-6);
+    assert_relative_eq!((w - objective(&s, &down)) / 0.5, lambda, epsilon = 1e-6);
+}
