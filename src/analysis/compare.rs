@@ -154,6 +154,9 @@ pub struct Comparison {
     /// cheaper because of who produced first. Empty without learning curves.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub learning: Vec<LearningComparison>,
+    /// Scenario warnings of the run with the agreement (MODEL.md 2, 13.3, 13.5).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -627,6 +630,7 @@ pub fn compare(
         losers,
         clauses,
         learning: learning_comparison(s, without, with_o),
+        warnings: with_o.scenario_warnings.clone(),
         notes,
     })
 }

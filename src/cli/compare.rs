@@ -287,6 +287,9 @@ pub fn render(file: &str, c: &Comparison) -> String {
     for n in &c.notes {
         out.push_str(&format!("\nNote: {n}"));
     }
+    for w in &c.warnings {
+        out.push_str(&format!("\nWarning: {w}"));
+    }
     out.push('\n');
     out
 }
