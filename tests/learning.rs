@@ -794,3 +794,42 @@ fn lockin_price_matches_finite_differences() {
     assert_relative_eq!((objective(&s, &up) - w) / 0.5, lambda, epsilon = 1e-6);
     assert_relative_eq!((w - objective(&s, &down)) / 0.5, lambda, epsilon = 1e-6);
 }
+
+/// `validate` shows warnings and exits 0 (a warning is not an error); `solve --format json`
+/// carries them in `warnings`, and the table output lists them.
+#[test]
+fn cli_validate_and_solve_carry_warnings() {
+    let text = EXPORTER
+        .replace(
+            "[[capability]]\ncountry = \"A\"\nlayer = \"chip\"\nunit_cost = 3.0\ncapacity = 100\n",
+            "",
+        )
+        .replace("{POLICY}", "");
+    let path = std::env::temp_dir().join(format!("aistack-warn-{}.toml", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_aistack"))
+            .args(args)
+            .arg(&path)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, out) = run(&["validate"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("warning: security A/chip: the hard domestic_floor 0.5"),
+        "{out}"
+    );
+    let (code, out) = run(&["solve", "--format", "json"]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let w = v["warnings"].as_array().expect("warnings");
+    assert!(w[0].as_str().unwrap().starts_with("security A/chip"));
+    let (_, out) = run(&["solve"]);
+    assert!(out.contains("\nWarnings\n  - security A/chip"), "{out}");
+    std::fs::remove_file(&path).ok();
+}
