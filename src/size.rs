@@ -19,7 +19,24 @@ pub fn estimate_columns(s: &Scenario) -> u64 {
                 .saturating_mul(c.saturating_sub(1)),
         )
         .saturating_add(s.demands.iter().map(|d| d.blocks.len() as u64).sum::<u64>())
-        .saturating_add((s.security.len() as u64).saturating_mul(c.saturating_add(1)));
+        .saturating_add((s.security.len() as u64).saturating_mul(c.saturating_add(1)))
+        .saturating_add(
+            s.security
+                .iter()
+                .filter(|p| p.shortfall_penalty.is_some())
+                .count() as u64,
+        )
+        // cost-curve and learning segments with their binaries (MODEL.md 11)
+        .saturating_add(
+            s.capabilities
+                .iter()
+                .map(|cap| {
+                    let j = cap.cost_curve.as_ref().map_or(0, |c| c.len() as u64)
+                        + cap.learning.map_or(0, |l| l.segments as u64);
+                    j.saturating_mul(2)
+                })
+                .fold(0u64, u64::saturating_add),
+        );
     per_period.saturating_mul(s.meta.periods as u64)
 }
 

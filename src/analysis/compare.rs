@@ -150,10 +150,86 @@ pub struct Comparison {
     /// Members that lose at the reported prices or at some optimal prices.
     pub losers: Vec<Loser>,
     pub clauses: Vec<ClauseBinding>,
+    /// How the agreement moves each learning capability at the horizon (MODEL.md 11.2): who is
+    /// cheaper because of who produced first. Empty without learning curves.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub learning: Vec<LearningComparison>,
+    /// Scenario warnings of the run with the agreement (MODEL.md 2, 13.3, 13.5).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub notes: Vec<String>,
 }
 
 /// The activation flags of `opts` as an explicit vector, one per agreement.
+/// One learning capability without and with the agreement: output over the horizon, and the
+/// experience and unit cost of the next unit at the end of the last period (period money).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LearningComparison {
+    pub country: String,
+    pub layer: String,
+    pub output_without: f64,
+    pub output_with: f64,
+    pub experience_without: f64,
+    pub experience_with: f64,
+    pub unit_cost_without: f64,
+    pub unit_cost_with: f64,
+    /// Whether this capability has the lowest unit cost of its layer at the horizon.
+    pub cheapest_without: bool,
+    pub cheapest_with: bool,
+}
+
+/// [`LearningComparison`] of every learning capability.
+pub fn learning_comparison(
+    s: &Scenario,
+    without: &Outcome,
+    with: &Outcome,
+) -> Vec<LearningComparison> {
+    let horizon = |o: &Outcome| {
+        let table = crate::results::learning_table(s, o);
+        let mut out: Vec<(String, String, f64, f64, f64)> = Vec::new();
+        for e in &table {
+            match out.iter_mut().find(|x| x.0 == e.country && x.1 == e.layer) {
+                Some(x) => {
+                    x.2 += e.output;
+                    x.3 = e.experience;
+                    x.4 = e.unit_cost;
+                }
+                None => out.push((
+                    e.country.clone(),
+                    e.layer.clone(),
+                    e.output,
+                    e.experience,
+                    e.unit_cost,
+                )),
+            }
+        }
+        out
+    };
+    let (b, a) = (horizon(without), horizon(with));
+    let cheapest = |v: &[(String, String, f64, f64, f64)], k: usize| {
+        let least = v
+            .iter()
+            .filter(|x| x.1 == v[k].1)
+            .map(|x| x.4)
+            .fold(f64::INFINITY, f64::min);
+        v[k].4 <= least + 1e-9 * least.abs().max(1.0)
+    };
+    (0..b.len().min(a.len()))
+        .map(|k| LearningComparison {
+            country: b[k].0.clone(),
+            layer: b[k].1.clone(),
+            output_without: b[k].2,
+            output_with: a[k].2,
+            experience_without: b[k].3,
+            experience_with: a[k].3,
+            unit_cost_without: b[k].4,
+            unit_cost_with: a[k].4,
+            cheapest_without: cheapest(&b, k),
+            cheapest_with: cheapest(&a, k),
+        })
+        .collect()
+}
+
 pub fn active_flags(s: &Scenario, opts: &BuildOptions) -> Vec<bool> {
     (0..s.agreements.len())
         .map(|a| opts.is_active(a, s))
@@ -312,6 +388,9 @@ pub fn describe_clause(s: &Scenario, c: &Clause) -> String {
                 "upgrade_route {}, entry discount {entry_discount}",
                 layers(ls)
             )
+        }
+        Clause::TechnologyTransfer { layers: ls, share } => {
+            format!("technology_transfer {}, share {share}", layers(ls))
         }
     }
 }
@@ -550,6 +629,8 @@ pub fn compare(
         individual_rationality,
         losers,
         clauses,
+        learning: learning_comparison(s, without, with_o),
+        warnings: with_o.scenario_warnings.clone(),
         notes,
     })
 }

@@ -251,8 +251,44 @@ pub fn render(file: &str, c: &Comparison) -> String {
         ]);
     }
     out.push_str(&t.render(None));
+    if !c.learning.is_empty() {
+        let mut t = Table::new(
+            format!(
+                "\nLearning at the horizon (experience; unit cost of the next unit, {}, period money; * = cheapest of its layer)",
+                c.currency
+            ),
+            &[
+                "country",
+                "layer",
+                ">output without",
+                ">output with",
+                ">experience without",
+                ">experience with",
+                ">unit cost without",
+                ">unit cost with",
+            ],
+        );
+        let star =
+            |v: f64, cheapest: bool| format!("{}{}", num(v), if cheapest { "*" } else { "" });
+        for x in &c.learning {
+            t.row(vec![
+                x.country.clone(),
+                x.layer.clone(),
+                num(x.output_without),
+                num(x.output_with),
+                num(x.experience_without),
+                num(x.experience_with),
+                star(x.unit_cost_without, x.cheapest_without),
+                star(x.unit_cost_with, x.cheapest_with),
+            ]);
+        }
+        out.push_str(&t.render(None));
+    }
     for n in &c.notes {
         out.push_str(&format!("\nNote: {n}"));
+    }
+    for w in &c.warnings {
+        out.push_str(&format!("\nWarning: {w}"));
     }
     out.push('\n');
     out

@@ -49,6 +49,10 @@ pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
         s.meta.periods,
         s.agreements.len()
     );
+    // Warnings are not errors (exit 0), under the file's own agreement flags.
+    for w in crate::formulation::warnings(&s, &crate::formulation::BuildOptions::from_file(&s)) {
+        println!("warning: {w}");
+    }
     Ok(Exit::Ok)
 }
 

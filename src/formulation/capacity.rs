@@ -5,7 +5,8 @@ use super::{Builder, Row, Sense, Var};
 use crate::scenario::{Capability, Period};
 
 impl Builder<'_> {
-    /// 5.3 Capacity: p + sum_i r - sum_{t' <= t - lead} z <= K0.
+    /// 5.3 Capacity: p + sum_i r - sum z[t'] <= K0 capacity_trend^(t-1), the sum over the t'
+    /// with t' + lead <= t < t' + lead + lifetime (MODEL.md 3 "Usable capacity", 13.1).
     pub(super) fn capacity_row(
         &mut self,
         cap: &Capability,
@@ -17,7 +18,13 @@ impl Builder<'_> {
         let mut terms = vec![(pj, 1.0)];
         terms.extend(reserves.iter().map(|&j| (j, 1.0)));
         if t > cap.lead_time {
-            for t2 in 1..=(t - cap.lead_time) {
+            let last = t - cap.lead_time;
+            // Built in t' and usable for `lifetime` periods from t' + lead: t' > t - lead - life.
+            let first = match cap.lifetime {
+                Some(life) if last > life => last - life + 1,
+                _ => 1,
+            };
+            for t2 in first..=last {
                 if let Some(z) = self.col(Var::Build {
                     country: c,
                     layer: l,
@@ -35,7 +42,7 @@ impl Builder<'_> {
             },
             terms,
             Sense::Le,
-            cap.capacity,
+            cap.capacity * cap.capacity_trend.powi((t - 1) as i32),
         );
     }
 

@@ -65,9 +65,11 @@ impl Builder<'_> {
                 if has_operating_status(s, cap.country, cap.layer) {
                     self.operating_columns(cap, t);
                 }
+                self.curve_columns(cap, t);
             }
             self.flow_columns(t, &routes);
             self.standby_columns(t);
+            self.shortfall_columns(t);
         }
     }
 
@@ -99,7 +101,13 @@ impl Builder<'_> {
         let delta = self.s.discount(t);
         let tf = (t - 1) as i32;
         let (c, l) = (cap.country, cap.layer);
-        let u_t = cap.unit_cost * cap.cost_trend.powi(tf);
+        // With a cost curve or a learning curve the cost sits on the segments (curves.rs).
+        let curved = cap.cost_curve.is_some() || cap.learning.is_some();
+        let u_t = if curved {
+            0.0
+        } else {
+            cap.unit_cost * cap.cost_trend.powi(tf)
+        };
         self.p.add_column(
             Var::Produce {
                 country: c,
@@ -233,6 +241,27 @@ impl Builder<'_> {
                         false,
                     );
                 }
+            }
+        }
+    }
+
+    /// short[i,l,t] at cost δ_t π_s, for every policy with a domestic floor and a
+    /// `shortfall_penalty` (MODEL.md 5.8, 13.3).
+    fn shortfall_columns(&mut self, t: Period) {
+        let delta = self.s.discount(t);
+        for pol in &self.s.security {
+            if let (Some(_), Some(penalty)) = (pol.domestic_floor, pol.shortfall_penalty) {
+                self.p.add_column(
+                    Var::Shortfall {
+                        country: pol.country,
+                        layer: pol.layer,
+                        period: t,
+                    },
+                    0.0,
+                    f64::INFINITY,
+                    -delta * penalty,
+                    false,
+                );
             }
         }
     }

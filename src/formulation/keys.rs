@@ -60,6 +60,40 @@ pub enum Var {
         layer: LayerId,
         period: Period,
     },
+    /// p_j[c,l,t]: output on segment j (0-based) of a cost curve (MODEL.md 11.1).
+    Segment {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// w_j[c,l,t]: segment j (0-based, j >= 1) of a cost curve is in use (binary, 13.6).
+    SegmentOn {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// e_{t,j}[c,l]: fill of segment j (0-based) of a learning curve at the end of t (11.2).
+    Fill {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// Segment j (0-based, j >= 1) of a learning curve is in use at the end of t (binary).
+    FillOn {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// short[i,l,t]: shortfall of a soft domestic floor (MODEL.md 5.8).
+    Shortfall {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
 }
 
 /// A row of the program (MODEL.md sections 5 and 6) plus the rows analyses add.
@@ -171,6 +205,60 @@ pub enum Row {
         layer: LayerId,
         period: Period,
     },
+    /// 11.1 p - sum_j p_j = 0.
+    CurveSplit {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
+    /// 11.1 p_j - width_j w_j <= 0 (j >= 2; `segment` 0-based).
+    CurveUpper {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// 11.1 p_j - width_j w_{j+1} >= 0 (j < J): segment j is full before j+1 is used.
+    CurveFull {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// 11.1 w_{j+1} - w_j <= 0 (both binaries; `segment` = j+1, 0-based).
+    CurveOrder {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// 11.2 sum_j e_{t,j} - sum_{t' <= t} p[t'] = 0.
+    FillSplit {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+    },
+    /// 11.2 e_{t,j} - width_j w_{t,j} <= 0 (j >= 2).
+    FillUpper {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// 11.2 e_{t,j} - width_j w_{t,j+1} >= 0 (j < J).
+    FillFull {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
+    /// 11.2 w_{t,j+1} - w_{t,j} <= 0 (both binaries).
+    FillOrder {
+        country: CountryId,
+        layer: LayerId,
+        period: Period,
+        segment: usize,
+    },
 }
 
 /// Sense of a row as written.
@@ -252,6 +340,15 @@ impl Row {
                 agreement, clause, ..
             } => Group::Clause { agreement, clause },
             Forced { country, layer, .. } => Group::Forced { country, layer },
+            // Output limits of the curves (last up_to, E_max) are capacity limits (13.6, 13.15).
+            CurveSplit { country, layer, .. }
+            | CurveUpper { country, layer, .. }
+            | CurveFull { country, layer, .. }
+            | CurveOrder { country, layer, .. }
+            | FillSplit { country, layer, .. }
+            | FillUpper { country, layer, .. }
+            | FillFull { country, layer, .. }
+            | FillOrder { country, layer, .. } => Group::Capacity { country, layer },
         }
     }
 
@@ -276,7 +373,15 @@ impl Row {
             | NoDuplication { period, .. }
             | Commit { period, .. }
             | CommitOutput { period, .. }
-            | Forced { period, .. } => Some(period),
+            | Forced { period, .. }
+            | CurveSplit { period, .. }
+            | CurveUpper { period, .. }
+            | CurveFull { period, .. }
+            | CurveOrder { period, .. }
+            | FillSplit { period, .. }
+            | FillUpper { period, .. }
+            | FillFull { period, .. }
+            | FillOrder { period, .. } => Some(period),
         }
     }
 
@@ -385,6 +490,88 @@ impl Row {
                 layer,
                 period,
             } => format!("forced_{}_{}_{}", c(country), l(layer), period),
+            CurveSplit {
+                country,
+                layer,
+                period,
+            } => format!("curve_{}_{}_{}", c(country), l(layer), period),
+            CurveUpper {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "curveup_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            CurveFull {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "curvefull_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            CurveOrder {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "curveord_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            FillSplit {
+                country,
+                layer,
+                period,
+            } => format!("learn_{}_{}_{}", c(country), l(layer), period),
+            FillUpper {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "learnup_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            FillFull {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "learnfull_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            FillOrder {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "learnord_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
         }
     }
 }
@@ -441,6 +628,59 @@ impl Var {
                 layer,
                 period,
             } => format!("r_{}_{}_{}_{}", c(from), c(to), l(layer), period),
+            Segment {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "pseg_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            SegmentOn {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "wseg_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            Fill {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "fill_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            FillOn {
+                country,
+                layer,
+                period,
+                segment,
+            } => format!(
+                "wfill_{}_{}_{}_{}",
+                c(country),
+                l(layer),
+                period,
+                segment + 1
+            ),
+            Shortfall {
+                country,
+                layer,
+                period,
+            } => format!("short_{}_{}_{}", c(country), l(layer), period),
         }
     }
 }

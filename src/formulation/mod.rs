@@ -19,7 +19,9 @@
 //!   decisions (section 8);
 //! - `demand.rs`: essential demand (5.7);
 //! - `security.rs`: floor, diversification, N-1 (5.8);
-//! - `clauses.rs`: the rows of agreement clauses (5.9, section 6).
+//! - `clauses.rs`: the rows of agreement clauses (5.9, section 6);
+//! - `curves.rs`: cost curves (11.1) and learning (11.2) with their fill-order binaries (13.6);
+//! - `warnings.rs`: the validation warnings that depend on the agreements in force (13.2-13.5).
 //!
 //! This file holds the [`Program`], the [`BuildOptions`], and the builder: its shared indices
 //! and the order in which the families are written.
@@ -28,18 +30,21 @@ mod balance;
 mod capacity;
 mod clauses;
 mod columns;
+mod curves;
 mod demand;
 mod effects;
 mod keys;
 mod operating;
 mod routes;
 mod security;
+mod warnings;
 
 use std::collections::HashSet;
 
 pub use columns::has_operating_status;
 pub use effects::Effects;
 pub use keys::{Group, KeyHasher, KeyMap, Row, Sense, Var};
+pub use warnings::warnings;
 
 use crate::scenario::{AgreementId, Capability, CountryId, LayerId, Period, Scenario};
 
@@ -140,7 +145,11 @@ impl Program {
 
     /// Same program with every integer column fixed at `values` (rounded): the LP whose duals
     /// are the restricted prices of MODEL.md section 7.
+    ///
+    /// A segment binary whose segment carries no output is fixed at 0 with all later ones
+    /// (MODEL.md 13.6), so prices at an exact breakpoint do not depend on the solver's choice.
     pub fn with_integers_fixed(&self, values: &[f64]) -> Program {
+        let values = &curves::normalise_segment_binaries(self, values);
         let mut p = self.clone();
         for (j, col) in p.columns.iter_mut().enumerate() {
             if col.integer {
@@ -401,5 +410,7 @@ impl<'a> Builder<'a> {
             self.operating_rows(cap, t, pj, y, &reserves);
         }
         self.forced_rows(cap, t, pj);
+        self.cost_curve_rows(cap, t, pj);
+        self.learning_rows(cap, t);
     }
 }

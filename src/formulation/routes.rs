@@ -54,7 +54,7 @@ impl Builder<'_> {
 
     /// Is the flow e -> i of l allowed (MODEL.md section 3, f)? `blocked` holds the routes
     /// (e, i) with their `trade.block` entries still in force (see [`Builder::blocked_routes`]).
-    fn flow_allowed(
+    pub(super) fn flow_allowed(
         &self,
         e: CountryId,
         i: CountryId,
@@ -83,7 +83,7 @@ impl Builder<'_> {
     }
 
     /// `trade.block` entries in force (not dropped by the infeasibility diagnosis), by route.
-    fn blocked_routes(&self) -> KeyMap<(CountryId, CountryId), Vec<usize>> {
+    pub(super) fn blocked_routes(&self) -> KeyMap<(CountryId, CountryId), Vec<usize>> {
         let mut blocked: KeyMap<(CountryId, CountryId), Vec<usize>> = KeyMap::default();
         for (k, b) in self.s.trade.blocks.iter().enumerate() {
             if !self.opts.dropped.contains(&Group::TradeBlock { index: k }) {

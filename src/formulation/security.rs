@@ -1,9 +1,14 @@
 //! Security rows of each policy (i,l): MODEL.md 5.8 (domestic floor, diversification by
 //! supplier share, N-1), written as "requirement - supply <= 0". Trusted supply (section 6)
 //! counts toward the floor and is exempt from the other two.
+//!
+//! Each row measures the policy's basis B (MODEL.md 5.8): total use U (`basis = "total"`) or
+//! final demand served in i, sum_b x[i,l,t,b] (`basis = "final"`; no demand entry: B = 0,
+//! 13.3). A floor with a `shortfall_penalty` is soft: short[i,l,t] >= 0 relaxes it at cost
+//! δ_t π_s (13.3, 13.4).
 
 use super::{Builder, Row, Sense, Var};
-use crate::scenario::{CountryId, Period, SecurityPolicy};
+use crate::scenario::{Basis, CountryId, Period, SecurityPolicy};
 
 /// A flow column into the policy's country: (exporter, column), exporters ascending.
 type Import = (CountryId, usize);
@@ -19,7 +24,14 @@ impl Builder<'_> {
     pub(super) fn security_rows(&mut self, t: Period, uses: &[Vec<(usize, f64)>]) {
         for pol in &self.s.security {
             let cell = self.cell(pol.country, pol.layer);
-            let u = &uses[cell];
+            let finals;
+            let u = match pol.basis {
+                Basis::Total => &uses[cell],
+                Basis::Final => {
+                    finals = self.final_terms(pol, t);
+                    &finals
+                }
+            };
             let imports: Vec<Import> = self.inflows[cell].clone();
             if let Some(sigma) = pol.domestic_floor {
                 self.floor_row(pol, t, scaled(u, sigma), &imports);
@@ -33,7 +45,27 @@ impl Builder<'_> {
         }
     }
 
-    /// Floor: σU - D - trusted imports <= 0, D = p - exports. `terms` holds σU.
+    /// Final demand served in i, sum_b x[i,l,t,b], as terms (empty without a demand entry).
+    fn final_terms(&self, pol: &SecurityPolicy, t: Period) -> Vec<(usize, f64)> {
+        let (i, l) = (pol.country, pol.layer);
+        let Some(d) = self.demand_of[self.cell(i, l)].map(|k| &self.s.demands[k]) else {
+            return Vec::new();
+        };
+        (0..d.blocks.len())
+            .filter_map(|b| {
+                self.col(Var::Serve {
+                    country: i,
+                    layer: l,
+                    period: t,
+                    block: b,
+                })
+            })
+            .map(|j| (j, 1.0))
+            .collect()
+    }
+
+    /// Floor: σB - D - trusted imports - short <= 0, D = p - exports. `terms` holds σB; short
+    /// exists only for a soft floor.
     fn floor_row(
         &mut self,
         pol: &SecurityPolicy,
@@ -54,6 +86,13 @@ impl Builder<'_> {
             if self.fx.trusted(e, i, l) {
                 terms.push((j, -1.0));
             }
+        }
+        if let Some(short) = self.col(Var::Shortfall {
+            country: i,
+            layer: l,
+            period: t,
+        }) {
+            terms.push((short, -1.0));
         }
         self.add_row(
             Row::Floor {

@@ -88,6 +88,13 @@ pub fn write_csv(report: &Report, dir: &Path) -> std::io::Result<Vec<String>> {
     )?;
     write_table(dir, "producers", &report.producers, &mut written)?;
     write_table(dir, "welfare", &report.welfare, &mut written)?;
+    // Tables of the features of issue 10, written only when the scenario uses them.
+    if !report.learning.is_empty() {
+        write_table(dir, "learning", &report.learning, &mut written)?;
+    }
+    if !report.shortfalls.is_empty() {
+        write_table(dir, "shortfalls", &report.shortfalls, &mut written)?;
+    }
     Ok(written)
 }
 
@@ -383,6 +390,62 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
         ]);
     }
     out.push_str(&t.render(limit));
+    out.push_str(&learning_section(r, &cur, limit));
+    out
+}
+
+/// Learning (experience and unit cost per period), soft-floor shortfalls and the scenario's
+/// warnings; empty text when there are none.
+fn learning_section(r: &Report, cur: &str, limit: Option<usize>) -> String {
+    use table::num;
+    let mut out = String::new();
+    let mut t = Table::new(
+        format!("\nLearning (experience at the end of the period; unit cost of the next unit, {cur}, period money)"),
+        &["country", "layer", ">period", ">output", ">experience", ">unit cost"],
+    );
+    for x in &r.learning {
+        t.row(vec![
+            x.country.clone(),
+            x.layer.clone(),
+            x.period.to_string(),
+            num(x.output),
+            num(x.experience),
+            num(x.unit_cost),
+        ]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+    let mut t = Table::new(
+        format!("\nSoft-floor shortfalls (units; cost in {cur}, period money)"),
+        &[
+            "country",
+            "layer",
+            ">period",
+            ">shortfall",
+            ">penalty",
+            ">cost",
+        ],
+    );
+    for x in r.shortfalls.iter().filter(|x| x.quantity.abs() > 1e-9) {
+        t.row(vec![
+            x.country.clone(),
+            x.layer.clone(),
+            x.period.to_string(),
+            num(x.quantity),
+            num(x.penalty),
+            num(x.cost),
+        ]);
+    }
+    if !t.is_empty() {
+        out.push_str(&t.render(limit));
+    }
+    if !r.warnings.is_empty() {
+        out.push_str("\nWarnings\n");
+        for w in &r.warnings {
+            out.push_str(&format!("  - {w}\n"));
+        }
+    }
     out
 }
 

@@ -37,6 +37,10 @@ pub struct Outcome {
     pub solution: Option<Solution>,
     /// Verification against the program as written (issue 9).
     pub checks: crate::backend::verify::Checks,
+    /// Agreement flags the program was built with (empty: as in the file).
+    pub active: Vec<bool>,
+    /// Scenario warnings under these agreements (MODEL.md 2, 13.2-13.5).
+    pub scenario_warnings: Vec<String>,
 }
 
 impl Outcome {
@@ -148,7 +152,12 @@ pub fn solve(
 ) -> Result<Outcome, SolveError> {
     let program = formulation::build(s, opts);
     let welfare = |o: &Outcome| verified::welfare_check(s, opts, o);
-    verified::solve_verified(program, config, Some(&welfare))
+    let mut outcome = verified::solve_verified(program, config, Some(&welfare))?;
+    outcome.active = (0..s.agreements.len())
+        .map(|a| opts.is_active(a, s))
+        .collect();
+    outcome.scenario_warnings = formulation::warnings(s, opts);
+    Ok(outcome)
 }
 
 /// Solve, price and verify an already built program (see [`verified`]).

@@ -115,6 +115,11 @@ pub fn welfare_forms(s: &Scenario, program: &Program, values: &[f64]) -> Vec<Lin
                 }
             }
             Var::Reserve { to, .. } => forms[to].constant += col.objective * x,
+            // Shortfall cost: the policy's country (MODEL.md 13.4); curve and learning costs:
+            // the producer (MODEL.md 7, 11).
+            Var::Shortfall { country, .. }
+            | Var::Segment { country, .. }
+            | Var::Fill { country, .. } => forms[country].constant += col.objective * x,
             Var::Produce {
                 country,
                 layer,

@@ -90,12 +90,44 @@ pub struct ProducerEntry {
     pub uplift_total: f64,
 }
 
+/// Shortfall of a soft domestic floor (MODEL.md 5.8, 13.4).
+#[derive(Debug, Clone, Serialize)]
+pub struct ShortfallEntry {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    /// Units by which the floor is missed.
+    pub quantity: f64,
+    /// π_s per unit, period money.
+    pub penalty: f64,
+    /// π_s short, period money (discounted, it is part of the country's rents).
+    pub cost: f64,
+}
+
+/// Experience and unit cost of a capability with a learning curve (MODEL.md 11.2).
+#[derive(Debug, Clone, Serialize)]
+pub struct LearningEntry {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    /// E_t = E_0' + cumulative output to the end of t.
+    pub experience: f64,
+    /// Unit cost at the end of t on the exact curve, u (E_t/E_0)^(-b) cost_trend^(t-1), period
+    /// money: what the next unit would cost.
+    pub unit_cost: f64,
+    /// Output in t.
+    pub output: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct WelfareEntry {
     pub country: String,
     pub consumers: f64,
     pub producers: f64,
+    /// Importer's rents, minus reserve costs and shortfall costs (MODEL.md 7, 13.4).
     pub rents: f64,
+    /// Discounted cost of missing soft floors, δ_t π_s short, included in `rents` (13.4).
+    pub shortfall_cost: f64,
     pub total: f64,
     /// The least and the most `total` can be over the optimal dual face (MODEL.md 12); empty
     /// with `--prices any`. Flat fields, so the CSV table keeps one column each.
@@ -154,6 +186,12 @@ pub struct Report {
     pub essential_duals: Vec<RentEntry>,
     pub producers: Vec<ProducerEntry>,
     pub welfare: Vec<WelfareEntry>,
+    /// Shortfalls of soft floors (only policies with a `shortfall_penalty`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shortfalls: Vec<ShortfallEntry>,
+    /// Experience and unit cost per period of every capability with a learning curve.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub learning: Vec<LearningEntry>,
 }
 
 /// Values below this are reported as zero in quantity tables.
@@ -173,6 +211,7 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
     let mut cons = vec![0.0; s.countries.len()];
     let mut prod = vec![0.0; s.countries.len()];
     let mut rents = vec![0.0; s.countries.len()];
+    let mut short = vec![0.0; s.countries.len()];
     for p in producers(v) {
         prod[p.0] += p.1.profit;
     }
@@ -206,6 +245,11 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
                 rents[to] += unit * x;
             }
             Var::Reserve { to, .. } => rents[to] += col.objective * x,
+            // The shortfall cost is paid by the policy's country (MODEL.md 13.4).
+            Var::Shortfall { country, .. } => {
+                rents[country] += col.objective * x;
+                short[country] -= col.objective * x;
+            }
             _ => {}
         }
     }
@@ -215,6 +259,7 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
             consumers: cons[c],
             producers: prod[c],
             rents: rents[c],
+            shortfall_cost: short[c],
             total: cons[c] + prod[c] + rents[c],
             total_min: None,
             total_max: None,
@@ -279,6 +324,28 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
                 })
                 .sum();
             profit += margin * p + v.big_theta(c, l, t) * exports;
+            // Cost curve and learning: the cost of output sits on the segments and fills
+            // (MODEL.md 7, 11).
+            for j in 0..curve_segments(cap) {
+                for var in [
+                    Var::Segment {
+                        country: c,
+                        layer: l,
+                        period: t,
+                        segment: j,
+                    },
+                    Var::Fill {
+                        country: c,
+                        layer: l,
+                        period: t,
+                        segment: j,
+                    },
+                ] {
+                    if let Some(j) = v.program.column(&var) {
+                        profit += v.program.columns[j].objective * v.sol.values[j];
+                    }
+                }
+            }
             for var in [
                 Var::Build {
                     country: c,
@@ -315,6 +382,46 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
                 uplift_total,
             },
         ));
+    }
+    out
+}
+
+/// Most segments a capability's cost or learning curve can have (0 without either).
+fn curve_segments(cap: &crate::scenario::Capability) -> usize {
+    cap.cost_curve.as_ref().map_or(0, |c| c.len()) + cap.learning.map_or(0, |l| l.segments)
+}
+
+/// Experience and unit cost per period of every learning capability (MODEL.md 11.2), with the
+/// starting experience E_0' of the agreements the outcome was built with.
+pub fn learning_table(s: &Scenario, outcome: &Outcome) -> Vec<LearningEntry> {
+    let Some(v) = View::new(s, outcome) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for cap in &s.capabilities {
+        let (c, l) = (cap.country, cap.layer);
+        let (Some(lr), Some(start)) = (cap.learning, s.starting_experience(c, l, &outcome.active))
+        else {
+            continue;
+        };
+        let mut experience = start;
+        for t in 1..=s.n_periods() {
+            let output = v.value(Var::Produce {
+                country: c,
+                layer: l,
+                period: t,
+            });
+            experience += output;
+            let trend = cap.cost_trend.powi((t - 1) as i32);
+            out.push(LearningEntry {
+                country: s.countries[c].id.clone(),
+                layer: s.layers[l].id.clone(),
+                period: t,
+                experience: clean(experience),
+                unit_cost: clean(lr.unit_cost_at(cap.unit_cost, experience) * trend),
+                output: clean(output),
+            });
+        }
     }
     out
 }
@@ -358,7 +465,12 @@ impl Report {
             welfare_residual: None,
             check_failed: outcome.checks.failure.clone(),
             coefficient_range: outcome.checks.range,
-            warnings: outcome.checks.warnings(),
+            warnings: outcome
+                .scenario_warnings
+                .iter()
+                .cloned()
+                .chain(outcome.checks.warnings())
+                .collect(),
             prices: Vec::new(),
             production: Vec::new(),
             flows: Vec::new(),
@@ -372,6 +484,8 @@ impl Report {
             essential_duals: Vec::new(),
             producers: Vec::new(),
             welfare: Vec::new(),
+            shortfalls: Vec::new(),
+            learning: Vec::new(),
         };
         let Some(v) = View::new(s, outcome) else {
             return r;
@@ -450,6 +564,21 @@ impl Report {
                     period,
                     quantity: x,
                 }),
+                Var::Shortfall {
+                    country,
+                    layer,
+                    period,
+                } => {
+                    let delta = s.discount(period);
+                    r.shortfalls.push(ShortfallEntry {
+                        country: cid(country),
+                        layer: lid(layer),
+                        period,
+                        quantity: clean(x),
+                        penalty: -col.objective / delta,
+                        cost: clean(-col.objective / delta * x),
+                    })
+                }
                 Var::Operate {
                     country,
                     layer,
@@ -582,6 +711,7 @@ impl Report {
             }
         }
         r.producers = producers(&v).into_iter().map(|p| p.1).collect();
+        r.learning = learning_table(s, outcome);
         r.welfare = welfare(&v);
         // A range that cannot be computed is left out (reported as absent, not as a fact).
         if let Ok(Some(ranges)) = super::ranges::welfare_ranges(s, outcome) {

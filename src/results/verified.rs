@@ -48,14 +48,18 @@ fn attempt(
         backend: backend.name(),
         mip,
         relaxed: !mip
-            && program
-                .columns
-                .iter()
-                .any(|c| matches!(c.var, Var::Operate { .. })),
+            && program.columns.iter().any(|c| {
+                matches!(
+                    c.var,
+                    Var::Operate { .. } | Var::SegmentOn { .. } | Var::FillOn { .. }
+                )
+            }),
         gap: raw.gap,
         program,
         solution: None,
         checks: Checks::default(),
+        active: Vec::new(),
+        scenario_warnings: Vec::new(),
     };
     if !raw.has_values() {
         return Ok(Attempt {

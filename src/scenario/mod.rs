@@ -5,6 +5,7 @@
 //! indices, collecting *every* problem it finds so that a user fixes a file in one pass.
 //! Everything downstream (formulation, analyses, reports) works on indices only.
 
+mod curves;
 pub mod overrides;
 pub mod raw;
 mod spectral;
@@ -13,7 +14,7 @@ mod validate;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub(crate) use validate::did_you_mean;
+pub(crate) use validate::{did_you_mean, fmt_num};
 pub use validate::{Problem, ScenarioError};
 
 /// Index of a country in [`Scenario::countries`].
@@ -90,6 +91,34 @@ pub struct Capability {
     pub lead_time: usize,
     pub entry_cost: f64,
     pub min_scale: f64,
+    /// Existing capacity at t is K0 * capacity_trend^(t-1) (MODEL.md 3, 13.1).
+    pub capacity_trend: f64,
+    /// Periods new capacity stays usable; `None` = beyond the horizon (MODEL.md 3, 13.1).
+    pub lifetime: Option<usize>,
+    /// Scale economies within a period (MODEL.md 11.1); `None` = constant unit cost.
+    pub cost_curve: Option<Vec<CurveSegment>>,
+    /// Learning by doing (MODEL.md 11.2).
+    pub learning: Option<Learning>,
+}
+
+/// One segment of a `cost_curve`: output up to `up_to` (cumulative within the period) costs
+/// `unit_cost` per unit beyond the previous segment's `up_to`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurveSegment {
+    pub up_to: f64,
+    pub unit_cost: f64,
+}
+
+/// A learning curve (MODEL.md 11.2): unit cost u (E/E_0)^(-b), b = -log2(progress_ratio).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Learning {
+    pub progress_ratio: f64,
+    /// E_0: starting experience (before technology transfer).
+    pub experience: f64,
+    /// E_max: experience can grow to this much.
+    pub max_experience: f64,
+    /// J: number of linear segments of the total cost of experience.
+    pub segments: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -115,6 +144,20 @@ pub struct SecurityPolicy {
     pub max_supplier_share: Option<f64>,
     pub n_minus_1: Option<f64>,
     pub reserve_cost: f64,
+    /// What the floor, share and N-1 rows measure (MODEL.md 2, 5.8).
+    pub basis: Basis,
+    /// A soft floor: the floor may be missed at this cost per unit (MODEL.md 2, 13.3).
+    pub shortfall_penalty: Option<f64>,
+}
+
+/// The basis B of a security policy (MODEL.md 5.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Basis {
+    /// Total use U (final demand served, inputs and import requirements).
+    #[default]
+    Total,
+    /// Final demand served in the country.
+    Final,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -178,6 +221,11 @@ pub enum Clause {
         layers: Vec<LayerId>,
         entry_discount: f64,
     },
+    /// Members' starting experience raised by `share` times the others' (MODEL.md 6, 13.5).
+    TechnologyTransfer {
+        layers: Vec<LayerId>,
+        share: f64,
+    },
 }
 
 impl Clause {
@@ -190,6 +238,7 @@ impl Clause {
             Clause::NoDuplication { .. } => "no_duplication",
             Clause::Commit { .. } => "commit",
             Clause::UpgradeRoute { .. } => "upgrade_route",
+            Clause::TechnologyTransfer { .. } => "technology_transfer",
         }
     }
 

@@ -191,6 +191,8 @@ enum Ctx {
     TradeCost,
     TradeBlock,
     Block,
+    CurvePoint,
+    Learning,
 }
 
 impl Ctx {
@@ -210,6 +212,8 @@ impl Ctx {
             Ctx::TradeCost => raw::TRADE_COST,
             Ctx::TradeBlock => raw::TRADE_BLOCK,
             Ctx::Block => raw::BLOCK,
+            Ctx::CurvePoint => raw::CURVE_POINT,
+            Ctx::Learning => raw::LEARNING,
         }
     }
 }
@@ -252,6 +256,8 @@ fn child(ctx: Ctx, field: &str) -> Child {
         (Ctx::Trade, "cost") => Child::List(Ctx::TradeCost, Key::Route),
         (Ctx::Trade, "block") => Child::List(Ctx::TradeBlock, Key::Route),
         (Ctx::Demand, "blocks") => Child::List(Ctx::Block, Key::Index),
+        (Ctx::Capability, "cost_curve") => Child::List(Ctx::CurvePoint, Key::Index),
+        (Ctx::Capability, "learning") => Child::Table(Ctx::Learning),
         (Ctx::Agreement, "clause") => Child::List(Ctx::Clause, Key::Clause),
         (Ctx::Layer, "inputs" | "import_requires") | (Ctx::Capability, "inputs") => Child::Inputs,
         _ => Child::Value,

@@ -104,6 +104,25 @@ pub struct RawCapability {
     pub lead_time: Option<i64>,
     pub entry_cost: Option<f64>,
     pub min_scale: Option<f64>,
+    pub capacity_trend: Option<f64>,
+    pub lifetime: Option<i64>,
+    /// `Some(empty)` is an error reported by validation (a curve needs a segment).
+    pub cost_curve: Option<Vec<RawCurvePoint>>,
+    pub learning: Option<RawLearning>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawCurvePoint {
+    pub up_to: Option<f64>,
+    pub unit_cost: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawLearning {
+    pub progress_ratio: Option<f64>,
+    pub experience: Option<f64>,
+    pub max_experience: Option<f64>,
+    pub segments: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -129,6 +148,8 @@ pub struct RawSecurity {
     pub max_supplier_share: Option<f64>,
     pub n_minus_1: Option<f64>,
     pub reserve_cost: Option<f64>,
+    pub basis: Option<String>,
+    pub shortfall_penalty: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -152,6 +173,7 @@ pub struct RawClause {
     pub build: Option<bool>,
     pub from_period: Option<i64>,
     pub entry_discount: Option<f64>,
+    pub share: Option<f64>,
 }
 
 impl RawClause {
@@ -171,6 +193,7 @@ impl RawClause {
         add(self.build.is_some(), "build");
         add(self.from_period.is_some(), "from_period");
         add(self.entry_discount.is_some(), "entry_discount");
+        add(self.share.is_some(), "share");
         out
     }
 }
@@ -225,7 +248,14 @@ pub(crate) const CAPABILITY: &[&str] = &[
     "lead_time",
     "entry_cost",
     "min_scale",
+    "capacity_trend",
+    "lifetime",
+    "cost_curve",
+    "learning",
 ];
+pub(crate) const CURVE_POINT: &[&str] = &["up_to", "unit_cost"];
+pub(crate) const LEARNING: &[&str] =
+    &["progress_ratio", "experience", "max_experience", "segments"];
 pub(crate) const DEMAND: &[&str] = &["country", "layer", "blocks", "growth", "must_serve"];
 pub(crate) const BLOCK: &[&str] = &["quantity", "value"];
 pub(crate) const SECURITY: &[&str] = &[
@@ -235,6 +265,8 @@ pub(crate) const SECURITY: &[&str] = &[
     "max_supplier_share",
     "n_minus_1",
     "reserve_cost",
+    "basis",
+    "shortfall_penalty",
 ];
 pub(crate) const AGREEMENT: &[&str] = &["id", "name", "members", "active", "clause"];
 pub(crate) const CLAUSE: &[&str] = &[
@@ -247,6 +279,7 @@ pub(crate) const CLAUSE: &[&str] = &[
     "build",
     "from_period",
     "entry_discount",
+    "share",
 ];
 
 /// Entity name of an entry with an id: `layer fab`, or `layer 3` (1-based) when it has none.
@@ -787,6 +820,30 @@ impl Reader {
 
     fn capability(&mut self, n: usize, e: &Entries) -> RawCapability {
         let t = self.pair_table("capability", n, e, CAPABILITY);
+        // A `cost_curve` value that is not a list is reported by table_list and read as absent.
+        let curve_given = matches!(t.get("cost_curve"), Some(Node::List(_)));
+        let cost_curve: Vec<RawCurvePoint> = self
+            .table_list(&t, "cost_curve")
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let b = self.open(format!("{} cost_curve {}", t.entity, i + 1), b, CURVE_POINT);
+                RawCurvePoint {
+                    up_to: self.number(&b, "up_to"),
+                    unit_cost: self.number(&b, "unit_cost"),
+                }
+            })
+            .collect();
+        let cost_curve = curve_given.then_some(cost_curve);
+        let learning = self.table(&t, "learning").map(|e| {
+            let lt = self.open(format!("{} learning", t.entity), e, LEARNING);
+            RawLearning {
+                progress_ratio: self.number(&lt, "progress_ratio"),
+                experience: self.number(&lt, "experience"),
+                max_experience: self.number(&lt, "max_experience"),
+                segments: self.integer(&lt, "segments"),
+            }
+        });
         RawCapability {
             country: self.string(&t, "country"),
             layer: self.string(&t, "layer"),
@@ -799,6 +856,10 @@ impl Reader {
             lead_time: self.integer(&t, "lead_time"),
             entry_cost: self.number(&t, "entry_cost"),
             min_scale: self.number(&t, "min_scale"),
+            capacity_trend: self.number(&t, "capacity_trend"),
+            lifetime: self.integer(&t, "lifetime"),
+            cost_curve,
+            learning,
         }
     }
 
@@ -837,6 +898,8 @@ impl Reader {
             max_supplier_share: self.number(&t, "max_supplier_share"),
             n_minus_1: self.number(&t, "n_minus_1"),
             reserve_cost: self.number(&t, "reserve_cost"),
+            basis: self.string(&t, "basis"),
+            shortfall_penalty: self.number(&t, "shortfall_penalty"),
         }
     }
 
@@ -859,6 +922,7 @@ impl Reader {
                     build: self.boolean(&c, "build"),
                     from_period: self.integer(&c, "from_period"),
                     entry_discount: self.number(&c, "entry_discount"),
+                    share: self.number(&c, "share"),
                 }
             })
             .collect();
@@ -946,7 +1010,8 @@ mod tests {
                 r#"capability KOR/fab: unknown field "unit_cots" (did you mean "unit_cost"?)"#,
                 "capability KOR/fab: unknown field \"zzzzzz\" (expected one of: country, layer, \
                  unit_cost, cost_trend, inputs, capacity, max_expansion, expansion_cost, \
-                 lead_time, entry_cost, min_scale)",
+                 lead_time, entry_cost, min_scale, capacity_trend, lifetime, cost_curve, \
+                 learning)",
                 r#"agreement a clause 1 (no_duplication): unknown field "max_producer" (did you mean "max_producers"?)"#,
             ]
         );

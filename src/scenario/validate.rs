@@ -7,11 +7,14 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::raw::{clause_entity, id_entity, pair_entity, InputTable, RawClause, RawScenario};
+use super::raw::{
+    clause_entity, id_entity, pair_entity, InputTable, RawClause, RawCurvePoint, RawLearning,
+    RawScenario,
+};
 use super::spectral;
 use super::{
-    Agreement, Block, Capability, Clause, Country, CountryId, Demand, Layer, LayerId, Meta,
-    Scenario, SecurityPolicy, Trade, TradeBlock, TradeCost,
+    Agreement, Basis, Block, Capability, Clause, Country, CountryId, CurveSegment, Demand, Layer,
+    LayerId, Learning, Meta, Scenario, SecurityPolicy, Trade, TradeBlock, TradeCost,
 };
 
 /// One thing wrong with a scenario file. `message` already names the field.
@@ -381,6 +384,7 @@ const CLAUSE_KINDS: &[(&str, &[&str], &[&str])] = &[
     ("no_duplication", &["layer", "max_producers"], &[]),
     ("commit", &["country", "layer", "build"], &["from_period"]),
     ("upgrade_route", &["layers", "entry_discount"], &[]),
+    ("technology_transfer", &["layers", "share"], &[]),
 ];
 
 /// Report a duplicate (country, layer) entry; returns true if `key` was seen before.
@@ -560,7 +564,20 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
             lead_time: ck.count(&e, "lead_time", cap.lead_time, 0),
             entry_cost: ck.amount(&e, "entry_cost", cap.entry_cost, 0.0),
             min_scale: ck.amount(&e, "min_scale", cap.min_scale, 0.0),
+            capacity_trend: ck.amount(&e, "capacity_trend", cap.capacity_trend, 1.0),
+            lifetime: lifetime(&mut ck, &e, cap.lifetime),
+            cost_curve: cap
+                .cost_curve
+                .as_ref()
+                .and_then(|c| cost_curve(&mut ck, &e, c)),
+            learning: cap.learning.as_ref().and_then(|l| learning(&mut ck, &e, l)),
         };
+        if cap.cost_curve.is_some() && cap.learning.is_some() {
+            let message = "cost_curve and learning cannot both be given for one capability \
+                           (MODEL.md 13.2)"
+                .to_string();
+            ck.push(&e, "learning", message);
+        }
         let Some((c, l)) = key else { continue };
         if duplicate_pair(&mut ck, &mut seen, (c, l), n, "capability", &e) {
             continue;
@@ -632,6 +649,19 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         let max_supplier_share = ck.share(&e, "max_supplier_share", s.max_supplier_share);
         let n_minus_1 = ck.share(&e, "n_minus_1", s.n_minus_1);
         let reserve_cost = ck.amount(&e, "reserve_cost", s.reserve_cost, 0.0);
+        let basis = match s.basis.as_deref() {
+            None | Some("total") => Basis::Total,
+            Some("final") => Basis::Final,
+            Some(other) => {
+                let message = format!(
+                    "basis must be \"total\" or \"final\", got \"{}\"",
+                    cut_text(other, 40)
+                );
+                ck.push(&e, "basis", message);
+                Basis::Total
+            }
+        };
+        let shortfall_penalty = ck.optional_amount(&e, "shortfall_penalty", s.shortfall_penalty);
         let Some((c, l)) = key else { continue };
         if duplicate_pair(&mut ck, &mut seen, (c, l), n, "security", &e) {
             continue;
@@ -643,6 +673,8 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
             max_supplier_share,
             n_minus_1,
             reserve_cost,
+            basis,
+            shortfall_penalty,
         });
     }
 
@@ -799,6 +831,126 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
     })
 }
 
+/// `lifetime`: an integer >= 1 (MODEL.md 13.1); absent = beyond the horizon.
+fn lifetime(ck: &mut Checker, e: &str, v: Option<i64>) -> Option<usize> {
+    match v {
+        None => None,
+        Some(v) if v >= 1 => usize::try_from(v).ok(),
+        Some(v) => {
+            ck.push(
+                e,
+                "lifetime",
+                format!("lifetime must be an integer >= 1, got {v}"),
+            );
+            None
+        }
+    }
+}
+
+/// `cost_curve` (MODEL.md 11.1, 13.2): non-empty, `up_to` > 0 strictly increasing, `unit_cost`
+/// >= 0 non-increasing. `None` when any of it is wrong (the problems are reported).
+fn cost_curve(ck: &mut Checker, e: &str, raw: &[RawCurvePoint]) -> Option<Vec<CurveSegment>> {
+    if raw.is_empty() {
+        if !ck.reported(e, "cost_curve") {
+            let message = "cost_curve is empty; give at least one { up_to, unit_cost } segment";
+            ck.push(e, "cost_curve", message.into());
+        }
+        return None;
+    }
+    let before = ck.problems.len();
+    let mut out = Vec::new();
+    for (j, point) in raw.iter().enumerate() {
+        let pe = format!("{e} cost_curve {}", j + 1);
+        let up_to = ck.required(&pe, "up_to", point.up_to);
+        let unit_cost = ck.required(&pe, "unit_cost", point.unit_cost);
+        let (Some(up_to), Some(unit_cost)) = (up_to, unit_cost) else {
+            continue;
+        };
+        if !up_to.is_finite() || up_to <= 0.0 {
+            let message = format!("up_to must be a finite number > 0, got {}", fmt_num(up_to));
+            ck.push(&pe, "up_to", message);
+        }
+        ck.check(&pe, "unit_cost", "unit_cost", unit_cost, false);
+        if let Some(prev) = out.last().copied() {
+            let CurveSegment {
+                up_to: q0,
+                unit_cost: u0,
+            } = prev;
+            if up_to <= q0 {
+                let message = format!(
+                    "up_to must increase from one segment to the next: {} after {}",
+                    fmt_num(up_to),
+                    fmt_num(q0)
+                );
+                ck.push(&pe, "up_to", message);
+            }
+            if unit_cost > u0 {
+                let message = format!(
+                    "unit_cost must not increase with scale (MODEL.md 11.1): {} after {}",
+                    fmt_num(unit_cost),
+                    fmt_num(u0)
+                );
+                ck.push(&pe, "unit_cost", message);
+            }
+        }
+        out.push(CurveSegment { up_to, unit_cost });
+    }
+    (ck.problems.len() == before).then_some(out)
+}
+
+/// `learning` (MODEL.md 11.2, 13.2): progress_ratio in (0,1], experience > 0, max_experience >
+/// experience (all required), segments integer >= 1 (default 4).
+fn learning(ck: &mut Checker, e: &str, raw: &RawLearning) -> Option<Learning> {
+    let le = format!("{e} learning");
+    let before = ck.problems.len();
+    let p = ck.required(&le, "progress_ratio", raw.progress_ratio);
+    let e0 = ck.required(&le, "experience", raw.experience);
+    let emax = ck.required(&le, "max_experience", raw.max_experience);
+    if let Some(p) = p {
+        if !(p.is_finite() && p > 0.0 && p <= 1.0) {
+            let message = format!("progress_ratio must lie in (0, 1], got {}", fmt_num(p));
+            ck.push(&le, "progress_ratio", message);
+        }
+    }
+    if let Some(e0) = e0 {
+        if !(e0.is_finite() && e0 > 0.0) {
+            let message = format!(
+                "experience must be a finite number > 0, got {}",
+                fmt_num(e0)
+            );
+            ck.push(&le, "experience", message);
+        }
+    }
+    if let (Some(e0), Some(emax)) = (e0, emax) {
+        if !emax.is_finite() || emax <= e0 {
+            let message = format!(
+                "max_experience must be a finite number > experience ({}), got {}",
+                fmt_num(e0),
+                fmt_num(emax)
+            );
+            ck.push(&le, "max_experience", message);
+        }
+    }
+    let segments = match raw.segments {
+        None => 4,
+        Some(j) if j >= 1 => usize::try_from(j).unwrap_or(4),
+        Some(j) => {
+            let message = format!("segments must be an integer >= 1, got {j}");
+            ck.push(&le, "segments", message);
+            4
+        }
+    };
+    if ck.problems.len() != before {
+        return None;
+    }
+    Some(Learning {
+        progress_ratio: p?,
+        experience: e0?,
+        max_experience: emax?,
+        segments,
+    })
+}
+
 fn sorted(v: &[(usize, f64)]) -> Vec<(usize, f64)> {
     let mut v = v.to_vec();
     v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
@@ -858,6 +1010,7 @@ impl ClauseContext<'_> {
                 "country" => raw.country.is_some(),
                 "build" => raw.build.is_some(),
                 "entry_discount" => raw.entry_discount.is_some(),
+                "share" => raw.share.is_some(),
                 _ => true,
             };
             need(ck, field, given);
@@ -877,6 +1030,7 @@ impl ClauseContext<'_> {
             .resolve_opt(ck, e, "layer", raw.layer.as_deref());
         let factor = ck.share(e, "factor", raw.factor);
         let entry_discount = ck.share(e, "entry_discount", raw.entry_discount);
+        let share = ck.share(e, "share", raw.share);
         let max_producers = raw
             .max_producers
             .map(|v| ck.count(e, "max_producers", Some(v), 0));
@@ -897,6 +1051,10 @@ impl ClauseContext<'_> {
             "upgrade_route" => Some(Clause::UpgradeRoute {
                 layers: layers?,
                 entry_discount: entry_discount?,
+            }),
+            "technology_transfer" => Some(Clause::TechnologyTransfer {
+                layers: layers?,
+                share: share?,
             }),
             "commit" => self.commit(ck, e, raw, layer),
             _ => None,
