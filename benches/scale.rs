@@ -208,8 +208,11 @@ fn main() {
                 // The backend's own duals (`--prices any`); canonical prices and ranges are
                 // timed by benches/prices.rs.
                 face: None,
+                canonical_failed: None,
             }),
             checks: Default::default(),
+            active: build_opts.active.clone(),
+            scenario_warnings: Vec::new(),
         };
         let report = Report::new(&s, &outcome);
         let report_time = secs(t);

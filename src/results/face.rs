@@ -413,6 +413,18 @@ impl Problem {
                 Err(Failure::Infeasible)
             };
         }
+        // Money units: every equation is homogeneous of degree one in the unknowns (duals are
+        // money per unit), so dividing every right-hand side by the money scale σ solves the same
+        // problem in units where the largest is 1 (the argmin of a norm or of a linear
+        // objective is unchanged); the point is multiplied back by σ. Clarabel's tolerances are
+        // absolute, so without this a scenario in thousandths or in millions fails.
+        let sigma = self
+            .eq
+            .iter()
+            .map(|(_, rhs)| rhs.abs())
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max);
+        let sigma = if sigma > 0.0 { sigma } else { 1.0 };
         // Constraint matrix by columns: equations first (zero cone), then one sign row per
         // restricted unknown (nonnegative cone): s = sign * x >= 0, i.e. A = -sign.
         let mut cols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
@@ -421,7 +433,7 @@ impl Problem {
             for &(k, a) in terms {
                 cols[k].push((i, a));
             }
-            b.push(*rhs);
+            b.push(*rhs / sigma);
         }
         let m_eq = self.eq.len();
         let mut m = m_eq;
@@ -459,11 +471,24 @@ impl Problem {
             .max_iter(500)
             .build()
             .expect("valid Clarabel settings");
+        // The same for a linear objective: its scale does not move the argmin.
+        let q_scale = q
+            .iter()
+            .map(|v| v.abs())
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max);
+        let q: Vec<f64> = if q_scale > 0.0 {
+            q.iter().map(|v| v / q_scale).collect()
+        } else {
+            q.to_vec()
+        };
         let mut solver =
-            DefaultSolver::new(&p, q, &a, &b, &cones, settings).map_err(|_| Failure::Numerical)?;
+            DefaultSolver::new(&p, &q, &a, &b, &cones, settings).map_err(|_| Failure::Numerical)?;
         solver.solve();
         match solver.solution.status {
-            SolverStatus::Solved | SolverStatus::AlmostSolved => Ok(solver.solution.x.clone()),
+            SolverStatus::Solved | SolverStatus::AlmostSolved => {
+                Ok(solver.solution.x.iter().map(|x| x * sigma).collect())
+            }
             SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
                 Err(Failure::Infeasible)
             }

@@ -85,6 +85,8 @@ pub struct Solution {
     /// The optimal dual face of the pricing LP when the prices are canonical (its least-norm
     /// point); `None` with `--prices any`.
     pub face: Option<Arc<Face>>,
+    /// Why canonical prices were asked for but the backend's own duals are reported.
+    pub canonical_failed: Option<String>,
 }
 
 impl Solution {
@@ -193,14 +195,26 @@ fn price(
     } else {
         raw.objective
     };
-    let (duals, face) = match (config.prices, lp_raw.duals.clone()) {
-        (PriceChoice::Canonical, _) => {
+    let solver_duals = || -> Result<Vec<f64>, SolveError> {
+        Ok(match lp_raw.duals.clone() {
+            Some(d) => d,
+            None => backend::dual::solve_dual(&lp, settings)?.duals,
+        })
+    };
+    let mut canonical_failed = None;
+    let (duals, face) = match config.prices {
+        PriceChoice::Canonical => {
             let weights: Vec<f64> = (0..lp.rows.len()).map(|r| lp.norm_weight(r)).collect();
-            let (face, y) = Face::canonical(&lp, &values, objective, &weights)?;
-            (y, Some(Arc::new(face)))
+            match Face::canonical(&lp, &values, objective, &weights) {
+                Ok((face, y)) => (y, Some(Arc::new(face))),
+                // Still exact optimal duals, just not the canonical point: said in the output.
+                Err(e) => {
+                    canonical_failed = Some(e.to_string());
+                    (solver_duals()?, None)
+                }
+            }
         }
-        (PriceChoice::Any, Some(d)) => (d, None),
-        (PriceChoice::Any, None) => (backend::dual::solve_dual(&lp, settings)?.duals, None),
+        PriceChoice::Any => (solver_duals()?, None),
     };
     let dual_objective = dual_objective_of(&lp, &values, &duals);
     Ok(Solution {
@@ -209,6 +223,7 @@ fn price(
         duals,
         dual_objective,
         face,
+        canonical_failed,
     })
 }
 

@@ -470,6 +470,18 @@ impl Report {
                 .iter()
                 .cloned()
                 .chain(outcome.checks.warnings())
+                .chain(
+                    outcome
+                        .solution
+                        .as_ref()
+                        .and_then(|x| x.canonical_failed.as_ref())
+                        .map(|e| {
+                            format!(
+                                "{e}: the solver's own optimal duals are reported instead of the canonical \
+                                 ones, without ranges"
+                            )
+                        }),
+                )
                 .collect(),
             prices: Vec::new(),
             production: Vec::new(),

@@ -118,6 +118,7 @@ fn unpriced(program: &Program, raw: &RawSolution) -> Solution {
         duals: vec![f64::NAN; program.rows.len()],
         dual_objective: f64::NAN,
         face: None,
+        canonical_failed: None,
     }
 }
 
