@@ -460,8 +460,8 @@ impl Game<'_> {
         );
         let id = s.agreements[a].id.as_str();
 
-        let who = countries_of(&members, c);
-        let (vs, vo) = coalition_configuration(s, &base, a, &who);
+        let who = countries_of(members, c);
+        let (vs, vo) = coalition_configuration(s, base, a, &who);
         let outcome = solve_optimal(&vs, &vo, config, || {
             if c == full {
                 format!("with agreement {id} active")
@@ -479,12 +479,13 @@ impl Game<'_> {
         let (v, range) = match settings.value {
             GameValue::World => (w - w_baseline, None),
             GameValue::Members => {
-                let range = ranges::gain_ranges(&vs, &base_outcome, &outcome, &[who.clone()])
-                    .map_err(|e| AnalysisError::Solve {
-                        configuration: format!("ranges of v(S) for agreement {id}"),
-                        source: SolveError::from(e),
-                    })?
-                    .map(|r| r[0]);
+                let range =
+                    ranges::gain_ranges(&vs, base_outcome, &outcome, std::slice::from_ref(&who))
+                        .map_err(|e| AnalysisError::Solve {
+                            configuration: format!("ranges of v(S) for agreement {id}"),
+                            source: SolveError::from(e),
+                        })?
+                        .map(|r| r[0]);
                 (who.iter().map(|&x| gains[x]).sum(), range)
             }
         };
@@ -658,7 +659,7 @@ impl Game<'_> {
         let superadditive = (method == Method::Exact).then(|| game::is_superadditive(n, v, tol));
 
         let names = |c: Coalition| -> Vec<String> {
-            countries_of(&members, c)
+            countries_of(members, c)
                 .iter()
                 .map(|&x| s.countries[x].id.clone())
                 .collect()
@@ -753,7 +754,7 @@ impl Game<'_> {
             game: settings.value,
             superadditive,
             members: members.iter().map(|&c| s.countries[c].id.clone()).collect(),
-            baseline_agreements: active_flags(s, &base)
+            baseline_agreements: active_flags(s, base)
                 .iter()
                 .enumerate()
                 .filter(|&(b, &on)| on && b != a)

@@ -99,13 +99,16 @@ impl Row {
     }
 }
 
+/// The coalitions to solve, the sampled orders (Monte Carlo) and their number.
+pub type Plan = (Vec<Coalition>, Option<Vec<Vec<usize>>>, Option<usize>);
+
+/// A shard file's header and rows by coalition.
+type ShardContents = (Header, BTreeMap<Coalition, Row>);
+
 /// The coalitions to solve and, for Monte Carlo, the orders they come from. Monte Carlo must
 /// have a fixed number of orders: doubling until a target standard error is reached depends
 /// on the values, so it cannot be cut into independent tasks.
-pub fn plan(
-    g: &Game,
-    settings: &CoalitionSettings,
-) -> Result<(Vec<Coalition>, Option<Vec<Vec<usize>>>, Option<usize>), ShardError> {
+pub fn plan(g: &Game, settings: &CoalitionSettings) -> Result<Plan, ShardError> {
     match g.method {
         Method::Exact => Ok((g.needed(None), None, None)),
         Method::MonteCarlo => {
@@ -135,10 +138,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ShardError + '_ {
 
 /// Read a shard file: its header and rows by coalition. A last line cut by a kill is dropped
 /// (and cut from the file when `truncate`).
-fn read_shard(
-    path: &Path,
-    truncate: bool,
-) -> Result<Option<(Header, BTreeMap<Coalition, Row>)>, ShardError> {
+fn read_shard(path: &Path, truncate: bool) -> Result<Option<ShardContents>, ShardError> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(None);
     };

@@ -143,7 +143,7 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
             coalitions::coalitions(&s, agreement, &base, &config, &settings, &progress)
         }
         super::shards::Step::Exit(code) => return Ok(code),
-        super::shards::Step::Merged(r) => r,
+        super::shards::Step::Merged(r) => r.map(|b| *b),
     };
     if let Some(b) = &bar {
         b.finish_and_clear();

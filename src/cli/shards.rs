@@ -50,7 +50,7 @@ pub enum Step {
     /// A shard was run or jobs submitted: exit with this code.
     Exit(Exit),
     /// Merged shards: print this report as a local run would.
-    Merged(Result<CoalitionReport, AnalysisError>),
+    Merged(Result<Box<CoalitionReport>, AnalysisError>),
 }
 
 /// Identifies one request: the scenario file and everything that changes the game.
@@ -121,7 +121,7 @@ pub fn coalitions(
     };
     if a.merge {
         return match shard::merge(&game, settings, &dir, fingerprint) {
-            Ok(r) => Ok(Step::Merged(Ok(r))),
+            Ok(r) => Ok(Step::Merged(Ok(Box::new(r)))),
             Err(ShardError::Analysis(e)) => Ok(Step::Merged(Err(e))),
             Err(e @ ShardError::Incomplete(_)) => {
                 eprintln!("error: {e}");

@@ -185,6 +185,9 @@ impl SweepData {
     }
 }
 
+/// One bar of a tornado: (parameter, low value, high value, metric at low, metric at high).
+pub type TornadoBar = (String, f64, f64, Option<f64>, Option<f64>);
+
 /// A horizontal tornado: one row per parameter (largest effect on top), a bar from the base
 /// value to the metric at the parameter's low end and one to its high end.
 #[derive(Debug, Clone)]
@@ -193,8 +196,7 @@ pub struct Tornado {
     pub x_label: String,
     pub y_label: String,
     pub base: f64,
-    /// (parameter, low value, high value, metric at low, metric at high).
-    pub bars: Vec<(String, f64, f64, Option<f64>, Option<f64>)>,
+    pub bars: Vec<TornadoBar>,
 }
 
 /// Metric against a parameter: a dot per design point.
