@@ -245,6 +245,146 @@ pub fn coalitions(
     settings: &CoalitionSettings,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CoalitionReport, AnalysisError> {
+    progress(0, 1);
+    let g = Game::prepare(s, a, baseline, config, settings)?;
+    progress(1, 1);
+    let done = AtomicUsize::new(1);
+    let solve_batch = |needed: &[Coalition], total: usize| -> Result<Vec<Solved>, AnalysisError> {
+        needed
+            .par_iter()
+            .map(|&c| {
+                let r = g.solve(c, config)?;
+                let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(k, total);
+                Ok(r)
+            })
+            .collect::<Vec<_>>()
+            // The first error in coalition order, not the first to happen: the same every run.
+            .into_iter()
+            .collect()
+    };
+    let (n, full) = (g.n, g.full);
+    let mut solved: Vec<Solved> = Vec::new();
+    let mut perms: Option<Vec<Vec<usize>>> = None;
+    let mut samples: Option<usize> = None;
+    let mut target_reached: Option<bool> = None;
+    match g.method {
+        Method::Exact => {
+            let needed = g.needed(None);
+            solved = solve_batch(&needed, needed.len() + 1)?;
+        }
+        Method::MonteCarlo => {
+            // A fixed number of orders when asked for; otherwise double the orders (the same
+            // seeded stream, so each batch extends the last) until every standard error is
+            // within the target, or the cap is reached.
+            let mut m = settings.samples.unwrap_or(DEFAULT_SAMPLES);
+            let mut have: BTreeSet<Coalition> = BTreeSet::new();
+            loop {
+                let p = game::sample_permutations(n, m, settings.seed);
+                let want: BTreeSet<Coalition> = g.needed(Some(&p)).into_iter().collect();
+                let needed: Vec<Coalition> = want.difference(&have).copied().collect();
+                let total = have.len() + needed.len() + 1;
+                solved.extend(solve_batch(&needed, total)?);
+                have.extend(needed);
+                let fixed = settings.samples.is_some();
+                let values: HashMap<Coalition, f64> = solved.iter().map(|x| (x.0, x.1)).collect();
+                let v = |c: Coalition| {
+                    if game::size(c) < 2 {
+                        0.0
+                    } else {
+                        values.get(&c).copied().unwrap_or(f64::NAN)
+                    }
+                };
+                let worst = game::shapley_from_permutations(n, &p, v)?
+                    .iter()
+                    .map(|e| e.std_error)
+                    .fold(0.0, f64::max);
+                let target = settings.target_std_error * v(full).abs().max(1e-12);
+                let reached = worst <= target;
+                if fixed || reached || m >= MAX_SAMPLES {
+                    if !fixed {
+                        target_reached = Some(reached);
+                    }
+                    samples = Some(m);
+                    perms = Some(p);
+                    break;
+                }
+                m = (m * 2).min(MAX_SAMPLES);
+            }
+        }
+    }
+    g.assemble(&solved, perms, samples, target_reached)
+}
+
+/// One solved coalition: (S, v(S), W, gain of every country, range of v(S)).
+pub type Solved = (Coalition, f64, f64, Vec<f64>, Option<Range>);
+
+/// The coalition game of an agreement with its baseline solved: what every way of computing
+/// the game (all here, or a shard at a time on a cluster, [`super::coalitions_shard`]) shares.
+pub struct Game<'a> {
+    s: &'a Scenario,
+    a: AgreementId,
+    settings: CoalitionSettings,
+    pub members: Vec<CountryId>,
+    pub n: usize,
+    pub full: Coalition,
+    pub method: Method,
+    base: BuildOptions,
+    base_outcome: crate::results::Outcome,
+    pub w_baseline: f64,
+    base_welfare: Vec<f64>,
+}
+
+impl<'a> Game<'a> {
+    /// Check the request and solve the baseline (agreement `a` off).
+    pub fn prepare(
+        s: &'a Scenario,
+        a: AgreementId,
+        baseline: &BuildOptions,
+        config: &SolveConfig,
+        settings: &CoalitionSettings,
+    ) -> Result<Game<'a>, AnalysisError> {
+        prepare(s, a, baseline, config, settings)
+    }
+
+    /// The agreement's id.
+    pub fn agreement_id(&self) -> &str {
+        &self.s.agreements[self.a].id
+    }
+
+    /// The members' country ids, in the agreement's order (bit i of a coalition is member i).
+    pub fn member_ids(&self) -> Vec<String> {
+        self.members
+            .iter()
+            .map(|&c| self.s.countries[c].id.clone())
+            .collect()
+    }
+
+    /// The coalitions whose values the game needs: every coalition of two or more members
+    /// (exact), or those the sampled orders visit plus the grand coalition, in increasing
+    /// order.
+    pub fn needed(&self, perms: Option<&[Vec<usize>]>) -> Vec<Coalition> {
+        match perms {
+            None => (0..=self.full).filter(|&c| game::size(c) >= 2).collect(),
+            Some(p) => {
+                let mut want: BTreeSet<Coalition> = game::prefixes(p)
+                    .into_iter()
+                    .filter(|&c| game::size(c) >= 2)
+                    .collect();
+                want.insert(self.full);
+                want.into_iter().collect()
+            }
+        }
+    }
+}
+
+fn prepare<'a>(
+    s: &'a Scenario,
+    a: AgreementId,
+    baseline: &BuildOptions,
+    config: &SolveConfig,
+    settings: &CoalitionSettings,
+) -> Result<Game<'a>, AnalysisError> {
     if a >= s.agreements.len() {
         return Err(AnalysisError::BadInput(format!(
             "agreement index {a} is out of range"
@@ -282,7 +422,6 @@ pub fn coalitions(
     }
 
     let full = game::grand(n);
-    progress(0, 1);
     let mut base = baseline.clone();
     base.active = active_flags(s, baseline);
     base.active[a] = false;
@@ -292,302 +431,284 @@ pub fn coalitions(
         .iter()
         .map(|w| w.total)
         .collect();
-    let done = AtomicUsize::new(1);
-    progress(1, 1);
-    // Solve a batch of coalitions: (S, v(S), W, gain of every country, range of v(S)).
-    let solve_batch =
-        |needed: &[Coalition],
-         total: usize|
-         -> Result<Vec<(Coalition, f64, f64, Vec<f64>, Option<Range>)>, AnalysisError> {
-            needed
-                .par_iter()
-                .map(|&c| {
-                    let who = countries_of(&members, c);
-                    let (vs, vo) = coalition_configuration(s, &base, a, &who);
-                    let outcome = solve_optimal(&vs, &vo, config, || {
-                        if c == full {
-                            format!("with agreement {id} active")
-                        } else {
-                            let names: Vec<&str> =
-                                who.iter().map(|&x| s.countries[x].id.as_str()).collect();
-                            format!("with agreement {id} formed by {} only", names.join(", "))
-                        }
-                    })?;
-                    let gains: Vec<f64> = welfare_of(&vs, &outcome)
-                        .iter()
-                        .zip(&base_welfare)
-                        .map(|(w, b)| w.total - b)
-                        .collect();
-                    let w = outcome.objective().unwrap_or(f64::NAN);
-                    let (v, range) = match settings.value {
-                        GameValue::World => (w - w_baseline, None),
-                        GameValue::Members => {
-                            let range =
-                                ranges::gain_ranges(&vs, &base_outcome, &outcome, &[who.clone()])
-                                    .map_err(|e| AnalysisError::Solve {
-                                        configuration: format!("ranges of v(S) for agreement {id}"),
-                                        source: SolveError::from(e),
-                                    })?
-                                    .map(|r| r[0]);
-                            (who.iter().map(|&x| gains[x]).sum(), range)
-                        }
-                    };
-                    let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    progress(k, total);
-                    Ok((c, v, w, gains, range))
-                })
-                .collect::<Vec<_>>()
-                // The first error in coalition order, not the first to happen: the same every run.
-                .into_iter()
+    Ok(Game {
+        s,
+        a,
+        settings: settings.clone(),
+        members,
+        n,
+        full,
+        method,
+        base,
+        base_outcome,
+        w_baseline,
+        base_welfare,
+    })
+}
+
+impl Game<'_> {
+    /// Solve the configuration in which only coalition `c` (two or more members) forms the
+    /// agreement: v(c), W and every country's gain.
+    pub fn solve(&self, c: Coalition, config: &SolveConfig) -> Result<Solved, AnalysisError> {
+        let (s, a, settings, members, full) =
+            (self.s, self.a, &self.settings, &self.members, self.full);
+        let (base, base_outcome, base_welfare, w_baseline) = (
+            &self.base,
+            &self.base_outcome,
+            &self.base_welfare,
+            self.w_baseline,
+        );
+        let id = s.agreements[a].id.as_str();
+
+        let who = countries_of(members, c);
+        let (vs, vo) = coalition_configuration(s, base, a, &who);
+        let outcome = solve_optimal(&vs, &vo, config, || {
+            if c == full {
+                format!("with agreement {id} active")
+            } else {
+                let names: Vec<&str> = who.iter().map(|&x| s.countries[x].id.as_str()).collect();
+                format!("with agreement {id} formed by {} only", names.join(", "))
+            }
+        })?;
+        let gains: Vec<f64> = welfare_of(&vs, &outcome)
+            .iter()
+            .zip(base_welfare.iter())
+            .map(|(w, b)| w.total - b)
+            .collect();
+        let w = outcome.objective().unwrap_or(f64::NAN);
+        let (v, range) = match settings.value {
+            GameValue::World => (w - w_baseline, None),
+            GameValue::Members => {
+                let range =
+                    ranges::gain_ranges(&vs, base_outcome, &outcome, std::slice::from_ref(&who))
+                        .map_err(|e| AnalysisError::Solve {
+                            configuration: format!("ranges of v(S) for agreement {id}"),
+                            source: SolveError::from(e),
+                        })?
+                        .map(|r| r[0]);
+                (who.iter().map(|&x| gains[x]).sum(), range)
+            }
+        };
+        Ok((c, v, w, gains, range))
+    }
+
+    /// The report from every needed coalition's value (in any order), the sampled orders
+    /// (Monte Carlo) and how they were chosen.
+    pub fn assemble(
+        &self,
+        solved: &[Solved],
+        perms: Option<Vec<Vec<usize>>>,
+        samples: Option<usize>,
+        target_reached: Option<bool>,
+    ) -> Result<CoalitionReport, AnalysisError> {
+        let (s, a, settings, members, n, full, method) = (
+            self.s,
+            self.a,
+            &self.settings,
+            &self.members,
+            self.n,
+            self.full,
+            self.method,
+        );
+        let (base, w_baseline) = (&self.base, self.w_baseline);
+        let id = s.agreements[a].id.as_str();
+        let total = solved.len() + 1;
+        let mut solved: Vec<&Solved> = solved.iter().collect();
+        // Coalition order: the same sums whatever order the values arrived in.
+        solved.sort_by_key(|x| x.0);
+
+        let mut values: HashMap<Coalition, f64> = HashMap::new();
+        let mut welfare: HashMap<Coalition, f64> = HashMap::new();
+        let mut value_ranges: HashMap<Coalition, Range> = HashMap::new();
+        let mut realised = vec![0.0; n];
+        for (c, v, w, gains, range) in solved.iter().copied() {
+            values.insert(*c, *v);
+            welfare.insert(*c, *w);
+            if let Some(r) = range {
+                value_ranges.insert(*c, *r);
+            }
+            if *c == full {
+                realised = members.iter().map(|&x| gains[x]).collect();
+            }
+        }
+        let v = |c: Coalition| {
+            if game::size(c) < 2 {
+                0.0
+            } else {
+                values.get(&c).copied().unwrap_or(f64::NAN)
+            }
+        };
+        let grand_value = v(full);
+        let scale = values.values().fold(0.0f64, |m, x| m.max(x.abs()));
+        let tol = game::tolerance(scale);
+
+        // Coalitions with a known value: every proper nonempty one when exact, else the singletons
+        // (v = 0 by definition) and the sampled prefixes.
+        let known: Vec<(Coalition, f64)> = match method {
+            Method::Exact => (1..full).map(|c| (c, v(c))).collect(),
+            Method::MonteCarlo => {
+                let mut set: BTreeSet<Coalition> = (0..n).map(|i| 1u64 << i).collect();
+                set.extend(values.keys().copied().filter(|&c| c != full));
+                set.into_iter().map(|c| (c, v(c))).collect()
+            }
+        };
+
+        let (shapley, std_errors): (Vec<f64>, Vec<Option<f64>>) = match &perms {
+            None => {
+                let table = TableGame::from_fn(n, v)?;
+                (game::shapley(&table)?, vec![None; n])
+            }
+            Some(p) => {
+                let est = game::shapley_from_permutations(n, p, v)?;
+                (
+                    est.iter().map(|e| e.value).collect(),
+                    est.iter().map(|e| Some(e.std_error)).collect(),
+                )
+            }
+        };
+
+        let lc: LeastCore = if n >= 2 {
+            game::least_core_over(n, grand_value, &known)?
+        } else {
+            LeastCore {
+                epsilon: 0.0,
+                allocation: vec![grand_value; n],
+            }
+        };
+        // Exact when every proper coalition is in the LP (always when enumerated; sampling may
+        // also have visited them all).
+        let exact = known.len() as u64 == full - 1;
+        let core_empty = if lc.core_is_empty(tol) {
+            Some(true)
+        } else if exact {
+            Some(false)
+        } else {
+            None
+        };
+        // Over optimal prices: ε is increasing in every v(S), S ≠ N, and decreasing in v(N), so
+        // the least core of the extreme values bounds it (outer bounds: every v(S) independently).
+        let scale_w = w_baseline.abs().max(1.0);
+        let dependent = value_ranges.values().any(|r| r.depends_on_prices(scale_w));
+        let bound = |c: Coalition, low: bool| -> f64 {
+            if game::size(c) < 2 {
+                return 0.0;
+            }
+            match value_ranges.get(&c) {
+                Some(r) => {
+                    if low {
+                        r.min
+                    } else {
+                        r.max
+                    }
+                }
+                None => v(c),
+            }
+        };
+        let (epsilon_range, core_empty_verdict) = if dependent && exact && n >= 2 {
+            let at = |favourable: bool| -> Result<f64, AnalysisError> {
+                let known: Vec<(Coalition, f64)> =
+                    (1..full).map(|c| (c, bound(c, favourable))).collect();
+                Ok(game::least_core_over(n, bound(full, !favourable), &known)?.epsilon)
+            };
+            let range = Range {
+                min: at(true)?,
+                max: at(false)?,
+            };
+            let empty = lc.core_is_empty(tol);
+            // "The core is empty" holds when ε > tol: the same test as Verdict::at_least on
+            // -(ε - tol) <= 0, written out here.
+            let robustness = if range.min > tol {
+                super::verdict::Robustness::EveryPrice
+            } else if range.max <= tol {
+                super::verdict::Robustness::NoPrice
+            } else {
+                super::verdict::Robustness::DependsOnPrices
+            };
+            (
+                Some(range),
+                Some(Verdict {
+                    holds: empty,
+                    robustness,
+                    price_dependent: robustness == super::verdict::Robustness::DependsOnPrices,
+                    range: Some(range),
+                }),
+            )
+        } else if exact && n >= 2 && settings.value == GameValue::World {
+            (None, Some(Verdict::fact(lc.core_is_empty(tol))))
+        } else if exact && n >= 2 && !dependent && !value_ranges.is_empty() {
+            (None, Some(Verdict::fact(lc.core_is_empty(tol))))
+        } else {
+            (None, None)
+        };
+        let least_core = LeastCoreEntry {
+            epsilon: lc.epsilon,
+            exact,
+            coalitions: known.len(),
+            tolerance: tol,
+            core_empty,
+            epsilon_range,
+            core_empty_verdict,
+        };
+        let shapley_ranges: Option<Vec<Range>> =
+            (dependent && method == Method::Exact).then(|| {
+                game::shapley_bounds(n, |c| bound(c, true), |c| bound(c, false))
+                    .into_iter()
+                    .map(|(min, max)| Range { min, max })
+                    .collect()
+            });
+        let superadditive = (method == Method::Exact).then(|| game::is_superadditive(n, v, tol));
+
+        let names = |c: Coalition| -> Vec<String> {
+            countries_of(members, c)
+                .iter()
+                .map(|&x| s.countries[x].id.clone())
                 .collect()
         };
-
-    let mut solved: Vec<(Coalition, f64, f64, Vec<f64>, Option<Range>)> = Vec::new();
-    let mut perms: Option<Vec<Vec<usize>>> = None;
-    let mut samples: Option<usize> = None;
-    let mut target_reached: Option<bool> = None;
-    match method {
-        Method::Exact => {
-            let needed: Vec<Coalition> = (0..=full).filter(|&c| game::size(c) >= 2).collect();
-            solved = solve_batch(&needed, needed.len() + 1)?;
-        }
-        Method::MonteCarlo => {
-            // A fixed number of orders when asked for; otherwise double the orders (the same
-            // seeded stream, so each batch extends the last) until every standard error is
-            // within the target, or the cap is reached.
-            let mut m = settings.samples.unwrap_or(DEFAULT_SAMPLES);
-            let mut have: BTreeSet<Coalition> = BTreeSet::new();
-            loop {
-                let p = game::sample_permutations(n, m, settings.seed);
-                let mut want: BTreeSet<Coalition> = game::prefixes(&p)
-                    .into_iter()
-                    .filter(|&c| game::size(c) >= 2)
-                    .collect();
-                want.insert(full);
-                let needed: Vec<Coalition> = want.difference(&have).copied().collect();
-                let total = have.len() + needed.len() + 1;
-                solved.extend(solve_batch(&needed, total)?);
-                have.extend(needed);
-                let fixed = settings.samples.is_some();
-                let values: HashMap<Coalition, f64> = solved.iter().map(|x| (x.0, x.1)).collect();
-                let v = |c: Coalition| {
-                    if game::size(c) < 2 {
-                        0.0
-                    } else {
-                        values.get(&c).copied().unwrap_or(f64::NAN)
-                    }
-                };
-                let worst = game::shapley_from_permutations(n, &p, v)?
-                    .iter()
-                    .map(|e| e.std_error)
-                    .fold(0.0, f64::max);
-                let target = settings.target_std_error * v(full).abs().max(1e-12);
-                let reached = worst <= target;
-                if fixed || reached || m >= MAX_SAMPLES {
-                    if !fixed {
-                        target_reached = Some(reached);
-                    }
-                    samples = Some(m);
-                    perms = Some(p);
-                    break;
-                }
-                m = (m * 2).min(MAX_SAMPLES);
+        let mut blocking = Vec::new();
+        for (split, x) in [
+            ("realised", &realised),
+            ("shapley", &shapley),
+            ("least_core", &lc.allocation),
+        ] {
+            if let Some((c, e)) = game::most_violated_over(x, known.iter().copied(), tol) {
+                blocking.push(BlockingEntry {
+                    split,
+                    coalition: names(c),
+                    value: v(c),
+                    share: game::sum_over(x, c),
+                    excess: e,
+                    price_dependent: dependent,
+                });
             }
         }
-    }
-    let total = solved.len() + 1;
 
-    let mut values: HashMap<Coalition, f64> = HashMap::new();
-    let mut welfare: HashMap<Coalition, f64> = HashMap::new();
-    let mut value_ranges: HashMap<Coalition, Range> = HashMap::new();
-    let mut realised = vec![0.0; n];
-    for (c, v, w, gains, range) in &solved {
-        values.insert(*c, *v);
-        welfare.insert(*c, *w);
-        if let Some(r) = range {
-            value_ranges.insert(*c, *r);
-        }
-        if *c == full {
-            realised = members.iter().map(|&x| gains[x]).collect();
-        }
-    }
-    let v = |c: Coalition| {
-        if game::size(c) < 2 {
-            0.0
-        } else {
-            values.get(&c).copied().unwrap_or(f64::NAN)
-        }
-    };
-    let grand_value = v(full);
-    let scale = values.values().fold(0.0f64, |m, x| m.max(x.abs()));
-    let tol = game::tolerance(scale);
+        let players = (0..n)
+            .map(|i| PlayerEntry {
+                country: s.countries[members[i]].id.clone(),
+                realised: realised[i],
+                shapley: shapley[i],
+                std_error: std_errors[i],
+                shapley_range: shapley_ranges.as_ref().map(|r| r[i]),
+                side_payment: shapley[i] - realised[i],
+                least_core: lc.allocation.get(i).copied().unwrap_or(f64::NAN),
+            })
+            .collect();
 
-    // Coalitions with a known value: every proper nonempty one when exact, else the singletons
-    // (v = 0 by definition) and the sampled prefixes.
-    let known: Vec<(Coalition, f64)> = match method {
-        Method::Exact => (1..full).map(|c| (c, v(c))).collect(),
-        Method::MonteCarlo => {
-            let mut set: BTreeSet<Coalition> = (0..n).map(|i| 1u64 << i).collect();
-            set.extend(values.keys().copied().filter(|&c| c != full));
-            set.into_iter().map(|c| (c, v(c))).collect()
-        }
-    };
-
-    let (shapley, std_errors): (Vec<f64>, Vec<Option<f64>>) = match &perms {
-        None => {
-            let table = TableGame::from_fn(n, v)?;
-            (game::shapley(&table)?, vec![None; n])
-        }
-        Some(p) => {
-            let est = game::shapley_from_permutations(n, p, v)?;
-            (
-                est.iter().map(|e| e.value).collect(),
-                est.iter().map(|e| Some(e.std_error)).collect(),
-            )
-        }
-    };
-
-    let lc: LeastCore = if n >= 2 {
-        game::least_core_over(n, grand_value, &known)?
-    } else {
-        LeastCore {
-            epsilon: 0.0,
-            allocation: vec![grand_value; n],
-        }
-    };
-    // Exact when every proper coalition is in the LP (always when enumerated; sampling may
-    // also have visited them all).
-    let exact = known.len() as u64 == full - 1;
-    let core_empty = if lc.core_is_empty(tol) {
-        Some(true)
-    } else if exact {
-        Some(false)
-    } else {
-        None
-    };
-    // Over optimal prices: ε is increasing in every v(S), S ≠ N, and decreasing in v(N), so
-    // the least core of the extreme values bounds it (outer bounds: every v(S) independently).
-    let scale_w = w_baseline.abs().max(1.0);
-    let dependent = value_ranges.values().any(|r| r.depends_on_prices(scale_w));
-    let bound = |c: Coalition, low: bool| -> f64 {
-        if game::size(c) < 2 {
-            return 0.0;
-        }
-        match value_ranges.get(&c) {
-            Some(r) => {
-                if low {
-                    r.min
-                } else {
-                    r.max
-                }
-            }
-            None => v(c),
-        }
-    };
-    let (epsilon_range, core_empty_verdict) = if dependent && exact && n >= 2 {
-        let at = |favourable: bool| -> Result<f64, AnalysisError> {
-            let known: Vec<(Coalition, f64)> =
-                (1..full).map(|c| (c, bound(c, favourable))).collect();
-            Ok(game::least_core_over(n, bound(full, !favourable), &known)?.epsilon)
-        };
-        let range = Range {
-            min: at(true)?,
-            max: at(false)?,
-        };
-        let empty = lc.core_is_empty(tol);
-        // "The core is empty" holds when ε > tol: the same test as Verdict::at_least on
-        // -(ε - tol) <= 0, written out here.
-        let robustness = if range.min > tol {
-            super::verdict::Robustness::EveryPrice
-        } else if range.max <= tol {
-            super::verdict::Robustness::NoPrice
-        } else {
-            super::verdict::Robustness::DependsOnPrices
-        };
-        (
-            Some(range),
-            Some(Verdict {
-                holds: empty,
-                robustness,
-                price_dependent: robustness == super::verdict::Robustness::DependsOnPrices,
-                range: Some(range),
-            }),
-        )
-    } else if exact && n >= 2 && settings.value == GameValue::World {
-        (None, Some(Verdict::fact(lc.core_is_empty(tol))))
-    } else if exact && n >= 2 && !dependent && !value_ranges.is_empty() {
-        (None, Some(Verdict::fact(lc.core_is_empty(tol))))
-    } else {
-        (None, None)
-    };
-    let least_core = LeastCoreEntry {
-        epsilon: lc.epsilon,
-        exact,
-        coalitions: known.len(),
-        tolerance: tol,
-        core_empty,
-        epsilon_range,
-        core_empty_verdict,
-    };
-    let shapley_ranges: Option<Vec<Range>> = (dependent && method == Method::Exact).then(|| {
-        game::shapley_bounds(n, |c| bound(c, true), |c| bound(c, false))
+        let mut listed: Vec<Coalition> = known.iter().map(|&(c, _)| c).collect();
+        listed.push(full);
+        listed.sort_by_key(|&c| (game::size(c), game::members(c)));
+        let values_out = listed
             .into_iter()
-            .map(|(min, max)| Range { min, max })
-            .collect()
-    });
-    let superadditive = (method == Method::Exact).then(|| game::is_superadditive(n, v, tol));
-
-    let names = |c: Coalition| -> Vec<String> {
-        countries_of(&members, c)
-            .iter()
-            .map(|&x| s.countries[x].id.clone())
-            .collect()
-    };
-    let mut blocking = Vec::new();
-    for (split, x) in [
-        ("realised", &realised),
-        ("shapley", &shapley),
-        ("least_core", &lc.allocation),
-    ] {
-        if let Some((c, e)) = game::most_violated_over(x, known.iter().copied(), tol) {
-            blocking.push(BlockingEntry {
-                split,
+            .map(|c| CoalitionValue {
                 coalition: names(c),
                 value: v(c),
-                share: game::sum_over(x, c),
-                excess: e,
-                price_dependent: dependent,
-            });
-        }
-    }
+                range: value_ranges.get(&c).copied(),
+                price_dependent: value_ranges.get(&c).map(|r| r.depends_on_prices(scale_w)),
+                w: welfare.get(&c).copied(),
+            })
+            .collect();
 
-    let players = (0..n)
-        .map(|i| PlayerEntry {
-            country: s.countries[members[i]].id.clone(),
-            realised: realised[i],
-            shapley: shapley[i],
-            std_error: std_errors[i],
-            shapley_range: shapley_ranges.as_ref().map(|r| r[i]),
-            side_payment: shapley[i] - realised[i],
-            least_core: lc.allocation.get(i).copied().unwrap_or(f64::NAN),
-        })
-        .collect();
-
-    let mut listed: Vec<Coalition> = known.iter().map(|&(c, _)| c).collect();
-    listed.push(full);
-    listed.sort_by_key(|&c| (game::size(c), game::members(c)));
-    let values_out = listed
-        .into_iter()
-        .map(|c| CoalitionValue {
-            coalition: names(c),
-            value: v(c),
-            range: value_ranges.get(&c).copied(),
-            price_dependent: value_ranges.get(&c).map(|r| r.depends_on_prices(scale_w)),
-            w: welfare.get(&c).copied(),
-        })
-        .collect();
-
-    let mut notes = vec![match settings.value {
+        let mut notes = vec![match settings.value {
         GameValue::World => "v(S) is the change in W when only S forms the agreement, outsiders included \
              (--value world): it depends on no price."
             .to_string(),
@@ -600,14 +721,14 @@ pub fn coalitions(
              every optimal price."
             .to_string(),
     }];
-    if superadditive == Some(false) {
-        notes.push(
+        if superadditive == Some(false) {
+            notes.push(
             "v is not superadditive on this instance: some coalitions are worth less together than apart."
                 .to_string(),
         );
-    }
-    if method == Method::MonteCarlo {
-        notes.push(format!(
+        }
+        if method == Method::MonteCarlo {
+            notes.push(format!(
             "Monte Carlo over {} random orders (seed {}): Shapley values are estimates with standard errors; the \
              least core uses the {} coalitions with known values{}.",
             samples.unwrap_or(0),
@@ -615,7 +736,7 @@ pub fn coalitions(
             known.len(),
             if exact { ", which are all of them, so ε is exact" } else { ", so ε is a lower bound" }
         ));
-        match target_reached {
+            match target_reached {
             Some(true) => notes.push(format!(
                 "Orders were doubled from {DEFAULT_SAMPLES} until every standard error was at most {}% of |v(N)|.",
                 settings.target_std_error * 100.0
@@ -626,31 +747,32 @@ pub fn coalitions(
             )),
             None => {}
         }
-    }
+        }
 
-    Ok(CoalitionReport {
-        agreement: id.to_string(),
-        game: settings.value,
-        superadditive,
-        members: members.iter().map(|&c| s.countries[c].id.clone()).collect(),
-        baseline_agreements: active_flags(s, &base)
-            .iter()
-            .enumerate()
-            .filter(|&(b, &on)| on && b != a)
-            .map(|(b, _)| s.agreements[b].id.clone())
-            .collect(),
-        currency: s.meta.currency.clone(),
-        method,
-        samples,
-        target_reached,
-        seed: samples.map(|_| settings.seed),
-        solves: total,
-        w_baseline,
-        grand_value,
-        players,
-        least_core,
-        blocking,
-        values: values_out,
-        notes,
-    })
+        Ok(CoalitionReport {
+            agreement: id.to_string(),
+            game: settings.value,
+            superadditive,
+            members: members.iter().map(|&c| s.countries[c].id.clone()).collect(),
+            baseline_agreements: active_flags(s, base)
+                .iter()
+                .enumerate()
+                .filter(|&(b, &on)| on && b != a)
+                .map(|(b, _)| s.agreements[b].id.clone())
+                .collect(),
+            currency: s.meta.currency.clone(),
+            method,
+            samples,
+            target_reached,
+            seed: samples.map(|_| settings.seed),
+            solves: total,
+            w_baseline,
+            grand_value,
+            players,
+            least_core,
+            blocking,
+            values: values_out,
+            notes,
+        })
+    }
 }

@@ -46,6 +46,8 @@ pub struct CoalitionsArgs {
     /// Show at most this many coalition values in the table format.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    #[command(flatten)]
+    pub shards: super::shards::ShardArgs,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -116,7 +118,33 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
             b.set_position(done as u64);
         }
     };
-    let result = coalitions::coalitions(&s, agreement, &base, &config, &settings, &progress);
+    let mut parts = vec![
+        format!("{:?}", a.target.overrides),
+        a.target.agreement.clone(),
+        format!("{:?}", a.target.baseline_agreement),
+        format!("{settings:?}"),
+        format!("{:?}", a.solver),
+    ];
+    for f in &a.target.overrides.overlay {
+        parts.push(std::fs::read_to_string(f).unwrap_or_default());
+    }
+    let fingerprint = super::shards::fingerprint(&a.target.file, &parts)?;
+    let step = super::shards::coalitions(
+        &a.shards,
+        &s,
+        agreement,
+        &base,
+        &config,
+        &settings,
+        &fingerprint,
+    )?;
+    let result = match step {
+        super::shards::Step::Local => {
+            coalitions::coalitions(&s, agreement, &base, &config, &settings, &progress)
+        }
+        super::shards::Step::Exit(code) => return Ok(code),
+        super::shards::Step::Merged(r) => r.map(|b| *b),
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

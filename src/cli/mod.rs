@@ -9,6 +9,8 @@ mod export;
 mod generate;
 mod margins;
 mod report;
+mod report_sweep;
+mod shards;
 mod solve;
 mod sweep;
 

@@ -11,7 +11,12 @@ use crate::report::html::{self, PageOptions};
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
     /// Scenario file (.toml or .json).
-    pub file: PathBuf,
+    #[arg(required_unless_present = "sweep")]
+    pub file: Option<PathBuf>,
+    /// Draw a finished sweep instead (its output directory, holding summary.json and
+    /// results.csv): a tornado per metric and each metric against each parameter.
+    #[arg(long, value_name = "OUT_DIR", conflicts_with_all = ["file", "agreements", "sovereign"])]
+    pub sweep: Option<PathBuf>,
     /// Overrides of FILE (not of --sovereign).
     #[command(flatten)]
     pub overrides: common::OverrideArgs,
@@ -40,7 +45,14 @@ pub struct ReportArgs {
 }
 
 pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
-    let s = common::load(&a.file, &a.overrides)?;
+    if let Some(dir) = &a.sweep {
+        check_out_dir(&a.out)?;
+        return super::report_sweep::report_sweep(dir, &a.out);
+    }
+    let Some(file) = a.file.clone() else {
+        return Err(bad_input("give a scenario FILE or --sweep OUT_DIR"));
+    };
+    let s = common::load(&file, &a.overrides)?;
     let config = a.solver.config()?;
     if a.samples == 1 {
         return Err(bad_input(
@@ -50,7 +62,7 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
     let mut agreements = Vec::new();
     for id in &a.agreements {
         let k =
-            common::agreement_index(&s, id).with_context(|| format!("in {}", a.file.display()))?;
+            common::agreement_index(&s, id).with_context(|| format!("in {}", file.display()))?;
         if agreements.contains(&k) {
             return Err(bad_input(format!("--agreement {id} is given twice")));
         }
@@ -74,7 +86,7 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
     };
     // `--out` problems are found before any work or output (issue 9).
     check_out_dir(&a.out)?;
-    let file = a.file.display().to_string();
+    let file = file.display().to_string();
     let page = match html::compute(&s, &file, &opts, &config) {
         Ok(p) => p,
         Err(e @ AnalysisError::BadInput(_)) => return Err(bad_input(e.to_string())),
@@ -100,7 +112,7 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
 }
 
 /// `--out` must be a directory we can create and write into: checked before computing.
-fn check_out_dir(out: &std::path::Path) -> anyhow::Result<()> {
+pub(super) fn check_out_dir(out: &std::path::Path) -> anyhow::Result<()> {
     if out.exists() && !out.is_dir() {
         return Err(bad_input(format!(
             "--out {} exists and is not a directory",

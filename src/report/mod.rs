@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod html;
+pub mod sweep;
 pub mod table;
 
 use std::path::Path;

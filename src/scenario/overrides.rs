@@ -401,11 +401,44 @@ fn no_match(key: Key, field: &str, sel: &str, list: &[Node], ids: &Ids) -> Strin
 
 /// Set `value` at `segs` inside the table `entries` of kind `ctx`; returns the number of
 /// entries (leaf tables) changed.
+/// What a path does to the values it names: set them, or multiply the numbers there.
+#[derive(Clone, Copy)]
+enum Leaf<'a> {
+    Set(&'a Node),
+    Scale(f64),
+}
+
+fn put(entries: &mut Vec<(String, Node)>, key: &str, leaf: Leaf) -> Result<(), String> {
+    match leaf {
+        Leaf::Set(value) => {
+            set_field(entries, key, value.clone());
+            Ok(())
+        }
+        Leaf::Scale(f) => match entries.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => {
+                *v = match v {
+                    Node::Float(x) => Node::Float(*x * f),
+                    Node::Int(i) => Node::Float(*i as f64 * f),
+                    other => {
+                        return Err(format!(
+                            "{key} is {} in the file; only numbers can be scaled",
+                            describe(other)
+                        ))
+                    }
+                };
+                Ok(())
+            }
+            // Nothing to scale: an absent number stays absent.
+            None => Ok(()),
+        },
+    }
+}
+
 fn set_in(
     entries: &mut Vec<(String, Node)>,
     ctx: Ctx,
     segs: &[Seg],
-    value: &Node,
+    value: Leaf,
     ids: &Ids,
 ) -> Result<usize, String> {
     let seg = &segs[0];
@@ -487,7 +520,7 @@ fn set_in(
             };
             match &mut entries[slot].1 {
                 Node::Table(t) => {
-                    set_field(t, layer, value.clone());
+                    put(t, layer, value)?;
                     Ok(1)
                 }
                 other => Err(format!(
@@ -498,7 +531,7 @@ fn set_in(
             }
         }
         (_, None) if rest.is_empty() => {
-            set_field(entries, &seg.name, value.clone());
+            put(entries, &seg.name, value)?;
             Ok(1)
         }
         (Child::List(..), None) => Err(format!(
@@ -675,7 +708,17 @@ impl Document {
         let Node::Table(top) = &mut self.node else {
             return Err("the document's top level is not a table".into());
         };
-        set_in(top, Ctx::Top, &path.segs, value, &ids)
+        set_in(top, Ctx::Top, &path.segs, Leaf::Set(value), &ids)
+    }
+
+    /// Multiply the numbers at a parsed path by `factor` (a sweep's `scale = true`
+    /// parameters); entries without the field are left alone. Not recorded.
+    pub fn scale_number(&mut self, path: &OverridePath, factor: f64) -> Result<usize, String> {
+        let ids = Ids::of(&self.node);
+        let Node::Table(top) = &mut self.node else {
+            return Err("the document's top level is not a table".into());
+        };
+        set_in(top, Ctx::Top, &path.segs, Leaf::Scale(factor), &ids)
     }
 
     /// `--overlay FILE`: merge a partial scenario over the document.

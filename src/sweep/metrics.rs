@@ -48,13 +48,16 @@ impl Metric {
             selector: sel.map(split_selector).unwrap_or_default(),
             field: field.to_string(),
         };
-        let compare = matches!(command, SweepCommand::Compare { .. });
+        let compare = matches!(
+            command,
+            SweepCommand::Compare { .. } | SweepCommand::Coordination
+        );
         let m = match (head, sel, field) {
             ("W", None, None) => make(
                 None,
                 None,
                 match command {
-                    SweepCommand::Compare { .. } => "w_with",
+                    SweepCommand::Compare { .. } | SweepCommand::Coordination => "w_with",
                     SweepCommand::Coalitions { .. } => "w_baseline",
                     _ => "objective",
                 },

@@ -58,6 +58,10 @@ pub enum SweepCommand {
     },
     /// `margins --entry`: entry/exit values of every capability.
     Entry,
+    /// The cost of sovereignty as the report defines it: the scenario with every agreement
+    /// active ("coordinated") against every agreement off ("sovereign"), same floors. Output
+    /// shaped like `compare`'s: `w_with`, `w_without`, `w_gain`, `countries[].gain`.
+    Coordination,
 }
 
 /// A parameter value: a number, or a TOML value as text (`true`, `"x"`).
@@ -91,6 +95,10 @@ pub struct Parameter {
     /// Low and high values of the one-at-a-time runs.
     pub low: Level,
     pub high: Level,
+    /// Further paths set to the same value (`with = [...]`).
+    pub with: Vec<OverridePath>,
+    /// The value multiplies the numbers at the paths instead of replacing them.
+    pub scale: bool,
 }
 
 impl Parameter {
@@ -193,6 +201,13 @@ struct RawParameter {
     steps: Option<usize>,
     #[serde(default)]
     base: Option<toml::Value>,
+    #[serde(default)]
+    with: Vec<String>,
+    #[serde(default)]
+    scale: bool,
+    /// The parameter's name in tables and charts (default: its path).
+    #[serde(default)]
+    name: Option<String>,
 }
 
 fn level(v: &toml::Value) -> Result<Level, String> {
@@ -234,6 +249,7 @@ impl Sweep {
         let command = match (raw.command.as_deref().unwrap_or("solve"), raw.agreement) {
             ("solve", None) => SweepCommand::Solve,
             ("entry", None) => SweepCommand::Entry,
+            ("coordination", None) => SweepCommand::Coordination,
             ("compare", Some(agreement)) => SweepCommand::Compare { agreement },
             ("coalitions", Some(agreement)) => SweepCommand::Coalitions { agreement },
             ("compare" | "coalitions", None) => {
@@ -241,17 +257,17 @@ impl Sweep {
                     "command compare/coalitions needs agreement = \"ID\"".into(),
                 ))
             }
-            ("solve" | "entry", Some(_)) => {
+            ("solve" | "entry" | "coordination", Some(_)) => {
                 return Err(invalid(
                     "agreement is only for compare and coalitions".into(),
                 ))
             }
             (c, _) => {
-                let known = ["solve", "compare", "coalitions", "entry"];
+                let known = ["solve", "compare", "coalitions", "entry", "coordination"];
                 let hint = did_you_mean(c, known)
                     .map_or(String::new(), |k| format!(" (did you mean \"{k}\"?)"));
                 return Err(invalid(format!(
-                    "command \"{c}\" is unknown{hint}; expected solve, compare, coalitions or entry"
+                    "command \"{c}\" is unknown{hint}; expected solve, compare, coalitions, entry or coordination"
                 )));
             }
         };
@@ -353,14 +369,30 @@ impl Sweep {
                     _ => levels[(levels.len() - 1) / 2].clone(),
                 },
             };
+            let with = p
+                .with
+                .iter()
+                .map(|w| OverridePath::parse(w))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(at)?;
+            if p.scale
+                && levels
+                    .iter()
+                    .chain([&base, &low, &high])
+                    .any(|l| matches!(l, Level::Text(_)))
+            {
+                return Err(at("scale = true needs numbers (factors)".into()));
+            }
             parameters.push(Parameter {
-                name: p.path.clone(),
+                name: p.name.clone().unwrap_or_else(|| p.path.clone()),
                 path,
                 levels,
                 range,
                 base,
                 low,
                 high,
+                with,
+                scale: p.scale,
             });
         }
         if design == Design::List {
@@ -433,11 +465,10 @@ impl Sweep {
         let file = self.file.display().to_string();
         for p in &self.parameters {
             let mut d = doc.clone();
-            d.set_value_level(&p.path, &p.base)
-                .map_err(|m| SweepError::Invalid {
-                    file: file.clone(),
-                    message: format!("parameter {}: {m}", p.name),
-                })?;
+            p.apply(&mut d, &p.base).map_err(|m| SweepError::Invalid {
+                file: file.clone(),
+                message: format!("parameter {}: {m}", p.name),
+            })?;
         }
         if let SweepCommand::Compare { agreement } | SweepCommand::Coalitions { agreement } =
             &self.command
@@ -537,7 +568,7 @@ impl Sweep {
         let t0 = Instant::now();
         let mut doc = base.clone();
         for (par, v) in self.parameters.iter().zip(&p.values) {
-            doc.set_value_level(&par.path, v)
+            par.apply(&mut doc, v)
                 .map_err(|m| format!("parameter {}: {m}", par.name))?;
         }
         let (status, out) = match doc.scenario() {
@@ -587,6 +618,10 @@ impl Sweep {
                     margins::entry_values(s, &opts, config, &o).map_err(|e| e.to_string())?;
                 Ok(serde_json::json!({ "objective": o.objective(), "entry": entry }))
             }
+            SweepCommand::Coordination => {
+                let c = coordination(s, &opts, config)?;
+                Ok(json(&c))
+            }
             SweepCommand::Compare { agreement } | SweepCommand::Coalitions { agreement } => {
                 let a = s.agreement_index(agreement).ok_or("unknown agreement")?;
                 let base =
@@ -632,6 +667,82 @@ mod erased {
 
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").to_string()
+}
+
+impl Parameter {
+    /// Set (or scale by) this parameter's value at its path and its `with` paths.
+    pub fn apply(&self, doc: &mut Document, v: &Level) -> Result<usize, String> {
+        let mut n = 0;
+        for path in std::iter::once(&self.path).chain(&self.with) {
+            n += match (self.scale, v) {
+                (true, Level::Num(f)) => doc.scale_number(path, *f)?,
+                (true, Level::Text(t)) => return Err(format!("cannot scale by \"{t}\"")),
+                (false, _) => doc.set_value_level(path, v)?,
+            };
+        }
+        Ok(n)
+    }
+}
+
+/// W and welfare by country with every agreement active against every agreement off.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coordination {
+    /// W(coordinated).
+    pub w_with: f64,
+    /// W(sovereign).
+    pub w_without: f64,
+    /// W(coordinated) - W(sovereign): the cost of sovereignty.
+    pub w_gain: f64,
+    pub countries: Vec<CoordinationCountry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoordinationCountry {
+    pub country: String,
+    pub with: f64,
+    pub without: f64,
+    pub gain: f64,
+}
+
+/// The cost of sovereignty of a scenario (the report's definition): every agreement on
+/// against every agreement off, the rest of the scenario unchanged.
+pub fn coordination(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+) -> Result<Coordination, String> {
+    let case = |on: bool| -> Result<(f64, Vec<f64>), String> {
+        let mut o = opts.clone();
+        o.active = vec![on; s.agreements.len()];
+        let out = results::solve(s, &o, config).map_err(|e| e.to_string())?;
+        if !out.is_optimal() {
+            let which = if on { "coordinated" } else { "sovereign" };
+            return Err(format!("{which}: {}", out.status));
+        }
+        let w: Vec<f64> = compare::welfare_of(s, &out)
+            .iter()
+            .map(|w| w.total)
+            .collect();
+        Ok((out.objective().unwrap_or(f64::NAN), w))
+    };
+    let (w_with, with) = case(true)?;
+    let (w_without, without) = case(false)?;
+    Ok(Coordination {
+        w_with,
+        w_without,
+        w_gain: w_with - w_without,
+        countries: s
+            .countries
+            .iter()
+            .zip(with.iter().zip(&without))
+            .map(|(c, (a, b))| CoordinationCountry {
+                country: c.id.clone(),
+                with: *a,
+                without: *b,
+                gain: a - b,
+            })
+            .collect(),
+    })
 }
 
 impl Document {
