@@ -8,6 +8,7 @@ mod compare;
 mod export;
 mod generate;
 mod margins;
+mod progress;
 mod report;
 mod solve;
 mod sweep;

@@ -40,12 +40,12 @@ pub struct PageOptions {
     pub agreements: Vec<AgreementId>,
     /// A separate sovereign scenario (label, scenario), solved with its own activation flags.
     pub sovereign: Option<(String, Scenario)>,
-    /// Shapley values by enumerating all 2^m coalitions up to this many members.
-    pub max_exact: usize,
-    /// Random orders for Monte Carlo Shapley values beyond `max_exact` members (0 = skip).
-    pub samples: usize,
-    /// Seed of the Monte Carlo orders.
-    pub seed: u64,
+    /// How each agreement's coalition game is computed (exact up to `max_exact` members, Monte
+    /// Carlo beyond; the same settings as `aistack coalitions`).
+    pub game: CoalitionSettings,
+    /// Activation flags of FILE before the analysed agreements are switched on or off (the
+    /// file's own flags when `None`).
+    pub base: Option<BuildOptions>,
     /// Solve LP relaxations of the integer variables.
     pub relax: bool,
 }
@@ -55,9 +55,8 @@ impl Default for PageOptions {
         PageOptions {
             agreements: Vec::new(),
             sovereign: None,
-            max_exact: coalitions::DEFAULT_MAX_EXACT,
-            samples: coalitions::DEFAULT_SAMPLES,
-            seed: 2026,
+            game: CoalitionSettings::default(),
+            base: None,
             relax: false,
         }
     }
@@ -199,12 +198,14 @@ fn solve_case(
     Ok((case, o))
 }
 
-/// Solve every case and run the agreement analyses.
+/// Solve every case and run the agreement analyses; `progress(done, total)` follows the solves
+/// of each coalition game (the longest part).
 pub fn compute(
     s: &Scenario,
     file: &str,
     opts: &PageOptions,
     config: &SolveConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Page, AnalysisError> {
     let analysed: Vec<AgreementId> = if opts.agreements.is_empty() {
         (0..s.agreements.len()).collect()
@@ -233,16 +234,26 @@ pub fn compute(
             )));
         }
     }
-    let mut with = BuildOptions::from_file(s);
+    let mut with = opts.base.clone().unwrap_or_else(|| BuildOptions::from_file(s));
     with.relax = opts.relax;
+    with.active = compare::active_flags(s, &with);
     let mut without = with.clone();
     for &a in &analysed {
         with.active[a] = true;
         without.active[a] = false;
     }
+    // Labels name the analysed agreements: other agreements may be active in both cases.
+    let names: Vec<&str> = analysed.iter().map(|&a| s.agreements[a].id.as_str()).collect();
+    let named = if names.is_empty() {
+        "the agreements".to_string()
+    } else {
+        names.join(", ")
+    };
+    let with_label = format!("coordinated (with {named})");
+    let without_label = format!("without {named}");
     let (coordinated, without_case) = rayon::join(
-        || solve_case(s, &with, config, "coordinated (with the agreements)"),
-        || solve_case(s, &without, config, "without the agreements"),
+        || solve_case(s, &with, config, &with_label),
+        || solve_case(s, &without, config, &without_label),
     );
     let coordinated = coordinated?.0;
     let without_case = without_case?.0;
@@ -257,7 +268,7 @@ pub fn compute(
         }
         None => {
             let mut c = without_case.clone();
-            c.label = "sovereign (without the agreements)".into();
+            c.label = format!("sovereign (without {named})");
             (c, true)
         }
     };
@@ -265,31 +276,23 @@ pub fn compute(
     let mut sections = Vec::new();
     for &a in &analysed {
         let ag = &s.agreements[a];
-        let comparison = compare::compare(s, a, &without, config)?;
+        let comparison = compare::compare_with_progress(s, a, &without, config, progress)?;
         let m = ag.members.len();
         let settings = CoalitionSettings {
-            samples: (m > opts.max_exact).then_some(opts.samples),
-            seed: opts.seed,
-            max_exact: opts.max_exact,
             value: coalitions::GameValue::Members,
-            target_std_error: coalitions::DEFAULT_TARGET_STD_ERROR,
+            ..opts.game.clone()
         };
-        let (coalitions, shapley_note) = if m > opts.max_exact && opts.samples < 2 {
-            let note = format!("{m} members is above the exact limit ({}) and Monte Carlo sampling is off; no Shapley split.", opts.max_exact);
-            (None, Some(note))
-        } else {
-            let game = coalitions::coalitions(s, a, &without, config, &settings, &|_, _| {})?;
-            let note = (game.method == Method::MonteCarlo).then(|| {
-                format!(
-                    "{m} members: Shapley values estimated from {} random orders (seed {}), {} scenario solves; \
-                     standard errors in the table; the least core over the sampled coalitions only bounds ε from below.",
-                    game.samples.unwrap_or(0),
-                    opts.seed,
-                    game.solves
-                )
-            });
-            (Some(game), note)
-        };
+        let game = coalitions::coalitions(s, a, &without, config, &settings, progress)?;
+        let shapley_note = (game.method == Method::MonteCarlo).then(|| {
+            format!(
+                "{m} members: Shapley values estimated from {} random orders (seed {}), {} scenario solves; \
+                 standard errors in the table; the least core over the sampled coalitions only bounds ε from below.",
+                game.samples.unwrap_or(0),
+                settings.seed,
+                game.solves
+            )
+        });
+        let coalitions = Some(game);
         sections.push(AgreementSection {
             id: ag.id.clone(),
             name: ag.name.clone(),
