@@ -120,11 +120,11 @@ impl Page {
             .collect()
     }
 
-    /// Share of world output (%) by country and layer over the horizon, for a case.
-    pub fn specialisation(&self, case: &Case) -> Vec<Vec<Option<f64>>> {
+    /// Share of world output (%) by country and layer in one period, for a case.
+    pub fn specialisation(&self, case: &Case, period: usize) -> Vec<Vec<Option<f64>>> {
         let mut by: HashMap<(&str, &str), f64> = HashMap::new();
         let mut world: HashMap<&str, f64> = HashMap::new();
-        for p in &case.report.production {
+        for p in case.report.production.iter().filter(|p| p.period == period) {
             *by.entry((p.country.as_str(), p.layer.as_str()))
                 .or_default() += p.quantity;
             *world.entry(p.layer.as_str()).or_default() += p.quantity;
@@ -144,13 +144,13 @@ impl Page {
             .collect()
     }
 
-    /// Prices λ[c,l] of period 1 (period money per unit) for a case.
-    pub fn prices(&self, case: &Case) -> Vec<Vec<Option<f64>>> {
+    /// Prices λ[c,l] of one period (period money per unit) for a case.
+    pub fn prices(&self, case: &Case, period: usize) -> Vec<Vec<Option<f64>>> {
         let map: HashMap<(&str, &str), f64> = case
             .report
             .prices
             .iter()
-            .filter(|p| p.period == 1)
+            .filter(|p| p.period == period)
             .map(|p| ((p.country.as_str(), p.layer.as_str()), p.price))
             .collect();
         self.countries
@@ -163,6 +163,15 @@ impl Page {
             })
             .collect()
     }
+}
+
+/// The range of a country's welfare over the optimal prices, where it is not unique.
+fn price_range(case: &Case, country: &str) -> Option<(f64, f64)> {
+    let w = case.report.welfare.iter().find(|w| w.country == country)?;
+    if w.price_dependent != Some(true) {
+        return None;
+    }
+    w.range().map(|r| (r.min, r.max))
 }
 
 fn welfare_map(r: &Report) -> HashMap<String, f64> {
@@ -321,7 +330,7 @@ pub fn compute(
         );
     }
     if s.n_periods() > 1 {
-        notes.push("Price heat maps show period 1; specialisation shares sum production over every period.".into());
+        notes.push("Specialisation and price maps are drawn for every period.".into());
     }
     Ok(Page {
         title: format!("aistack report: {}", s.meta.name),
@@ -360,84 +369,80 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         page.currency.clone()
     };
     let mut out = Vec::new();
-    let spec = |case: &Case, title: String| HeatMap {
+    // Both specialisation maps on one scale (0-100 %), so equal colours mean equal shares.
+    let spec = |case: &Case, t: usize, title: String| HeatMap {
         title,
         rows: page.countries.clone(),
         columns: page.layers.clone(),
-        values: page.specialisation(case),
+        values: page.specialisation(case, t),
         x_label: "layer of the AI stack".into(),
         y_label: "country or bloc".into(),
         legend_title: "share of world output of the layer (%)".into(),
         missing_label: "not produced".into(),
         decimals: 0,
+        scale: Some((0.0, 100.0)),
     };
-    let h = spec(
-        &page.coordinated,
-        "Specialisation: share of world output by country and layer, coordinated".into(),
-    );
-    out.push(Chart {
-        id: "chart-specialisation".into(),
-        title: h.title.clone(),
-        svg: charts::heat_map(&h)?,
-    });
-    let h = spec(
-        &page.sovereign,
-        "Specialisation: share of world output by country and layer, sovereign".into(),
-    );
-    out.push(Chart {
-        id: "chart-specialisation-sovereign".into(),
-        title: h.title.clone(),
-        svg: charts::heat_map(&h)?,
-    });
-
-    let h = HeatMap {
-        title: "Prices: marginal value of each layer in each country, coordinated".into(),
-        rows: page.countries.clone(),
-        columns: page.layers.clone(),
-        values: page.prices(&page.coordinated),
-        x_label: "layer of the AI stack".into(),
-        y_label: "country or bloc".into(),
-        legend_title: format!("price ({cur} per unit, period 1)"),
-        missing_label: "no price".into(),
-        decimals: 2,
-    };
-    out.push(Chart {
-        id: "chart-prices".into(),
-        title: h.title.clone(),
-        svg: charts::heat_map(&h)?,
-    });
-
-    let with = welfare_map(&page.coordinated.report);
-    let without = welfare_map(&page.without.report);
-    let sov = welfare_map(&page.sovereign.report);
-    let pick = |m: &HashMap<String, f64>| {
-        page.countries
-            .iter()
-            .map(|c| m.get(c).copied())
-            .collect::<Vec<_>>()
-    };
-    let mut series = vec![
-        Series {
-            name: "without the agreements".into(),
-            values: pick(&without),
-        },
-        Series {
-            name: "with the agreements".into(),
-            values: pick(&with),
-        },
-    ];
-    if !page.sovereign_is_without {
-        series.push(Series {
-            name: "sovereign".into(),
-            values: pick(&sov),
+    for t in 1..=page.periods {
+        let (id, when) = period_id(page.periods, t);
+        let h = spec(
+            &page.coordinated,
+            t,
+            format!("Specialisation: share of world output, coordinated{when}"),
+        );
+        out.push(Chart {
+            id: format!("chart-specialisation{id}"),
+            title: h.title.clone(),
+            svg: charts::heat_map(&h)?,
+        });
+        let h = spec(
+            &page.sovereign,
+            t,
+            format!("Specialisation: share of world output, sovereign{when}"),
+        );
+        out.push(Chart {
+            id: format!("chart-specialisation-sovereign{id}"),
+            title: h.title.clone(),
+            svg: charts::heat_map(&h)?,
         });
     }
+    for t in 1..=page.periods {
+        let (id, when) = period_id(page.periods, t);
+        let h = HeatMap {
+            title: format!("Prices: marginal value of each layer, coordinated{when}"),
+            rows: page.countries.clone(),
+            columns: page.layers.clone(),
+            values: page.prices(&page.coordinated, t),
+            x_label: "layer of the AI stack".into(),
+            y_label: "country or bloc".into(),
+            legend_title: format!("price ({cur} per unit, period {t})"),
+            missing_label: "no price".into(),
+            decimals: 2,
+            scale: None,
+        };
+        out.push(Chart {
+            id: format!("chart-prices{id}"),
+            title: h.title.clone(),
+            svg: charts::heat_map(&h)?,
+        });
+    }
+
+    // Changes are the point: each country's welfare with minus without the agreements.
+    let with = welfare_map(&page.coordinated.report);
+    let without = welfare_map(&page.without.report);
+    let change: Vec<Option<f64>> = page
+        .countries
+        .iter()
+        .map(|c| Some(with.get(c)? - without.get(c)?))
+        .collect();
     let b = Bars {
-        title: "Welfare by country, with and without the agreements".into(),
+        title: "Welfare by country: the change the agreements make".into(),
         categories: page.countries.clone(),
-        series,
+        series: vec![Series {
+            name: "with minus without the agreements".into(),
+            values: change,
+        }],
         x_label: "country or bloc".into(),
-        y_label: format!("welfare ({cur}, discounted)"),
+        y_label: format!("welfare change ({cur}, discounted)"),
     };
     out.push(Chart {
         id: "chart-welfare".into(),
@@ -525,6 +530,16 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
     Ok(out)
 }
 
+/// The id suffix and title words of period `t`: none for a single-period file (its ids stay
+/// `chart-prices`...), `-p2` and ", period 2" otherwise (period 1 keeps the plain id).
+fn period_id(periods: usize, t: usize) -> (String, String) {
+    match (periods, t) {
+        (1, _) => (String::new(), String::new()),
+        (_, 1) => (String::new(), ", period 1".into()),
+        _ => (format!("-p{t}"), format!(", period {t}")),
+    }
+}
+
 /// HTML-escape text.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -544,7 +559,7 @@ pub fn escape(s: &str) -> String {
 /// Inline form of an SVG: without the XML namespace (not needed inside HTML, and it keeps
 /// the page free of any URL).
 fn inline(svg: &str) -> String {
-    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+    charts::responsive(&svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))
 }
 
 fn num(v: f64, d: usize) -> String {
@@ -559,7 +574,8 @@ const STYLE: &str = "body{font-family:sans-serif;max-width:1200px;margin:2em aut
 h1{font-size:1.6em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 8px}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}\
-figure{margin:1em 0;overflow-x:auto}figcaption{font-size:0.9em;color:#555;max-width:900px}\
+figure{margin:1em 0;max-width:100%}figure svg{width:100%;height:auto}\
+.tables{overflow-x:auto;max-width:100%}figcaption{font-size:0.9em;color:#555;max-width:900px}\
 .note{font-size:0.9em;color:#555}.bad{color:#b00}.good{color:#070}";
 
 /// The page as HTML, given its charts (from [`charts`]).
@@ -590,13 +606,14 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
     ));
     h.push_str(&format!("<h1>{}</h1>\n", escape(&page.title)));
     h.push_str(&format!(
-        "<p>{}<br><span class=\"note\">Scenario file: <code>{}</code>; {} countries, {} layers, {} period(s); \
+        "<p>{}<br><span class=\"note\">Scenario file: <code>{}</code>; {} countries, {} layers, {} {}; \
          agreements analysed: {}.</span></p>\n",
         escape(&page.description),
         escape(&page.file),
         page.countries.len(),
         page.layers.len(),
         page.periods,
+        super::table::plural(page.periods, "period", "periods"),
         escape(&page.agreements.join(", "))
     ));
 
@@ -630,27 +647,38 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
     ));
 
     h.push_str("<h2 id=\"specialisation\">Specialisation</h2>\n");
-    h.push_str(&figure(
-        "chart-specialisation",
-        "Each cell is the country's share of world output of the layer (%), with the agreements. Grey: the \
-         country does not produce the layer.",
-    ));
-    h.push_str(&figure(
-        "chart-specialisation-sovereign",
-        "The same shares in the sovereign case: where blocs replicate layers they would otherwise import.",
-    ));
+    for t in 1..=page.periods {
+        let (id, when) = period_id(page.periods, t);
+        h.push_str(&figure(
+            &format!("chart-specialisation{id}"),
+            &format!(
+                "Each cell is the country's share of world output of the layer (%){when}, with the agreements. \
+                 Grey: the country does not produce the layer. Both maps share one colour scale (0-100 %)."
+            ),
+        ));
+        h.push_str(&figure(
+            &format!("chart-specialisation-sovereign{id}"),
+            &format!("The same shares in the sovereign case{when}: where blocs replicate layers they would otherwise import."),
+        ));
+    }
     h.push_str("<h2 id=\"prices\">Prices</h2>\n");
-    h.push_str(&figure(
-        "chart-prices",
-        &format!(
-            "Price λ of each layer in each country (the dual of its balance row, MODEL.md 7), {cur} per unit \
-             in period-1 money, with the agreements: the value of one more unit delivered free."
-        ),
-    ));
+    for t in 1..=page.periods {
+        let (id, _) = period_id(page.periods, t);
+        h.push_str(&figure(
+            &format!("chart-prices{id}"),
+            &format!(
+                "Price λ of each layer in each country (the dual of its balance row, MODEL.md 7), {cur} per unit \
+                 in period-{t} money, with the agreements: the value of one more unit delivered free."
+            ),
+        ));
+    }
     h.push_str("<h2 id=\"welfare\">Welfare by country</h2>\n");
     h.push_str(&figure(
         "chart-welfare",
-        &format!("Welfare of each country ({cur}, discounted): consumers' surplus, producers' profit and importers' rents."),
+        &format!(
+            "Each country's welfare with the agreements minus without them ({cur}, discounted): consumers' \
+             surplus, producers' profit and importers' rents. Levels are in the table below."
+        ),
     ));
     h.push_str("<h2 id=\"sovereignty\">Cost of sovereignty</h2>\n");
     h.push_str(&figure(
@@ -669,21 +697,46 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
         "<th>without agreements</th><th>with agreements</th>{}<th>coordinated - sovereign</th></tr>\n",
         if page.sovereign_is_without { "" } else { "<th>sovereign</th>" }
     ));
+    let mut ranged = false;
     for (i, c) in page.countries.iter().enumerate() {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}<td class=\"n\">{}</td></tr>\n",
-            escape(c),
-            num(without.get(c).copied().unwrap_or(f64::NAN), 2),
-            num(with.get(c).copied().unwrap_or(f64::NAN), 2),
+        let mut cell = |case: &Case, m: &HashMap<String, f64>| -> String {
+            let v = num(m.get(c).copied().unwrap_or(f64::NAN), 2);
+            match price_range(case, c) {
+                Some((lo, hi)) => {
+                    ranged = true;
+                    format!(
+                        "<td class=\"n\" title=\"{} to {} over the optimal prices\">{v}*</td>",
+                        num(lo, 2),
+                        num(hi, 2)
+                    )
+                }
+                None => format!("<td class=\"n\">{v}</td>"),
+            }
+        };
+        let cells = format!(
+            "{}{}{}",
+            cell(&page.without, &without),
+            cell(&page.coordinated, &with),
             if page.sovereign_is_without {
                 String::new()
             } else {
-                format!("<td class=\"n\">{}</td>", num(sov.get(c).copied().unwrap_or(f64::NAN), 2))
-            },
+                cell(&page.sovereign, &sov)
+            }
+        );
+        h.push_str(&format!(
+            "<tr><td>{}</td>{cells}<td class=\"n\">{}</td></tr>\n",
+            escape(c),
             num(by[i], 2)
         ));
     }
     h.push_str("</table>\n");
+    if ranged {
+        h.push_str(
+            "<p class=\"note\">* Not unique: this welfare depends on which optimal prices split W (a degenerate \
+             program); the range over every optimal price is in the cell's tooltip and in report.json. \
+             W and its changes are unique.</p>\n",
+        );
+    }
 
     h.push_str("<h2 id=\"agreements\">Agreements</h2>\n");
     for sec in &page.sections {

@@ -251,7 +251,7 @@ fn cell(v: &serde_json::Value) -> String {
     }
 }
 
-/// A number in a CSV file: rounded to 12 significant digits (the solvers' tolerances are
+/// A number in a CSV file: rounded to 10 significant digits (the solvers' tolerances are
 /// around 1e-9, so further digits are round-off, e.g. `0.7300000000000001`), then written as
 /// the shortest decimal that reads back as that double; magnitudes below 1e-12 are round-off
 /// zeros (`7.3e-15`) and are written as 0. Scientific notation from 1e15 on (Rust's plain
@@ -263,7 +263,7 @@ pub fn csv_number(x: f64) -> String {
     if x.abs() < 1e-12 {
         return "0".into();
     }
-    let rounded: f64 = format!("{x:.11e}").parse().unwrap_or(x);
+    let rounded: f64 = format!("{x:.9e}").parse().unwrap_or(x);
     if (1e-6..1e15).contains(&rounded.abs()) {
         format!("{rounded}")
     } else {
