@@ -198,6 +198,10 @@ fn empty_and_trivial_scenarios_are_optimal_with_w_zero_everywhere() {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["status"], "optimal");
         assert_eq!(v["objective"].as_f64(), Some(0.0), "{f}: {v}");
+        assert!(
+            !String::from_utf8_lossy(&o.stdout).contains("-0.0"),
+            "{f}: negative zero in the JSON"
+        );
         for args in [vec!["validate", &f], vec!["solve", &f], vec!["margins", &f]] {
             let o = run(&args);
             assert_eq!(code(&o), 0, "{args:?}: {}", text(&o));
@@ -329,6 +333,24 @@ fn errors_name_what_is_wrong() {
         assert!(
             t.contains(&format!("{instances} is a directory")),
             "{sub}: {t}"
+        );
+    }
+}
+
+/// Progress bars are for terminals: a pipe (as here) gets no bar and no escape codes.
+#[test]
+fn no_progress_bar_off_a_terminal() {
+    let example = file("instances/example.toml");
+    for args in [
+        vec!["compare", &example, "--agreement", "chip-alliance"],
+        vec!["margins", &example, "--shock", "TWN:fab"],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !err.contains("solves") && !err.contains('\u{1b}'),
+            "{args:?}: {err}"
         );
     }
 }

@@ -20,9 +20,26 @@ pub enum OutputFormat {
     Csv,
 }
 
-/// Pretty JSON of any serialisable result.
+/// Pretty JSON of any serialisable result, without negative zeros (`-0.0` is round-off, and
+/// reads as a loss).
 pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value)
+    fn positive_zero(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) if n.as_f64() == Some(0.0) && n.is_f64() => {
+                if let Some(z) = serde_json::Number::from_f64(0.0) {
+                    *n = z;
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(positive_zero),
+            serde_json::Value::Object(map) => map.values_mut().for_each(positive_zero),
+            _ => {}
+        }
+    }
+    serde_json::to_value(value)
+        .and_then(|mut v| {
+            positive_zero(&mut v);
+            serde_json::to_string_pretty(&v)
+        })
         .unwrap_or_else(|e| format!("{{\"status\":\"error\",\"message\":\"{e}\"}}"))
 }
 
