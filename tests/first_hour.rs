@@ -115,7 +115,14 @@ fn every_subcommand_on_an_infeasible_file_exits_1_with_json_status() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("csv");
-    let o = run(&["solve", &bad, "--format", "csv", "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "solve",
+        &bad,
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 1, "{}", text(&o));
     assert!(out.join("summary.csv").is_file());
     assert!(text(&o).contains("infeasible"), "{}", text(&o));
@@ -127,7 +134,11 @@ fn csv_without_out_is_bad_input_everywhere() {
     for sub in ["validate", "solve", "margins"] {
         let o = run(&[sub, &example, "--format", "csv"]);
         assert_eq!(code(&o), 2, "{sub}: {}", text(&o));
-        assert!(text(&o).contains("--format csv needs --out DIR"), "{}", text(&o));
+        assert!(
+            text(&o).contains("--format csv needs --out DIR"),
+            "{}",
+            text(&o)
+        );
     }
 }
 
@@ -144,7 +155,9 @@ fn compare_coalitions_and_report_take_activate_and_deactivate() {
     ]);
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert!(
-        text(&o).contains("Baseline: the file's flags (--activate services-pact) with chip-alliance inactive"),
+        text(&o).contains(
+            "Baseline: the file's flags (--activate services-pact) with chip-alliance inactive"
+        ),
         "{}",
         text(&o)
     );
@@ -157,7 +170,11 @@ fn compare_coalitions_and_report_take_activate_and_deactivate() {
         "chip-alliance",
     ]);
     assert_eq!(code(&o), 2, "{}", text(&o));
-    assert!(text(&o).contains("is the agreement being analysed"), "{}", text(&o));
+    assert!(
+        text(&o).contains("is the agreement being analysed"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -219,14 +236,28 @@ fn entry_values_are_a_long_table_in_words_cut_by_limit() {
     let o = run(&["margins", &example, "--entry", "--limit", "3"]);
     assert_eq!(code(&o), 0, "{}", text(&o));
     let t = text(&o);
-    let section = t.split("Entry and exit values").nth(1).expect("entry table");
+    let section = t
+        .split("Entry and exit values")
+        .nth(1)
+        .expect("entry table");
     let header = section.lines().nth(1).unwrap();
-    for col in ["country", "layer", "now", "decision", "ΔW", "biggest winner", "biggest loser"] {
+    for col in [
+        "country",
+        "layer",
+        "now",
+        "decision",
+        "ΔW",
+        "biggest winner",
+        "biggest loser",
+    ] {
         assert!(header.contains(col), "{header}");
     }
     assert!(!header.contains("ΔUSA"), "no column per country: {header}");
     assert!(section.contains("more rows (--limit all"), "{section}");
-    assert!(!section.contains("p = 0") && !section.contains("no y"), "{section}");
+    assert!(
+        !section.contains("p = 0") && !section.contains("no y"),
+        "{section}"
+    );
     let table = section.split("Notes:").next().unwrap();
     assert!(table.lines().all(|l| l.chars().count() <= 160), "{table}");
     // The per-country matrix is in the CSV.
@@ -304,7 +335,11 @@ fn csv_numbers_are_short_and_never_negative_zero() {
                 let mantissa = cell.split(['e', 'E']).next().unwrap();
                 let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
                 let significant = digits.trim_start_matches('0').len();
-                assert!(significant <= 10, "{}: {cell} has round-off digits", p.display());
+                assert!(
+                    significant <= 10,
+                    "{}: {cell} has round-off digits",
+                    p.display()
+                );
             }
         }
     }
@@ -320,8 +355,17 @@ fn errors_name_what_is_wrong() {
     assert_eq!(code(&o), 2);
     assert!(text(&o).contains("did you mean \"TWN\""), "{}", text(&o));
     let instances = file("instances");
-    for sub in ["validate", "solve", "compare", "margins", "report", "export"] {
-        let o = run(&[sub, &instances, "--agreement", "x", "--out", "/nonexistent/x"]);
+    for sub in [
+        "validate", "solve", "compare", "margins", "report", "export",
+    ] {
+        let o = run(&[
+            sub,
+            &instances,
+            "--agreement",
+            "x",
+            "--out",
+            "/nonexistent/x",
+        ]);
         let t = text(&o);
         if t.contains("unexpected argument") {
             // Not every subcommand takes --agreement: retry without it.

@@ -57,7 +57,8 @@ fn defined(help: &str) -> BTreeSet<String> {
                 Some((short, rest)) if short.len() == 2 && short.starts_with('-') => rest,
                 _ => l,
             };
-            l.starts_with("--").then(|| flags(l.split_whitespace().next().unwrap_or("")))
+            l.starts_with("--")
+                .then(|| flags(l.split_whitespace().next().unwrap_or("")))
         })
         .flatten()
         .collect()
@@ -82,7 +83,10 @@ fn readme_states_exactly_the_flags_of_every_subcommand() {
     }
     // The global flag (every subcommand, its own README row).
     for (sub, documented) in rows.iter().filter(|(n, _)| n == "(every subcommand)") {
-        assert!(documented.contains("--max-columns"), "{sub}: {documented:?}");
+        assert!(
+            documented.contains("--max-columns"),
+            "{sub}: {documented:?}"
+        );
     }
     for (sub, documented) in rows.into_iter().filter(|(n, _)| !n.starts_with('(')) {
         let text = help(&sub);
@@ -125,7 +129,14 @@ fn scenario_subcommands_share_one_interface() {
             "aistack {sub} --format lists its values:\n{text}"
         );
         if sub != "report" && sub != "export" && sub != "validate" {
-            for f in ["--solver", "--mip-gap", "--time-limit", "--prices", "--limit", "--out"] {
+            for f in [
+                "--solver",
+                "--mip-gap",
+                "--time-limit",
+                "--prices",
+                "--limit",
+                "--out",
+            ] {
                 assert!(accepted.contains(f), "aistack {sub} lacks {f}");
             }
             assert!(

@@ -98,7 +98,9 @@ fn report(dir: &Path, file: &str, extra: &[&str]) -> PathBuf {
 
 fn check(name: &str, file: &str, extra: &[&str]) {
     let Some(chrome) = chromium() else {
-        println!("skipped: no chromium on PATH (install the Debian package `chromium`, or set CHROMIUM)");
+        println!(
+            "skipped: no chromium on PATH (install the Debian package `chromium`, or set CHROMIUM)"
+        );
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -131,8 +133,16 @@ fn check(name: &str, file: &str, extra: &[&str]) {
         for l in lines {
             let f: Vec<&str> = l.split(' ').collect();
             figures += 1;
-            assert_eq!(f[2], "0", "{name} at {width} px: chart {} overflows its container ({l})", f[1]);
-            assert_eq!(f[3], "0", "{name} at {width} px: chart {} has text outside the viewport ({l})", f[1]);
+            assert_eq!(
+                f[2], "0",
+                "{name} at {width} px: chart {} overflows its container ({l})",
+                f[1]
+            );
+            assert_eq!(
+                f[3], "0",
+                "{name} at {width} px: chart {} has text outside the viewport ({l})",
+                f[1]
+            );
         }
         assert!(figures >= 5, "{name}: only {figures} charts measured");
         let shot = shots.join(format!("{name}-{width}.png"));

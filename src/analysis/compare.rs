@@ -380,7 +380,6 @@ pub fn compare_with_progress(
     jobs.extend((0..ag.clauses.len()).map(Job::DropClause));
     let run_job = |job: &Job| -> Result<(Option<Scenario>, Outcome), AnalysisError> {
         match job {
-
             Job::Without => {
                 solve_optimal(s, &base, config, || baseline_label(s, &base, a)).map(|o| (None, o))
             }

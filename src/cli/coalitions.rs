@@ -49,12 +49,11 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
     })?;
     let config = a.solver.config()?;
     let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
-    let bar = super::progress::Bar::new(format!(
-        "solving the coalitions of {}",
-        a.target.agreement
-    ));
-    let result =
-        coalitions::coalitions(&s, agreement, &base, &config, &settings, &|d, n| bar.set(d, n));
+    let bar =
+        super::progress::Bar::new(format!("solving the coalitions of {}", a.target.agreement));
+    let result = coalitions::coalitions(&s, agreement, &base, &config, &settings, &|d, n| {
+        bar.set(d, n)
+    });
     bar.finish();
     let game = match result {
         Ok(g) => g,
@@ -68,11 +67,7 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
     };
     match a.output.format {
         OutputFormat::Json => println!("{}", echo_json(&out)),
-        OutputFormat::Table => print!(
-            "{}{}",
-            echo_table(),
-            render(&file, &game, a.output.limit.0)
-        ),
+        OutputFormat::Table => print!("{}{}", echo_table(), render(&file, &game, a.output.limit.0)),
         OutputFormat::Csv => eprint!("{}", echo_table()),
     }
     a.output

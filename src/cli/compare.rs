@@ -60,8 +60,18 @@ impl AgreementArgs {
     /// How the baseline was set, for the table output.
     pub fn switches(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
-        parts.extend(self.scenario.activate.iter().map(|x| format!("--activate {x}")));
-        parts.extend(self.scenario.deactivate.iter().map(|x| format!("--deactivate {x}")));
+        parts.extend(
+            self.scenario
+                .activate
+                .iter()
+                .map(|x| format!("--activate {x}")),
+        );
+        parts.extend(
+            self.scenario
+                .deactivate
+                .iter()
+                .map(|x| format!("--deactivate {x}")),
+        );
         if parts.is_empty() {
             String::new()
         } else {
@@ -121,8 +131,10 @@ pub fn run(a: CompareArgs) -> anyhow::Result<Exit> {
     a.output.check()?;
     let config = a.solver.config()?;
     let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
-    let bar = super::progress::Bar::new(format!("comparing with and without {}", a.target.agreement));
-    let result = compare::compare_with_progress(&s, agreement, &base, &config, &|d, n| bar.set(d, n));
+    let bar =
+        super::progress::Bar::new(format!("comparing with and without {}", a.target.agreement));
+    let result =
+        compare::compare_with_progress(&s, agreement, &base, &config, &|d, n| bar.set(d, n));
     bar.finish();
     let c = match result {
         Ok(c) => c,

@@ -96,7 +96,8 @@ pub fn export(a: ExportArgs) -> anyhow::Result<Exit> {
         }
         files.push(w);
     }
-    let value = serde_json::json!({ "file": a.scenario.file.display().to_string(), "written": files });
+    let value =
+        serde_json::json!({ "file": a.scenario.file.display().to_string(), "written": files });
     if a.output.format == crate::report::OutputFormat::Json {
         println!("{}", echo_json(&value));
     }

@@ -85,7 +85,10 @@ fn parse_shock(s: &Scenario, text: &str) -> anyhow::Result<Vec<(CountryId, Layer
         };
         let l = layer_index(s, l.trim()).map_err(|e| {
             let layers: Vec<&str> = s.layers.iter().map(|x| x.id.as_str()).collect();
-            bad_input(format!("--shock {part}: {e}; layers: {}", layers.join(", ")))
+            bad_input(format!(
+                "--shock {part}: {e}; layers: {}",
+                layers.join(", ")
+            ))
         })?;
         let c = country_index(s, c.trim()).map_err(|e| {
             bad_input(format!(
@@ -96,8 +99,9 @@ fn parse_shock(s: &Scenario, text: &str) -> anyhow::Result<Vec<(CountryId, Layer
         })?;
         if s.capability(c, l).is_none() {
             let suppliers = suppliers(s, l);
-            let hint = closest(&s.countries[c].id, &suppliers)
-                .map_or(String::new(), |k| format!(" (did you mean {k}:{}?)", s.layers[l].id));
+            let hint = closest(&s.countries[c].id, &suppliers).map_or(String::new(), |k| {
+                format!(" (did you mean {k}:{}?)", s.layers[l].id)
+            });
             return Err(bad_input(format!(
                 "--shock {part}: {} has no capability for {}, so it exports none{hint}; suppliers of {}: {}",
                 s.countries[c].id,
@@ -464,11 +468,7 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: Option<usize>) -> S
     cells.extend(p.final_demand.iter().map(|v| num(*v)));
     t.row(cells);
     let mut cells = vec!["domestic share".to_string(), String::new(), String::new()];
-    cells.extend(
-        p.domestic_share
-            .iter()
-            .map(|v| v.map_or("-".into(), pct)),
-    );
+    cells.extend(p.domestic_share.iter().map(|v| v.map_or("-".into(), pct)));
     t.row(cells);
     let mut out = t.render(None);
     out.push_str(&format!(
@@ -498,7 +498,13 @@ fn now_words(e: &EntryValue) -> String {
     let on: Vec<bool> = e
         .base
         .iter()
-        .map(|&x| if e.has_operating_status { x > 0.5 } else { x > 1e-9 })
+        .map(|&x| {
+            if e.has_operating_status {
+                x > 0.5
+            } else {
+                x > 1e-9
+            }
+        })
         .collect();
     let verb = if e.has_operating_status {
         "operates"
@@ -548,11 +554,22 @@ fn entry_table(entry: &[EntryValue], cur: &str, limit: Option<usize>) -> String 
     });
     for e in rows {
         let decision = decision_words(e);
-        let best = e.welfare_change.iter().max_by(|a, b| a.value.total_cmp(&b.value));
-        let worst = e.welfare_change.iter().min_by(|a, b| a.value.total_cmp(&b.value));
+        let best = e
+            .welfare_change
+            .iter()
+            .max_by(|a, b| a.value.total_cmp(&b.value));
+        let worst = e
+            .welfare_change
+            .iter()
+            .min_by(|a, b| a.value.total_cmp(&b.value));
         let who = |w: Option<&margins::CountryValue>, gain: bool| match w {
             Some(w) if (gain && w.value > 1e-9) || (!gain && w.value < -1e-9) => {
-                format!("{} {}{}", w.country, if gain { "+" } else { "" }, num(w.value))
+                format!(
+                    "{} {}{}",
+                    w.country,
+                    if gain { "+" } else { "" },
+                    num(w.value)
+                )
             }
             _ => "-".to_string(),
         };

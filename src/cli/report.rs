@@ -81,7 +81,9 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
             if a.format == OutputFormat::Json {
                 println!(
                     "{}",
-                    common::echo_json(&serde_json::json!({"status": "error", "message": e.to_string()}))
+                    common::echo_json(
+                        &serde_json::json!({"status": "error", "message": e.to_string()})
+                    )
                 );
             }
             eprintln!("error: {e}");

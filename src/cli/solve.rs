@@ -3,8 +3,7 @@
 use anyhow::Context;
 
 use super::common::{
-    announce_csv, echo_json, echo_table, load_unguarded, Exit, OutputArgs, ScenarioArgs,
-    SolverArgs,
+    announce_csv, echo_json, echo_table, load_unguarded, Exit, OutputArgs, ScenarioArgs, SolverArgs,
 };
 use crate::analysis::infeasibility;
 use crate::backend::Status;

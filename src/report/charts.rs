@@ -172,7 +172,11 @@ pub fn heat_map(h: &HeatMap) -> Result<String, ChartError> {
         .collect();
     let (lo, hi) = h.scale.unwrap_or_else(|| {
         (
-            finite.iter().copied().fold(f64::INFINITY, f64::min).min(0.0),
+            finite
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min)
+                .min(0.0),
             finite.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         )
     });

@@ -243,7 +243,10 @@ pub fn compute(
             )));
         }
     }
-    let mut with = opts.base.clone().unwrap_or_else(|| BuildOptions::from_file(s));
+    let mut with = opts
+        .base
+        .clone()
+        .unwrap_or_else(|| BuildOptions::from_file(s));
     with.relax = opts.relax;
     with.active = compare::active_flags(s, &with);
     let mut without = with.clone();
@@ -252,7 +255,10 @@ pub fn compute(
         without.active[a] = false;
     }
     // Labels name the analysed agreements: other agreements may be active in both cases.
-    let names: Vec<&str> = analysed.iter().map(|&a| s.agreements[a].id.as_str()).collect();
+    let names: Vec<&str> = analysed
+        .iter()
+        .map(|&a| s.agreements[a].id.as_str())
+        .collect();
     let named = if names.is_empty() {
         "the agreements".to_string()
     } else {

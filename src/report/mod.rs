@@ -235,13 +235,17 @@ fn flatten_row(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Strin
                 flatten_row(&join_key(prefix, k), x, out);
             }
         }
-        serde_json::Value::Array(items) if !items.is_empty() && items.iter().all(|x| x.is_object()) => {
+        serde_json::Value::Array(items)
+            if !items.is_empty() && items.iter().all(|x| x.is_object()) =>
+        {
             for (i, item) in items.iter().enumerate() {
                 let label = item
                     .as_object()
                     .and_then(|m| m.values().find_map(|x| x.as_str().map(str::to_string)))
                     .unwrap_or_else(|| (i + 1).to_string());
-                let Some(map) = item.as_object() else { continue };
+                let Some(map) = item.as_object() else {
+                    continue;
+                };
                 for (k, x) in map {
                     if x.as_str() != Some(label.as_str()) {
                         flatten_row(&join_key(&join_key(prefix, &label), k), x, out);
