@@ -18,7 +18,7 @@
 //! ([`crate::analysis::compare`]); its gains are split among its members by the Shapley value
 //! of its coalition game ([`crate::analysis::coalitions`]: v(S) = welfare gain of the members of
 //! S when only S forms the agreement, MODEL.md section 8), exactly up to
-//! [`PageOptions::max_exact`] members and by Monte Carlo beyond, with the least core (is the
+//! [`PageOptions::game`] (`max_exact`) members and by Monte Carlo beyond, with the least core (is the
 //! core empty, are the realised and Shapley splits in it).
 
 use std::collections::HashMap;
@@ -34,7 +34,7 @@ use crate::results::{Outcome, Report, SolveConfig};
 use crate::scenario::{AgreementId, Scenario};
 
 /// What the page covers and how hard it works.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PageOptions {
     /// Agreements analysed and switched on in the coordinated case; empty = every agreement.
     pub agreements: Vec<AgreementId>,
@@ -48,18 +48,6 @@ pub struct PageOptions {
     pub base: Option<BuildOptions>,
     /// Solve LP relaxations of the integer variables.
     pub relax: bool,
-}
-
-impl Default for PageOptions {
-    fn default() -> Self {
-        PageOptions {
-            agreements: Vec::new(),
-            sovereign: None,
-            game: CoalitionSettings::default(),
-            base: None,
-            relax: false,
-        }
-    }
 }
 
 /// One solved case.
