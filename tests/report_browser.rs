@@ -51,7 +51,14 @@ const MEASURE: &str = r#"<script>
 })();
 </script>"#;
 
-fn browser(chrome: &Path, profile: &Path, width: u32, extra: &[String], page: &Path) -> String {
+/// Run headless Chromium on `page` with a window `width` x `height` px.
+fn browser(
+    chrome: &Path,
+    profile: &Path,
+    (width, height): (u32, u32),
+    extra: &[String],
+    page: &Path,
+) -> String {
     let out = Command::new(chrome)
         .args([
             "--headless",
@@ -64,7 +71,7 @@ fn browser(chrome: &Path, profile: &Path, width: u32, extra: &[String], page: &P
             "--hide-scrollbars",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--window-size={width},2000"))
+        .arg(format!("--window-size={width},{height}"))
         .args(extra)
         .arg(format!("file://{}", page.display()))
         .output()
@@ -116,7 +123,13 @@ fn check(name: &str, file: &str, extra: &[&str]) {
     std::fs::create_dir_all(&shots).unwrap();
     for width in [800u32, 1400] {
         let profile = tmp.path().join(format!("profile-{width}"));
-        let dom = browser(&chrome, &profile, width, &["--dump-dom".into()], &measured);
+        let dom = browser(
+            &chrome,
+            &profile,
+            (width, 2000),
+            &["--dump-dom".into()],
+            &measured,
+        );
         let block = dom
             .split("<pre id=\"measurements\">")
             .nth(1)
@@ -146,10 +159,11 @@ fn check(name: &str, file: &str, extra: &[&str]) {
         }
         assert!(figures >= 5, "{name}: only {figures} charts measured");
         let shot = shots.join(format!("{name}-{width}.png"));
+        // Tall enough for the whole page.
         browser(
             &chrome,
             &profile,
-            width,
+            (width, 9000),
             &[format!("--screenshot={}", shot.display())],
             &index,
         );

@@ -450,7 +450,11 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: Option<usize>) -> S
     if shown < order.len() {
         let rest = &order[shown..];
         let mut cells = vec![
-            format!("({} other rows)", rest.len()),
+            format!(
+                "({} other {})",
+                rest.len(),
+                crate::report::table::plural(rest.len(), "row", "rows")
+            ),
             String::new(),
             String::new(),
         ];
