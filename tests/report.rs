@@ -162,9 +162,8 @@ fn assert_common_charts(html: &str, countries: &[&str], layers: &[&str]) {
         "Welfare by country",
         &[
             "country or bloc",
-            "welfare (USD bn, discounted)",
-            "without the agreements",
-            "with the agreements",
+            "welfare change (USD bn, discounted)",
+            "with minus without the agreements",
         ],
     );
     assert_chart(
@@ -208,8 +207,21 @@ fn report_on_the_example_has_every_chart_labelled() {
     );
     assert_agreement_chart(&html, "chip-alliance", &["USA", "KOR", "TWN"], true);
     assert_agreement_chart(&html, "services-pact", &["USA", "IND"], true);
-    // Every figure on the page is one of the charts checked above, and each is a separate file.
-    assert_eq!(html.matches("<figure id=").count(), 7);
+    // Every figure on the page is one of the charts checked above, and each is a separate file;
+    // two periods: specialisation (both cases) and prices are drawn for each period.
+    assert_eq!(html.matches("<figure id=").count(), 10);
+    for id in [
+        "chart-specialisation-p2",
+        "chart-specialisation-sovereign-p2",
+        "chart-prices-p2",
+    ] {
+        assert_chart(
+            &html,
+            id,
+            "period 2",
+            &["layer of the AI stack", "country or bloc"],
+        );
+    }
     assert_eq!(json["agreements"].as_array().unwrap().len(), 2);
     // Cost of sovereignty: title number = W(coordinated) - W(sovereign) from the JSON.
     let cost = json["coordinated"]["objective"].as_f64().unwrap()
@@ -277,10 +289,10 @@ fn report_on_the_world_with_a_separate_sovereign_file() {
         &["IND", "USA", "EU", "UK", "JPN"],
         true,
     );
-    let welfare = texts(figure_svg(&html, "chart-welfare"));
+    let summary = html.split("<h2 id=\"specialisation\"").next().unwrap_or("");
     assert!(
-        welfare.iter().any(|t| t == "sovereign"),
-        "separate sovereign file: third series in the legend"
+        summary.contains("without india-services"),
+        "the baseline is named by the analysed agreement, not \"without the agreements\""
     );
     assert_eq!(json["sovereign_is_without"], serde_json::Value::Bool(false));
 }

@@ -1,4 +1,4 @@
-//! `aistack report --sweep OUT_DIR --out DIR`: a tornado per metric and each metric against each
+//! `aistack sweep-report OUT_DIR --out DIR`: a tornado per metric and each metric against each
 //! parameter, titled, axis-labelled and not empty, in a self-contained page.
 
 use std::path::PathBuf;
@@ -44,8 +44,7 @@ fn report_draws_a_sweep() {
     let page = d.join("page");
     let o = Command::new(env!("CARGO_BIN_EXE_aistack"))
         .args([
-            "report",
-            "--sweep",
+            "sweep-report",
             d.join("out").to_str().unwrap(),
             "--out",
             page.to_str().unwrap(),
@@ -105,8 +104,7 @@ fn report_draws_a_sweep() {
     // Not a sweep directory: exit 2, naming the file.
     let o = Command::new(env!("CARGO_BIN_EXE_aistack"))
         .args([
-            "report",
-            "--sweep",
+            "sweep-report",
             d.to_str().unwrap(),
             "--out",
             page.to_str().unwrap(),

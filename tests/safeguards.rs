@@ -198,8 +198,6 @@ fn report_never_writes_outside_out() {
         "x/../../../T",
         "--out",
         out.to_str().unwrap(),
-        "--samples",
-        "0",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // Every file under the temporary directory is inside --out (or the scenario itself).

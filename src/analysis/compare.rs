@@ -430,6 +430,18 @@ pub fn compare(
     baseline: &BuildOptions,
     config: &SolveConfig,
 ) -> Result<Comparison, AnalysisError> {
+    compare_with_progress(s, a, baseline, config, &|_, _| {})
+}
+
+/// [`compare`], calling `progress(done, total)` before the first solve and after each one
+/// (for a progress bar).
+pub fn compare_with_progress(
+    s: &Scenario,
+    a: AgreementId,
+    baseline: &BuildOptions,
+    config: &SolveConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Comparison, AnalysisError> {
     if a >= s.agreements.len() {
         return Err(AnalysisError::BadInput(format!(
             "agreement index {a} is out of range"
@@ -445,9 +457,8 @@ pub fn compare(
 
     let mut jobs = vec![Job::Without, Job::With];
     jobs.extend((0..ag.clauses.len()).map(Job::DropClause));
-    let outcomes: Vec<(Option<Scenario>, Outcome)> = jobs
-        .par_iter()
-        .map(|job| match job {
+    let run_job = |job: &Job| -> Result<(Option<Scenario>, Outcome), AnalysisError> {
+        match job {
             Job::Without => {
                 solve_optimal(s, &base, config, || baseline_label(s, &base, a)).map(|o| (None, o))
             }
@@ -466,6 +477,19 @@ pub fn compare(
                 })?;
                 Ok((Some(vs), o))
             }
+        }
+    };
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    progress(0, jobs.len());
+    let outcomes: Vec<(Option<Scenario>, Outcome)> = jobs
+        .par_iter()
+        .map(|job| {
+            let r = run_job(job);
+            progress(
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                jobs.len(),
+            );
+            r
         })
         .collect::<Vec<_>>()
         // The first error in job order, not the first to happen: the same error every run.

@@ -243,6 +243,41 @@ pub fn price_checks(
     base: &Outcome,
     h: f64,
 ) -> Result<Vec<PriceCheck>, SolveError> {
+    price_checks_with_progress(s, opts, config, base, h, &|_, _| {})
+}
+
+/// Calls `progress(done, total)` from parallel workers, counting finished tasks.
+struct Counter<'a> {
+    done: std::sync::atomic::AtomicUsize,
+    total: usize,
+    progress: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+impl<'a> Counter<'a> {
+    fn new(total: usize, progress: &'a (dyn Fn(usize, usize) + Sync)) -> Self {
+        progress(0, total);
+        Counter {
+            done: std::sync::atomic::AtomicUsize::new(0),
+            total,
+            progress,
+        }
+    }
+
+    fn tick(&self) {
+        let k = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        (self.progress)(k, self.total);
+    }
+}
+
+/// [`price_checks`], calling `progress(done, total)` as prices are checked.
+pub fn price_checks_with_progress(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+    base: &Outcome,
+    h: f64,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<PriceCheck>, SolveError> {
     let Some(v) = View::new(s, base) else {
         return Ok(Vec::new());
     };
@@ -259,8 +294,10 @@ pub fn price_checks(
     let scale = keys
         .iter()
         .fold(0.0f64, |m, &(c, l, t)| m.max(v.price(c, l, t).abs()));
+    let counter = Counter::new(keys.len(), progress);
     keys.par_iter()
         .map(|&(c, l, t)| {
+            let _tick = Tick(&counter);
             let delta = s.discount(t);
             let w = |q: f64| -> Result<Option<f64>, SolveError> {
                 let mut o = opts.clone();
@@ -351,12 +388,32 @@ fn welfare_totals(s: &Scenario, outcome: &Outcome) -> Option<Vec<f64>> {
     Some(results::welfare(&v).into_iter().map(|w| w.total).collect())
 }
 
+/// Counts a task as done when dropped (whichever way the task returns).
+struct Tick<'a, 'b>(&'a Counter<'b>);
+
+impl Drop for Tick<'_, '_> {
+    fn drop(&mut self) {
+        self.0.tick();
+    }
+}
+
 /// Entry and exit values for every capability, forced in every period (parallel solves).
 pub fn entry_values(
     s: &Scenario,
     opts: &BuildOptions,
     config: &SolveConfig,
     base: &Outcome,
+) -> Result<Vec<EntryValue>, SolveError> {
+    entry_values_with_progress(s, opts, config, base, &|_, _| {})
+}
+
+/// [`entry_values`], calling `progress(done, total)` as decisions are solved.
+pub fn entry_values_with_progress(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+    base: &Outcome,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<EntryValue>, SolveError> {
     let Some(v) = View::new(s, base) else {
         return Ok(Vec::new());
@@ -415,9 +472,11 @@ pub fn entry_values(
             tasks.push((c, l, d, with_y, change, base_dec.clone()));
         }
     }
+    let counter = Counter::new(tasks.len(), progress);
     tasks
         .into_par_iter()
         .map(|(c, l, d, with_y, change, base_dec)| {
+            let _tick = Tick(&counter);
             let mut e = EntryValue {
                 country: s.countries[c].id.clone(),
                 layer: s.layers[l].id.clone(),

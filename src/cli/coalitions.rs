@@ -2,16 +2,11 @@
 //! agreement, its Shapley split, least core and blocking coalitions (library:
 //! [`crate::analysis::coalitions`]).
 
-use std::io::IsTerminal;
-
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use super::common::{bad_input, echo_json, echo_table, Exit, SolverArgs};
+use super::common::{echo_json, echo_table, Exit, GameArgs, OutputArgs, SolverArgs};
 use super::compare::{analysis_failure, AgreementArgs};
-use crate::analysis::coalitions::{
-    self, CoalitionReport, CoalitionSettings, GameValue, Method, DEFAULT_MAX_EXACT,
-};
+use crate::analysis::coalitions::{self, CoalitionReport, GameValue, Method};
 use crate::analysis::verdict::Robustness;
 use crate::report::table::{num, Table};
 use crate::report::OutputFormat;
@@ -22,30 +17,14 @@ pub struct CoalitionsArgs {
     pub target: AgreementArgs,
     #[command(flatten)]
     pub solver: SolverArgs,
-    /// Estimate Shapley values from this many random orders of the members (Monte Carlo, with
-    /// standard errors) instead of enumerating every coalition.
-    #[arg(long, value_name = "N")]
-    pub samples: Option<usize>,
-    /// Seed of the random orders (same seed, same estimates).
-    #[arg(long, value_name = "S", default_value_t = 0)]
-    pub seed: u64,
-    /// Monte Carlo without --samples: double the random orders until every standard error is at
-    /// most this fraction of |v(N)|.
-    #[arg(long, value_name = "FRACTION", default_value_t = coalitions::DEFAULT_TARGET_STD_ERROR)]
-    pub target_std_error: f64,
-    /// Enumerate every coalition up to this many members (at most 16); beyond, Monte Carlo.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_EXACT)]
-    pub max_exact: usize,
+    #[command(flatten)]
+    pub game: GameArgs,
     /// The game: `members` (v(S) = welfare gain of S's members, rests on prices) or `world`
     /// (v(S) = change in W when only S forms the agreement, outsiders included; no prices).
     #[arg(long, value_enum, default_value = "members")]
     pub value: ValueArg,
-    /// Output format (table or json).
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: OutputFormat,
-    /// Show at most this many coalition values in the table format.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub shards: super::shards::ShardArgs,
 }
@@ -65,70 +44,28 @@ struct Output<'a> {
 }
 
 pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
-    if a.format == OutputFormat::Csv {
-        return Err(bad_input(
-            "coalitions prints a table or JSON; --format csv is not supported",
-        ));
-    }
-    if let Some(m) = a.samples {
-        if m < 2 {
-            return Err(bad_input(format!(
-                "--samples must be at least 2 (for a standard error), got {m}"
-            )));
-        }
-    }
-    if !(a.target_std_error.is_finite() && a.target_std_error > 0.0) {
-        return Err(bad_input(format!(
-            "--target-std-error must be a positive fraction, got {}",
-            a.target_std_error
-        )));
-    }
+    a.output.check()?;
+    let settings = a.game.settings(match a.value {
+        ValueArg::Members => GameValue::Members,
+        ValueArg::World => GameValue::World,
+    })?;
     let config = a.solver.config()?;
     let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
-    let settings = CoalitionSettings {
-        samples: a.samples,
-        seed: a.seed,
-        max_exact: a.max_exact,
-        value: match a.value {
-            ValueArg::Members => GameValue::Members,
-            ValueArg::World => GameValue::World,
-        },
-        target_std_error: a.target_std_error,
-    };
-
-    let bar = if std::io::stderr().is_terminal() {
-        // Hidden until the number of solves is known, so it never shows 0/0.
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} solves ({eta})")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(format!("solving the coalitions of {}", a.target.agreement));
-        Some(bar)
-    } else {
-        None
-    };
-    let progress = |done: usize, total: usize| {
-        if let Some(b) = &bar {
-            if b.length() != Some(total as u64) {
-                b.set_length(total as u64);
-                b.set_draw_target(ProgressDrawTarget::stderr());
-            }
-            b.set_position(done as u64);
-        }
-    };
+    let bar =
+        super::progress::Bar::new(format!("solving the coalitions of {}", a.target.agreement));
     let mut parts = vec![
-        format!("{:?}", a.target.overrides),
+        format!("{:?}", a.target.scenario.overrides),
         a.target.agreement.clone(),
         format!("{:?}", a.target.baseline_agreement),
+        format!("{:?}", a.target.scenario.activate),
+        format!("{:?}", a.target.scenario.deactivate),
         format!("{settings:?}"),
         format!("{:?}", a.solver),
     ];
-    for f in &a.target.overrides.overlay {
+    for f in &a.target.scenario.overrides.overlay {
         parts.push(std::fs::read_to_string(f).unwrap_or_default());
     }
-    let fingerprint = super::shards::fingerprint(&a.target.file, &parts)?;
+    let fingerprint = super::shards::fingerprint(&a.target.scenario.file, &parts)?;
     let step = super::shards::coalitions(
         &a.shards,
         &s,
@@ -140,30 +77,34 @@ pub fn run(a: CoalitionsArgs) -> anyhow::Result<Exit> {
     )?;
     let result = match step {
         super::shards::Step::Local => {
-            coalitions::coalitions(&s, agreement, &base, &config, &settings, &progress)
+            coalitions::coalitions(&s, agreement, &base, &config, &settings, &|d, n| {
+                bar.set(d, n)
+            })
         }
-        super::shards::Step::Exit(code) => return Ok(code),
+        super::shards::Step::Exit(code) => {
+            bar.finish();
+            return Ok(code);
+        }
         super::shards::Step::Merged(r) => r.map(|b| *b),
     };
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    bar.finish();
     let game = match result {
         Ok(g) => g,
-        Err(e) => return analysis_failure(e, a.format),
+        Err(e) => return analysis_failure(e, a.output.format),
     };
-    let file = a.target.file.display().to_string();
-    match a.format {
-        OutputFormat::Json => println!(
-            "{}",
-            echo_json(&Output {
-                file,
-                status: "optimal",
-                game: &game
-            })
-        ),
-        _ => print!("{}{}", echo_table(), render(&file, &game, Some(a.limit))),
+    let file = a.target.scenario.file.display().to_string();
+    let out = Output {
+        file: file.clone(),
+        status: "optimal",
+        game: &game,
+    };
+    match a.output.format {
+        OutputFormat::Json => println!("{}", echo_json(&out)),
+        OutputFormat::Table => print!("{}{}", echo_table(), render(&file, &game, a.output.limit.0)),
+        OutputFormat::Csv => eprint!("{}", echo_table()),
     }
+    a.output
+        .write_csv(&crate::report::csv_tables(&serde_json::to_value(&out)?))?;
     Ok(Exit::Ok)
 }
 

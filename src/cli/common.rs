@@ -8,6 +8,7 @@ use anyhow::{anyhow, bail, Context};
 
 use crate::backend::Settings;
 use crate::formulation::BuildOptions;
+use crate::report::OutputFormat;
 use crate::results::{PriceChoice, SolveConfig};
 use crate::scenario::overrides::{self, Applied, Overrides};
 use crate::scenario::Scenario;
@@ -111,14 +112,14 @@ pub struct SolverArgs {
     /// Solve the LP relaxation of the integer variables.
     #[arg(long)]
     pub relax: bool,
-    /// Solver backend.
-    #[arg(long, default_value = "microlp")]
+    /// Solver backend (`highs` needs a build with `--features highs`).
+    #[arg(long, default_value = "microlp", value_parser = ["microlp", "highs"])]
     pub solver: String,
     /// Wall-clock limit in seconds.
     #[arg(long, value_name = "SECONDS")]
     pub time_limit: Option<f64>,
-    /// Relative MIP gap.
-    #[arg(long, default_value_t = 1e-6)]
+    /// Relative MIP gap, in [0, 1).
+    #[arg(long, default_value_t = 1e-6, value_parser = parse_mip_gap)]
     pub mip_gap: f64,
     /// Solver threads (backends that support it).
     #[arg(long)]
@@ -130,6 +131,159 @@ pub struct SolverArgs {
     pub prices: PriceArg,
 }
 
+/// `--mip-gap`: a relative gap is a fraction, so values outside [0, 1) are mistakes (`5` for 5%).
+fn parse_mip_gap(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .parse()
+        .map_err(|_| format!("expected a number in [0, 1), got \"{}\"", cut(text)))?;
+    if (0.0..1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "the relative MIP gap must be in [0, 1) (e.g. 0.01 for 1%), got {v}"
+        ))
+    }
+}
+
+/// `--limit N|all`: rows shown per table in the table format (`None` = all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub Option<usize>);
+
+impl std::str::FromStr for Limit {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Limit, String> {
+        if text.eq_ignore_ascii_case("all") {
+            return Ok(Limit(None));
+        }
+        text.parse::<usize>()
+            .map(|n| Limit(Some(n)))
+            .map_err(|_| format!("expected a number of rows or `all`, got \"{}\"", cut(text)))
+    }
+}
+
+/// Default `--limit` of every subcommand that prints tables.
+pub const DEFAULT_LIMIT: usize = 25;
+
+/// Output flags of every subcommand that prints tables: the format, CSV files and row limit.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Output format: `table` (for people), `json`, or `csv` (every table as a CSV file in
+    /// --out DIR, the files listed on stdout).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+    /// Directory for CSV files, one per table (named in the output); required with
+    /// --format csv, also written with table or json.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Rows shown per long table in the table format: a number or `all`.
+    #[arg(long, value_name = "N|all", default_value_t = Limit(Some(DEFAULT_LIMIT)))]
+    pub limit: Limit,
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "{n}"),
+            None => write!(f, "all"),
+        }
+    }
+}
+
+impl OutputArgs {
+    /// Refuse `--format csv` without `--out` before any work is done.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.format == OutputFormat::Csv && self.out.is_none() {
+            return Err(bad_input("--format csv needs --out DIR"));
+        }
+        if let Some(dir) = &self.out {
+            if dir.exists() && !dir.is_dir() {
+                return Err(bad_input(format!(
+                    "--out {} exists and is not a directory",
+                    dir.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Write `tables` as CSV into `--out` when given and name the files: on stdout for
+    /// `--format csv` (they are the output), else on stderr.
+    pub fn write_csv(&self, tables: &[crate::report::CsvTable]) -> anyhow::Result<()> {
+        let Some(dir) = &self.out else {
+            return Ok(());
+        };
+        let files = crate::report::write_csv_tables(dir, tables)
+            .with_context(|| format!("writing CSV into {}", dir.display()))?;
+        announce_csv(self.format, dir, &files);
+        Ok(())
+    }
+}
+
+/// Name the CSV files written: on stdout for `--format csv`, else one line on stderr.
+pub fn announce_csv(format: OutputFormat, dir: &std::path::Path, files: &[String]) {
+    if format == OutputFormat::Csv {
+        for f in files {
+            println!("{f}");
+        }
+    } else {
+        eprintln!(
+            "wrote {} CSV {} into {}",
+            files.len(),
+            crate::report::table::plural(files.len(), "file", "files"),
+            dir.display()
+        );
+    }
+}
+
+/// Coalition-game flags, shared by `coalitions` and `report` (same names, meanings, defaults).
+#[derive(clap::Args, Debug, Clone)]
+pub struct GameArgs {
+    /// Enumerate every coalition up to this many members (at most 16); beyond, Monte Carlo.
+    #[arg(long, value_name = "N", default_value_t = crate::analysis::coalitions::DEFAULT_MAX_EXACT)]
+    pub max_exact: usize,
+    /// Monte Carlo with exactly this many random orders of the members (with standard
+    /// errors), even below --max-exact; without it, orders are doubled until
+    /// --target-std-error is met.
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+    /// Seed of the random orders (same seed, same estimates).
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// Monte Carlo without --samples: double the random orders until every standard error is at
+    /// most this fraction of |v(N)|.
+    #[arg(long, value_name = "FRACTION", default_value_t = crate::analysis::coalitions::DEFAULT_TARGET_STD_ERROR)]
+    pub target_std_error: f64,
+}
+
+impl GameArgs {
+    /// The library settings, after checking the numbers.
+    pub fn settings(
+        &self,
+        value: crate::analysis::coalitions::GameValue,
+    ) -> anyhow::Result<crate::analysis::coalitions::CoalitionSettings> {
+        if let Some(m) = self.samples {
+            if m < 2 {
+                return Err(bad_input(format!(
+                    "--samples must be at least 2 (for a standard error), got {m}"
+                )));
+            }
+        }
+        if !(self.target_std_error.is_finite() && self.target_std_error > 0.0) {
+            return Err(bad_input(format!(
+                "--target-std-error must be a positive fraction, got {}",
+                self.target_std_error
+            )));
+        }
+        Ok(crate::analysis::coalitions::CoalitionSettings {
+            samples: self.samples,
+            seed: self.seed,
+            max_exact: self.max_exact,
+            value,
+            target_std_error: self.target_std_error,
+        })
+    }
+}
+
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
 pub enum PriceArg {
     Canonical,
@@ -138,12 +292,6 @@ pub enum PriceArg {
 
 impl SolverArgs {
     pub fn config(&self) -> anyhow::Result<SolveConfig> {
-        if !(self.mip_gap.is_finite() && self.mip_gap >= 0.0) {
-            bail!(with_exit(format!(
-                "--mip-gap must be a finite number >= 0, got {}",
-                self.mip_gap
-            )));
-        }
         if let Some(t) = self.time_limit {
             if !(t.is_finite() && t > 0.0) {
                 bail!(with_exit(format!(
@@ -201,6 +349,15 @@ fn with_exit(message: String) -> anyhow::Error {
 /// Load a scenario, apply the overrides and validate the result; problems are printed by the
 /// caller via the error. The applied overrides are kept for [`echo_json`] / [`echo_table`].
 pub fn load_unguarded(file: &PathBuf, o: &OverrideArgs) -> anyhow::Result<Scenario> {
+    // A directory would otherwise surface as a bare OS error ("Is a directory (os error 21)").
+    for path in std::iter::once(file).chain(&o.overlay) {
+        if path.is_dir() {
+            return Err(bad_input(format!(
+                "{} is a directory; expected a scenario file (.toml or .json)",
+                path.display()
+            )));
+        }
+    }
     let (s, applied) = overrides::load(file, &o.overrides())
         .map_err(|e| anyhow::Error::new(Exit::BadInput).context(e.to_string()))?;
     // A later load without overrides (report --sovereign) keeps the echo of the first.

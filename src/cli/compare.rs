@@ -1,12 +1,11 @@
 //! `aistack compare FILE --agreement ID [--baseline-agreement ID]...`: the scenario without and
 //! with one agreement (library: [`crate::analysis::compare`]).
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use super::common::{
-    agreement_index, bad_input, echo_json, echo_table, load, Exit, OverrideArgs, SolverArgs,
+    agreement_index, bad_input, echo_json, echo_table, load, Exit, OutputArgs, ScenarioArgs,
+    SolverArgs,
 };
 use crate::analysis::compare::{self, AnalysisError, Comparison};
 use crate::analysis::game::GameError;
@@ -18,8 +17,8 @@ use crate::scenario::{AgreementId, Scenario};
 /// The agreement analysed and its baseline, shared by `compare` and `coalitions`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct AgreementArgs {
-    /// Scenario file (.toml or .json).
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// The agreement to analyse.
     #[arg(long, value_name = "ID")]
     pub agreement: String,
@@ -27,31 +26,57 @@ pub struct AgreementArgs {
     /// is the file's `active` flags with the analysed agreement off, plus these.
     #[arg(long = "baseline-agreement", value_name = "ID")]
     pub baseline_agreement: Vec<String>,
-    #[command(flatten)]
-    pub overrides: OverrideArgs,
 }
 
 impl AgreementArgs {
-    /// Load the scenario and resolve the agreement and its baseline.
+    /// Load the scenario and resolve the agreement and its baseline: the file's flags with
+    /// --activate/--deactivate and --baseline-agreement applied, the analysed agreement off.
     pub fn resolve(
         &self,
         relax: bool,
     ) -> anyhow::Result<(Scenario, AgreementId, crate::formulation::BuildOptions)> {
-        let s = load(&self.file, &self.overrides)?;
+        let s = load(&self.scenario.file, &self.scenario.overrides)?;
         let a = agreement_index(&s, &self.agreement)?;
-        let mut also = Vec::new();
-        for id in &self.baseline_agreement {
-            let b = agreement_index(&s, id)?;
-            if b == a {
+        for (flag, ids) in [
+            ("--activate", &self.scenario.activate),
+            ("--deactivate", &self.scenario.deactivate),
+            ("--baseline-agreement", &self.baseline_agreement),
+        ] {
+            if ids.contains(&self.agreement) {
                 return Err(bad_input(format!(
-                    "--baseline-agreement {id} is the agreement being analysed; the baseline is the scenario without it"
+                    "{flag} {} is the agreement being analysed; the baseline is the scenario without it",
+                    self.agreement
                 )));
             }
-            also.push(b);
         }
-        let base =
-            compare::baseline_options(&s, a, &also, relax).map_err(|e| bad_input(e.to_string()))?;
+        let mut base = self.scenario.options(&s, relax)?;
+        for id in &self.baseline_agreement {
+            base.active[agreement_index(&s, id)?] = true;
+        }
+        base.active[a] = false;
         Ok((s, a, base))
+    }
+
+    /// How the baseline was set, for the table output.
+    pub fn switches(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(
+            self.scenario
+                .activate
+                .iter()
+                .map(|x| format!("--activate {x}")),
+        );
+        parts.extend(
+            self.scenario
+                .deactivate
+                .iter()
+                .map(|x| format!("--deactivate {x}")),
+        );
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
     }
 }
 
@@ -61,9 +86,8 @@ pub struct CompareArgs {
     pub target: AgreementArgs,
     #[command(flatten)]
     pub solver: SolverArgs,
-    /// Output format (table or json).
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Serialize)]
@@ -104,29 +128,35 @@ pub fn analysis_failure(e: AnalysisError, format: OutputFormat) -> anyhow::Resul
 }
 
 pub fn run(a: CompareArgs) -> anyhow::Result<Exit> {
-    if a.format == OutputFormat::Csv {
-        return Err(bad_input(
-            "compare prints a table or JSON; --format csv is not supported",
-        ));
-    }
+    a.output.check()?;
     let config = a.solver.config()?;
     let (s, agreement, base) = a.target.resolve(a.solver.relax)?;
-    let c = match compare::compare(&s, agreement, &base, &config) {
+    let bar =
+        super::progress::Bar::new(format!("comparing with and without {}", a.target.agreement));
+    let result =
+        compare::compare_with_progress(&s, agreement, &base, &config, &|d, n| bar.set(d, n));
+    bar.finish();
+    let c = match result {
         Ok(c) => c,
-        Err(e) => return analysis_failure(e, a.format),
+        Err(e) => return analysis_failure(e, a.output.format),
     };
-    let file = a.target.file.display().to_string();
-    match a.format {
-        OutputFormat::Json => println!(
-            "{}",
-            echo_json(&Output {
-                file,
-                status: "optimal",
-                comparison: &c
-            })
+    let file = a.target.scenario.file.display().to_string();
+    let out = Output {
+        file: file.clone(),
+        status: "optimal",
+        comparison: &c,
+    };
+    match a.output.format {
+        OutputFormat::Json => println!("{}", echo_json(&out)),
+        OutputFormat::Table => print!(
+            "{}{}",
+            echo_table(),
+            render(&file, &c, &a.target.switches(), a.output.limit.0)
         ),
-        _ => print!("{}{}", echo_table(), render(&file, &c)),
+        OutputFormat::Csv => eprint!("{}", echo_table()),
     }
+    a.output
+        .write_csv(&crate::report::csv_tables(&serde_json::to_value(&out)?))?;
     Ok(Exit::Ok)
 }
 
@@ -140,14 +170,14 @@ fn signed(v: f64) -> String {
 }
 
 /// The comparison for people.
-pub fn render(file: &str, c: &Comparison) -> String {
+pub fn render(file: &str, c: &Comparison, switches: &str, limit: Option<usize>) -> String {
     let mut out = format!(
         "{file}: agreement {} (members {})\n",
         c.agreement,
         c.members.join(", ")
     );
     out.push_str(&format!(
-        "Baseline: the file's flags with {} inactive{}\n",
+        "Baseline: the file's flags{switches} with {} inactive{}\n",
         c.agreement,
         if c.baseline_agreements.is_empty() {
             String::new()
@@ -195,7 +225,7 @@ pub fn render(file: &str, c: &Comparison) -> String {
             },
         ]);
     }
-    out.push_str(&t.render(None));
+    out.push_str(&t.render(limit));
     out.push('\n');
 
     let non_members: Vec<String> = c

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{bad_input, echo_table, Exit, ScenarioArgs};
+use super::common::{bad_input, echo_json, echo_table, Exit, OutputArgs, ScenarioArgs};
 use crate::export::{write_lp, write_mps, Names};
 use crate::formulation;
 
@@ -23,9 +23,23 @@ pub struct ExportArgs {
     /// Write CPLEX LP (Maximize) to this file.
     #[arg(long, value_name = "OUT")]
     pub lp: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// One file written, as listed by every format.
+#[derive(serde::Serialize)]
+struct Written {
+    path: String,
+    format: &'static str,
+    columns: usize,
+    rows: usize,
+    nonzeros: usize,
+    mip: bool,
 }
 
 pub fn export(a: ExportArgs) -> anyhow::Result<Exit> {
+    a.output.check()?;
     if a.mps.is_none() && a.lp.is_none() {
         return Err(bad_input("export needs --mps OUT and/or --lp OUT"));
     }
@@ -53,22 +67,40 @@ pub fn export(a: ExportArgs) -> anyhow::Result<Exit> {
         title = format!("{title}; {}", echo.trim_end());
         eprint!("{echo}");
     }
-    for (path, write) in [
-        (&a.mps, write_mps::<File> as fn(_, _, _, _) -> _),
-        (&a.lp, write_lp::<File>),
+    let mut files = Vec::new();
+    for (path, kind, write) in [
+        (&a.mps, "mps", write_mps::<File> as fn(_, _, _, _) -> _),
+        (&a.lp, "lp", write_lp::<File>),
     ] {
         let Some(path) = path else { continue };
         let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
         write(&program, &names, &title, file)
             .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!(
-            "wrote {} ({} columns, {} rows, {} nonzeros{})",
-            path.display(),
-            program.columns.len(),
-            program.rows.len(),
-            program.rows.iter().map(|r| r.terms.len()).sum::<usize>(),
-            if program.is_mip() { ", MIP" } else { "" }
-        );
+        let w = Written {
+            path: path.display().to_string(),
+            format: kind,
+            columns: program.columns.len(),
+            rows: program.rows.len(),
+            nonzeros: program.rows.iter().map(|r| r.terms.len()).sum::<usize>(),
+            mip: program.is_mip(),
+        };
+        if a.output.format == crate::report::OutputFormat::Table {
+            eprintln!(
+                "wrote {} ({} columns, {} rows, {} nonzeros{})",
+                w.path,
+                w.columns,
+                w.rows,
+                w.nonzeros,
+                if w.mip { ", MIP" } else { "" }
+            );
+        }
+        files.push(w);
     }
+    let value =
+        serde_json::json!({ "file": a.scenario.file.display().to_string(), "written": files });
+    if a.output.format == crate::report::OutputFormat::Json {
+        println!("{}", echo_json(&value));
+    }
+    a.output.write_csv(&crate::report::csv_tables(&value))?;
     Ok(Exit::Ok)
 }

@@ -42,11 +42,12 @@ pub fn generate(a: GenerateArgs) -> anyhow::Result<Exit> {
         Some(path) => {
             std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
             eprintln!(
-                "wrote {} ({} countries, {} layers, {} periods, seed {}, {} agreements)",
+                "wrote {} ({} countries, {} layers, {} {}, seed {}, {} agreements)",
                 path.display(),
                 a.countries,
                 a.layers,
                 a.periods,
+                crate::report::table::plural(a.periods, "period", "periods"),
                 a.seed,
                 a.agreements
             );

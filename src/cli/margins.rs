@@ -5,14 +5,15 @@
 use serde::Serialize;
 
 use super::common::{
-    bad_input, country_index, echo_json, echo_table, layer_index, Exit, ScenarioArgs, SolverArgs,
+    bad_input, closest, country_index, echo_json, echo_table, layer_index, Exit, OutputArgs,
+    ScenarioArgs, SolverArgs,
 };
 use crate::analysis::infeasibility::{self, Diagnosis};
 use crate::analysis::margins::{self, EntryValue, MarginTables, Matrix, PriceCheck, ShockResult};
 use crate::analysis::value_added::{self, PeriodValueAdded, ValueAdded};
 use crate::backend::Status;
-use crate::report::table::{num, Table};
-use crate::report::OutputFormat;
+use crate::report::table::{num, pct, Table};
+use crate::report::{CsvTable, OutputFormat};
 use crate::results::{self, Outcome};
 use crate::scenario::{CountryId, LayerId, Scenario};
 
@@ -37,12 +38,8 @@ pub struct MarginsArgs {
     /// Units delivered or demanded in the finite differences of --check-prices.
     #[arg(long, value_name = "UNITS", default_value_t = 1e-3)]
     pub fd_step: f64,
-    /// Output format (table or json).
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: OutputFormat,
-    /// Show at most this many rows per long table in the table format.
-    #[arg(long, default_value_t = 25)]
-    pub limit: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Serialize)]
@@ -68,6 +65,15 @@ struct MarginsOutput {
     shocks: Vec<ShockResult>,
 }
 
+/// The countries with a capability for layer `l` (the possible suppliers of a shock).
+fn suppliers(s: &Scenario, l: LayerId) -> Vec<&str> {
+    s.capabilities
+        .iter()
+        .filter(|k| k.layer == l)
+        .map(|k| s.countries[k.country].id.as_str())
+        .collect()
+}
+
 /// Parse `SUPPLIER:LAYER[,SUPPLIER:LAYER...]`.
 fn parse_shock(s: &Scenario, text: &str) -> anyhow::Result<Vec<(CountryId, LayerId)>> {
     let mut cuts = Vec::new();
@@ -77,14 +83,31 @@ fn parse_shock(s: &Scenario, text: &str) -> anyhow::Result<Vec<(CountryId, Layer
                 "--shock {part}: expected SUPPLIER:LAYER, e.g. TWN:fab"
             )));
         };
-        let (c, l) = (country_index(s, c.trim())?, layer_index(s, l.trim())?);
+        let l = layer_index(s, l.trim()).map_err(|e| {
+            let layers: Vec<&str> = s.layers.iter().map(|x| x.id.as_str()).collect();
+            bad_input(format!(
+                "--shock {part}: {e}; layers: {}",
+                layers.join(", ")
+            ))
+        })?;
+        let c = country_index(s, c.trim()).map_err(|e| {
+            bad_input(format!(
+                "--shock {part}: {e}; suppliers of {}: {}",
+                s.layers[l].id,
+                suppliers(s, l).join(", ")
+            ))
+        })?;
         if s.capability(c, l).is_none() {
+            let suppliers = suppliers(s, l);
+            let hint = closest(&s.countries[c].id, &suppliers).map_or(String::new(), |k| {
+                format!(" (did you mean {k}:{}?)", s.layers[l].id)
+            });
             return Err(bad_input(format!(
-                "--shock {part}: {} has no capability for {}, so it exports none; suppliers of {}: {}",
+                "--shock {part}: {} has no capability for {}, so it exports none{hint}; suppliers of {}: {}",
                 s.countries[c].id,
                 s.layers[l].id,
                 s.layers[l].id,
-                s.capabilities.iter().filter(|k| k.layer == l).map(|k| s.countries[k.country].id.as_str()).collect::<Vec<_>>().join(", ")
+                suppliers.join(", ")
             )));
         }
         cuts.push((c, l));
@@ -96,11 +119,8 @@ fn parse_shock(s: &Scenario, text: &str) -> anyhow::Result<Vec<(CountryId, Layer
 }
 
 pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
-    if a.format == OutputFormat::Csv {
-        return Err(bad_input(
-            "margins prints --format table or json (csv is for solve)",
-        ));
-    }
+    a.output.check()?;
+    let format = a.output.format;
     if !(a.fd_step.is_finite() && a.fd_step > 0.0) {
         return Err(bad_input(format!(
             "--fd-step must be a positive number of units, got {}",
@@ -116,7 +136,7 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
         .collect::<Result<_, _>>()?;
     let file = a.scenario.file.display().to_string();
     let solver_failed = |e: results::SolveError| -> anyhow::Result<Exit> {
-        if a.format == OutputFormat::Json {
+        if format == OutputFormat::Json {
             println!(
                 "{}",
                 echo_json(&serde_json::json!({"status": "error", "message": e.to_string()}))
@@ -151,18 +171,27 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
                 Err(e) => eprintln!("error: diagnosing infeasibility: {e}"),
             }
         }
-        match a.format {
+        match format {
             OutputFormat::Json => println!("{}", echo_json(&out)),
-            _ => {
+            OutputFormat::Table => {
                 print!("{}", echo_table());
                 println!("{file}: {}", base.status);
                 if let Some(d) = &out.diagnosis {
                     print!("\n{}", d.render());
                 }
             }
+            OutputFormat::Csv => {
+                eprintln!("{file}: {}", base.status);
+                if let Some(d) = &out.diagnosis {
+                    eprint!("{}", d.render());
+                }
+            }
         }
+        a.output.write_csv(&csv_tables(&out)?)?;
         return Ok(Exit::NoSolution);
     }
+    let bar = super::progress::Bar::new("margins");
+    let progress = |d: usize, n: usize| bar.set(d, n);
     let mut run = || -> Result<(), results::SolveError> {
         out.tables = margins::margin_tables(&s, &base);
         match value_added::value_added(&s, &base) {
@@ -170,25 +199,91 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
             Err(e) => out.value_added_error = Some(e.to_string()),
         }
         if a.check_prices {
-            out.price_checks = Some(margins::price_checks(&s, &opts, &config, &base, a.fd_step)?);
+            bar.stage("checking prices by finite differences");
+            out.price_checks = Some(margins::price_checks_with_progress(
+                &s, &opts, &config, &base, a.fd_step, &progress,
+            )?);
         }
         if a.entry {
-            out.entry = Some(margins::entry_values(&s, &opts, &config, &base)?);
+            bar.stage("forcing entry and exit decisions");
+            out.entry = Some(margins::entry_values_with_progress(
+                &s, &opts, &config, &base, &progress,
+            )?);
         }
-        for cuts in &shocks {
+        bar.stage("solving supply shocks");
+        for (k, cuts) in shocks.iter().enumerate() {
+            progress(k, shocks.len());
             out.shocks
                 .push(margins::shock(&s, &opts, &config, &base, cuts)?);
         }
         Ok(())
     };
-    if let Err(e) = run() {
+    let result = run();
+    bar.finish();
+    if let Err(e) = result {
         return solver_failed(e);
     }
-    match a.format {
+    match format {
         OutputFormat::Json => println!("{}", echo_json(&out)),
-        _ => print!("{}{}", echo_table(), render(&s, &base, &out, a.limit)),
+        OutputFormat::Table => print!(
+            "{}{}",
+            echo_table(),
+            render(&s, &base, &out, a.output.limit.0)
+        ),
+        OutputFormat::Csv => eprint!("{}", echo_table()),
     }
+    a.output.write_csv(&csv_tables(&out)?)?;
     Ok(Exit::Ok)
+}
+
+/// The CSV files of `margins`: the country x layer matrices and the value added as long tables
+/// (one row per entry), everything else as in the JSON.
+fn csv_tables(out: &MarginsOutput) -> anyhow::Result<Vec<CsvTable>> {
+    let mut value = serde_json::to_value(out)?;
+    if let Some(map) = value.as_object_mut() {
+        map.remove("tables");
+        map.remove("value_added");
+    }
+    let mut tables = crate::report::csv_tables(&value);
+    if let Some(t) = &out.tables {
+        let mut rows = Vec::new();
+        for (k, m) in t.prices.iter().enumerate() {
+            for (c, country) in m.countries.iter().enumerate() {
+                for (l, layer) in m.layers.iter().enumerate() {
+                    let at = |ms: &[Matrix]| ms.get(k).and_then(|x| x.values[c][l]);
+                    rows.push(serde_json::json!({
+                        "country": country,
+                        "layer": layer,
+                        "period": m.period,
+                        "price": m.values[c][l],
+                        "export_rent": at(&t.export_rents),
+                        "capacity_rent": at(&t.capacity_rents),
+                        "security_dual": at(&t.security_duals),
+                    }));
+                }
+            }
+        }
+        tables.push(CsvTable::from_rows("margins", &rows));
+    }
+    if let Some(va) = &out.value_added {
+        let mut rows = Vec::new();
+        for p in &va.periods {
+            for (r, src) in p.sources.iter().enumerate() {
+                for (i, country) in p.countries.iter().enumerate() {
+                    rows.push(serde_json::json!({
+                        "period": p.period,
+                        "source": src.kind.label(),
+                        "source_country": src.country,
+                        "layer": src.layer,
+                        "final_demand_country": country,
+                        "value": p.values[r][i],
+                    }));
+                }
+            }
+        }
+        tables.push(CsvTable::from_rows("value_added", &rows));
+    }
+    Ok(tables)
 }
 
 /// A matrix as a wide table: countries down, layers across; `-` where the entry does not exist,
@@ -214,7 +309,7 @@ fn any_nonzero(ms: &[Matrix]) -> bool {
         .any(|m| m.values.iter().flatten().flatten().any(|v| v.abs() > 1e-9))
 }
 
-fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: usize) -> String {
+fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: Option<usize>) -> String {
     let cur = if out.currency.is_empty() {
         "money".to_string()
     } else {
@@ -305,7 +400,7 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: usize) -> St
             ]);
         }
         if !t.is_empty() {
-            text.push_str(&t.render(Some(limit)));
+            text.push_str(&t.render(limit));
         }
     }
     match (&out.value_added, &out.value_added_error) {
@@ -318,7 +413,7 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: usize) -> St
         _ => {}
     }
     if let Some(entry) = &out.entry {
-        text.push_str(&entry_table(s, entry, &cur));
+        text.push_str(&entry_table(entry, &cur, limit));
     }
     for sh in &out.shocks {
         text.push_str(&shock_table(sh, &cur, limit));
@@ -326,7 +421,7 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: usize) -> St
     text
 }
 
-fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: usize) -> String {
+fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: Option<usize>) -> String {
     let mut header: Vec<String> = vec!["source".into(), "country".into(), "layer".into()];
     header.extend(p.countries.iter().map(|c| format!(">{c}")));
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -340,7 +435,7 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: usize) -> String {
         let sb: f64 = p.values[b].iter().map(|v| v.abs()).sum();
         sb.total_cmp(&sa)
     });
-    let shown = order.len().min(limit);
+    let shown = limit.map_or(order.len(), |n| order.len().min(n));
     for &r in &order[..shown] {
         let src = &p.sources[r];
         let mut cells = vec![
@@ -355,7 +450,11 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: usize) -> String {
     if shown < order.len() {
         let rest = &order[shown..];
         let mut cells = vec![
-            format!("({} other rows)", rest.len()),
+            format!(
+                "({} other {})",
+                rest.len(),
+                crate::report::table::plural(rest.len(), "row", "rows")
+            ),
             String::new(),
             String::new(),
         ];
@@ -373,11 +472,7 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: usize) -> String {
     cells.extend(p.final_demand.iter().map(|v| num(*v)));
     t.row(cells);
     let mut cells = vec!["domestic share".to_string(), String::new(), String::new()];
-    cells.extend(
-        p.domestic_share
-            .iter()
-            .map(|v| v.map_or("-".into(), |x| format!("{:.1}%", 100.0 * x))),
-    );
+    cells.extend(p.domestic_share.iter().map(|v| v.map_or("-".into(), pct)));
     t.row(cells);
     let mut out = t.render(None);
     out.push_str(&format!(
@@ -387,57 +482,110 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: usize) -> String {
     out
 }
 
-fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
-    let mut header: Vec<String> = ["country", "layer", "base", "decision", "status", ">ΔW"]
+/// The forced decision in words.
+fn decision_words(e: &EntryValue) -> &'static str {
+    match e.change {
+        "enter" => "enter: operate in every period",
+        "leave" => "leave: produce nothing, hold no capacity",
+        "operate_throughout" => "operate in every period",
+        "never_operate" => "stop operating in every period",
+        "give_up" => "give up idle capacity or standby",
+        "stay_out" => "stay out (already idle)",
+        "stay_in" => "stay in (already operating)",
+        _ if !e.has_operating_status => "produce nothing",
+        _ => "forced decision",
+    }
+}
+
+/// What the capability does in the base solution, in words.
+fn now_words(e: &EntryValue) -> String {
+    let on: Vec<bool> = e
+        .base
         .iter()
-        .map(|x| x.to_string())
+        .map(|&x| {
+            if e.has_operating_status {
+                x > 0.5
+            } else {
+                x > 1e-9
+            }
+        })
         .collect();
-    header.extend(s.countries.iter().map(|c| format!(">Δ{}", c.id)));
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let verb = if e.has_operating_status {
+        "operates"
+    } else {
+        "produces"
+    };
+    if on.iter().all(|&x| x) {
+        verb.to_string()
+    } else if on.iter().all(|&x| !x) {
+        "idle".to_string()
+    } else {
+        let periods: Vec<String> = on
+            .iter()
+            .enumerate()
+            .filter(|(_, &x)| x)
+            .map(|(t, _)| (t + 1).to_string())
+            .collect();
+        format!(
+            "{verb} in {} {}",
+            crate::report::table::plural(periods.len(), "period", "periods"),
+            periods.join(", ")
+        )
+    }
+}
+
+/// Entry and exit values as a long table (one row per forced decision, largest |ΔW| first)
+/// with the country that gains and loses most; the change of every country's welfare is in
+/// the JSON and CSV.
+fn entry_table(entry: &[EntryValue], cur: &str, limit: Option<usize>) -> String {
     let mut t = Table::new(
-        format!("\nEntry and exit values: W(forced) - W(base), {cur} discounted (forced in every period)"),
-        &header,
+        format!("\nEntry and exit values: ΔW = W(forced) - W(base), {cur} discounted (decision forced in every period)"),
+        &[
+            "country",
+            "layer",
+            "now",
+            "decision",
+            ">ΔW",
+            "biggest winner",
+            "biggest loser",
+        ],
     );
     let mut notes = Vec::new();
-    for e in entry.iter().filter(|e| e.solved) {
-        let base: Vec<String> = e
-            .base
+    let mut rows: Vec<&EntryValue> = entry.iter().filter(|e| e.solved).collect();
+    rows.sort_by(|a, b| {
+        let key = |e: &EntryValue| e.value.map_or(f64::INFINITY, |v| (v * 1e4).round().abs());
+        key(b).total_cmp(&key(a))
+    });
+    for e in rows {
+        let decision = decision_words(e);
+        let best = e
+            .welfare_change
             .iter()
-            .map(|&x| {
-                if e.has_operating_status {
-                    if x > 0.5 {
-                        "on".into()
-                    } else {
-                        "off".into()
-                    }
-                } else {
-                    num(x)
-                }
-            })
-            .collect();
-        let decision = match e.change {
-            "enter" => "enter (operate every period)",
-            "leave" => "leave (no output, no standby, holds nothing)",
-            "operate_throughout" => "operate every period",
-            "never_operate" => "leave (never operate again)",
-            "give_up" => "give up (idle, but holds capacity or standby)",
-            "stay_out" => "stay out (already idle)",
-            other => other,
+            .max_by(|a, b| a.value.total_cmp(&b.value));
+        let worst = e
+            .welfare_change
+            .iter()
+            .min_by(|a, b| a.value.total_cmp(&b.value));
+        let who = |w: Option<&margins::CountryValue>, gain: bool| match w {
+            Some(w) if (gain && w.value > 1e-9) || (!gain && w.value < -1e-9) => {
+                format!(
+                    "{} {}{}",
+                    w.country,
+                    if gain { "+" } else { "" },
+                    num(w.value)
+                )
+            }
+            _ => "-".to_string(),
         };
-        let mut cells = vec![
+        t.row(vec![
             e.country.clone(),
             e.layer.clone(),
-            base.join(","),
+            now_words(e),
             decision.to_string(),
-            e.status.clone(),
-            e.value.map_or("-".into(), num),
-        ];
-        if e.welfare_change.is_empty() {
-            cells.extend(s.countries.iter().map(|_| "-".to_string()));
-        } else {
-            cells.extend(e.welfare_change.iter().map(|w| num(w.value)));
-        }
-        t.row(cells);
+            e.value.map_or(e.status.clone(), num),
+            who(best, true),
+            who(worst, false),
+        ]);
         if let Some(d) = &e.diagnosis {
             notes.push(format!(
                 "  {} {} {}: {}",
@@ -451,10 +599,10 @@ fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
     let mut out = if t.is_empty() {
         "\nEntry and exit values: every capability is already at the only decision that can be forced\n".to_string()
     } else {
-        t.render(None)
+        t.render(limit)
     };
     if entry.iter().any(|e| !e.has_operating_status && e.solved) {
-        out.push_str("(capabilities without an operating binary can only be forced out: p = 0 in every period)\n");
+        out.push_str("(a capability without an on/off decision can only be forced out: no output in any period)\n");
     }
     if !notes.is_empty() {
         out.push_str("Notes:\n");
@@ -466,7 +614,7 @@ fn entry_table(s: &Scenario, entry: &[EntryValue], cur: &str) -> String {
     out
 }
 
-fn shock_table(sh: &ShockResult, cur: &str, limit: usize) -> String {
+fn shock_table(sh: &ShockResult, cur: &str, limit: Option<usize>) -> String {
     let cuts: Vec<String> = sh
         .cuts
         .iter()
@@ -535,7 +683,7 @@ fn shock_table(sh: &ShockResult, cur: &str, limit: usize) -> String {
     if t.is_empty() {
         out.push_str("No price moved.\n");
     } else {
-        out.push_str(&t.render(Some(limit)));
+        out.push_str(&t.render(limit));
         out.push_str(&format!(
             "Layers whose price moved: {}\n",
             sh.layers_moved(1e-6).join(", ")

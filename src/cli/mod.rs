@@ -8,6 +8,7 @@ mod compare;
 mod export;
 mod generate;
 mod margins;
+mod progress;
 mod report;
 mod report_sweep;
 mod shards;
@@ -59,6 +60,9 @@ pub enum Command {
     /// Monte Carlo) in parallel, resumably, here or as a Slurm job array; write a tidy table and
     /// a summary (ranges, tornado, Sobol indices, sign changes).
     Sweep(sweep::SweepArgs),
+    /// Draw a finished sweep (its output directory, holding summary.json and results.csv): a
+    /// tornado per metric and each metric against each parameter, as a self-contained HTML page.
+    SweepReport(report_sweep::SweepReportArgs),
 }
 
 /// Run the CLI on the process arguments and return the exit code.
@@ -88,6 +92,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Margins(a) => margins::margins(a),
         Command::Report(a) => report::report(a),
         Command::Sweep(a) => sweep::run(a),
+        Command::SweepReport(a) => report_sweep::report_sweep(&a.dir, &a.out),
     };
     match result {
         Ok(code) => code as i32,

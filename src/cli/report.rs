@@ -4,22 +4,17 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{self, bad_input, Exit, SolverArgs};
+use super::common::{self, bad_input, Exit, GameArgs, ScenarioArgs, SolverArgs};
+use crate::analysis::coalitions::GameValue;
 use crate::analysis::compare::AnalysisError;
 use crate::report::html::{self, PageOptions};
+use crate::report::OutputFormat;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// Scenario file (.toml or .json).
-    #[arg(required_unless_present = "sweep")]
-    pub file: Option<PathBuf>,
-    /// Draw a finished sweep instead (its output directory, holding summary.json and
-    /// results.csv): a tornado per metric and each metric against each parameter.
-    #[arg(long, value_name = "OUT_DIR", conflicts_with_all = ["file", "agreements", "sovereign"])]
-    pub sweep: Option<PathBuf>,
-    /// Overrides of FILE (not of --sovereign).
+    /// FILE, its overrides and agreement switches (not applied to --sovereign).
     #[command(flatten)]
-    pub overrides: common::OverrideArgs,
+    pub scenario: ScenarioArgs,
     /// An agreement to analyse and switch on in the coordinated case (repeatable); default: every
     /// agreement in the file.
     #[arg(long = "agreement", value_name = "ID")]
@@ -28,46 +23,36 @@ pub struct ReportArgs {
     /// default the sovereign case is FILE with the analysed agreements switched off.
     #[arg(long, value_name = "FILE")]
     pub sovereign: Option<PathBuf>,
-    /// Directory for index.html, charts/*.svg and report.json.
+    /// Directory for index.html, charts/*.svg, report.json and (with --format csv) one CSV file
+    /// per table.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Exact Shapley values (all 2^m coalitions) up to this many members.
-    #[arg(long, default_value_t = crate::analysis::coalitions::DEFAULT_MAX_EXACT)]
-    pub max_exact: usize,
-    /// Random orders for Monte Carlo Shapley values above --max-exact members (0: no split).
-    #[arg(long, default_value_t = crate::analysis::coalitions::DEFAULT_SAMPLES)]
-    pub samples: usize,
-    /// Seed of the Monte Carlo orders.
-    #[arg(long, default_value_t = 2026)]
-    pub seed: u64,
+    /// What to print: `table` (the path of index.html and a summary line), `json` (the summary
+    /// and the files written) or `csv` (also write every table of the page as CSV into --out
+    /// and list the files).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub game: GameArgs,
     #[command(flatten)]
     pub solver: SolverArgs,
 }
 
 pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
-    if let Some(dir) = &a.sweep {
-        check_out_dir(&a.out)?;
-        return super::report_sweep::report_sweep(dir, &a.out);
-    }
-    let Some(file) = a.file.clone() else {
-        return Err(bad_input("give a scenario FILE or --sweep OUT_DIR"));
-    };
-    let s = common::load(&file, &a.overrides)?;
+    let file_path = &a.scenario.file;
+    let s = common::load(file_path, &a.scenario.overrides)?;
     let config = a.solver.config()?;
-    if a.samples == 1 {
-        return Err(bad_input(
-            "--samples must be 0 (no Monte Carlo) or at least 2",
-        ));
-    }
+    let game = a.game.settings(GameValue::Members)?;
     let mut agreements = Vec::new();
     for id in &a.agreements {
-        let k =
-            common::agreement_index(&s, id).with_context(|| format!("in {}", file.display()))?;
+        let k = common::agreement_index(&s, id)
+            .with_context(|| format!("in {}", file_path.display()))?;
         if agreements.contains(&k) {
             return Err(bad_input(format!("--agreement {id} is given twice")));
         }
         agreements.push(k);
     }
+    let base = a.scenario.options(&s, a.solver.relax)?;
     let sovereign = match &a.sovereign {
         // Loaded without overrides (the echo keeps those of FILE).
         Some(p) => Some((
@@ -79,40 +64,82 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
     let opts = PageOptions {
         agreements,
         sovereign,
-        max_exact: a.max_exact,
-        samples: a.samples,
-        seed: a.seed,
+        game,
+        base: Some(base),
         relax: a.solver.relax,
     };
     // `--out` problems are found before any work or output (issue 9).
     check_out_dir(&a.out)?;
-    let file = file.display().to_string();
-    let page = match html::compute(&s, &file, &opts, &config) {
+    let file = file_path.display().to_string();
+    let bar = super::progress::Bar::new("solving the report's cases and coalition games");
+    let result = html::compute(&s, &file, &opts, &config, &|d, n| bar.set(d, n));
+    bar.finish();
+    let page = match result {
         Ok(p) => p,
         Err(e @ AnalysisError::BadInput(_)) => return Err(bad_input(e.to_string())),
         Err(e) => {
+            if a.format == OutputFormat::Json {
+                println!(
+                    "{}",
+                    common::echo_json(
+                        &serde_json::json!({"status": "error", "message": e.to_string()})
+                    )
+                );
+            }
             eprintln!("error: {e}");
             return Ok(Exit::NoSolution);
         }
     };
-    let written = html::write(&page, &a.out)
+    let mut written = html::write(&page, &a.out)
         .with_context(|| format!("writing the report into {}", a.out.display()))?;
-    eprint!("{}", common::echo_table());
-    eprintln!(
-        "{file}: W coordinated {:.4}, sovereign {:.4}, cost of sovereignty {:.4} {}; wrote {} files into {}",
-        page.coordinated.objective,
-        page.sovereign.objective,
-        page.cost_of_sovereignty(),
+    let mut csv_files = Vec::new();
+    if a.format == OutputFormat::Csv {
+        let value = serde_json::to_value(&page)?;
+        csv_files = crate::report::write_csv_tables(&a.out, &crate::report::csv_tables(&value))
+            .with_context(|| format!("writing CSV into {}", a.out.display()))?;
+        written.extend(csv_files.iter().map(PathBuf::from));
+    }
+    let summary = format!(
+        "{file}: W coordinated {}, sovereign {}, cost of sovereignty {} {}; wrote {} files into {}",
+        crate::report::table::num(page.coordinated.objective),
+        crate::report::table::num(page.sovereign.objective),
+        crate::report::table::num(page.cost_of_sovereignty()),
         page.currency,
         written.len(),
         a.out.display()
     );
-    println!("{}", a.out.join("index.html").display());
+    eprint!("{}", common::echo_table());
+    let index = a.out.join("index.html");
+    match a.format {
+        OutputFormat::Table => {
+            eprintln!("{summary}");
+            println!("{}", index.display());
+        }
+        OutputFormat::Json => println!(
+            "{}",
+            common::echo_json(&serde_json::json!({
+                "file": file,
+                "status": "optimal",
+                "w_coordinated": page.coordinated.objective,
+                "w_sovereign": page.sovereign.objective,
+                "cost_of_sovereignty": page.cost_of_sovereignty(),
+                "currency": page.currency,
+                "index": index.display().to_string(),
+                "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            }))
+        ),
+        OutputFormat::Csv => {
+            eprintln!("{summary}");
+            for f in &csv_files {
+                println!("{f}");
+            }
+        }
+    }
     Ok(Exit::Ok)
 }
 
 /// `--out` must be a directory we can create and write into: checked before computing.
-pub(super) fn check_out_dir(out: &std::path::Path) -> anyhow::Result<()> {
+fn check_out_dir(out: &std::path::Path) -> anyhow::Result<()> {
     if out.exists() && !out.is_dir() {
         return Err(bad_input(format!(
             "--out {} exists and is not a directory",

@@ -1,4 +1,4 @@
-//! `aistack report --sweep OUT_DIR --out DIR`: the page of a finished sweep (library:
+//! `aistack sweep-report OUT_DIR --out DIR`: the page of a finished sweep (library:
 //! [`crate::report::sweep`]).
 
 use std::path::Path;
@@ -7,6 +7,16 @@ use anyhow::Context;
 
 use super::common::{bad_input, Exit};
 use crate::report::sweep::{self, SweepData, SweepPageError};
+
+#[derive(clap::Args, Debug)]
+pub struct SweepReportArgs {
+    /// The sweep's output directory (holding summary.json and results.csv).
+    #[arg(value_name = "OUT_DIR")]
+    pub dir: std::path::PathBuf,
+    /// Directory for index.html and charts/*.svg.
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+}
 
 pub fn report_sweep(dir: &Path, out: &Path) -> anyhow::Result<Exit> {
     let data = SweepData::read(dir).map_err(|e| match e {

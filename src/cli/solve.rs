@@ -1,11 +1,9 @@
 //! `aistack validate` and `aistack solve`.
 
-use std::path::PathBuf;
-
 use anyhow::Context;
 
 use super::common::{
-    echo_json, echo_table, load_unguarded, Exit, OverrideArgs, ScenarioArgs, SolverArgs,
+    announce_csv, echo_json, echo_table, load_unguarded, Exit, OutputArgs, ScenarioArgs, SolverArgs,
 };
 use crate::analysis::infeasibility;
 use crate::backend::Status;
@@ -14,10 +12,10 @@ use crate::results::{self, Report};
 
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {
-    /// Scenario file (.toml or .json).
-    pub file: PathBuf,
     #[command(flatten)]
-    pub overrides: OverrideArgs,
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -26,52 +24,84 @@ pub struct SolveArgs {
     pub scenario: ScenarioArgs,
     #[command(flatten)]
     pub solver: SolverArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: OutputFormat,
-    /// Directory for CSV files (one per table); required with --format csv.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Show at most this many rows per table in the table format.
-    #[arg(long, default_value_t = 25)]
-    pub limit: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// What `validate` reports about a valid scenario.
+#[derive(serde::Serialize)]
+struct Validated {
+    file: String,
+    status: &'static str,
+    countries: usize,
+    layers: usize,
+    capabilities: usize,
+    periods: usize,
+    agreements: usize,
+    active_agreements: Vec<String>,
 }
 
 pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
-    let s = load_unguarded(&a.file, &a.overrides)?;
-    print!("{}", echo_table());
-    println!(
-        "{}: valid ({} countries, {} layers, {} capabilities, {} periods, {} agreements)",
-        a.file.display(),
-        s.countries.len(),
-        s.layers.len(),
-        s.capabilities.len(),
-        s.meta.periods,
-        s.agreements.len()
-    );
-    // Warnings are not errors (exit 0), under the file's own agreement flags.
-    for w in crate::formulation::warnings(&s, &crate::formulation::BuildOptions::from_file(&s)) {
-        println!("warning: {w}");
+    a.output.check()?;
+    let s = load_unguarded(&a.scenario.file, &a.scenario.overrides)?;
+    // The agreement switches are checked too, so a typo is found before a long solve.
+    let opts = a.scenario.options(&s, false)?;
+    let v = Validated {
+        file: a.scenario.file.display().to_string(),
+        status: "valid",
+        countries: s.countries.len(),
+        layers: s.layers.len(),
+        capabilities: s.capabilities.len(),
+        periods: s.meta.periods,
+        agreements: s.agreements.len(),
+        active_agreements: crate::analysis::compare::active_flags(&s, &opts)
+            .iter()
+            .enumerate()
+            .filter(|(_, &on)| on)
+            .map(|(k, _)| s.agreements[k].id.clone())
+            .collect(),
+    };
+    let value = serde_json::to_value(&v).unwrap_or_default();
+    match a.output.format {
+        OutputFormat::Json => println!("{}", echo_json(&v)),
+        OutputFormat::Table => {
+            print!("{}", echo_table());
+            // Warnings are not errors (exit 0), under the run's agreement flags.
+            for w in crate::formulation::warnings(&s, &opts) {
+                println!("warning: {w}");
+            }
+            println!(
+                "{}: valid ({} countries, {} layers, {} capabilities, {} {}, {} agreements)",
+                v.file,
+                v.countries,
+                v.layers,
+                v.capabilities,
+                v.periods,
+                report::table::plural(v.periods, "period", "periods"),
+                v.agreements
+            );
+        }
+        OutputFormat::Csv => eprint!("{}", echo_table()),
     }
+    a.output.write_csv(&report::csv_tables(&value))?;
     Ok(Exit::Ok)
 }
 
 pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
+    a.output.check()?;
     let (s, opts) = a.scenario.load(a.solver.relax)?;
     let mut config = a.solver.config()?;
     // A progress line on stderr for long solves, when stderr is a terminal (issue 9).
     let line = crate::backend::progress::Line::on_terminal(super::common::command_start());
     config.settings.progress = line.as_ref().map(|l| l.progress());
-    if a.format == OutputFormat::Csv && a.out.is_none() {
-        return Err(super::common::bad_input("--format csv needs --out DIR"));
-    }
+    let format = a.output.format;
     let file = a.scenario.file.display().to_string();
     let result = results::solve(&s, &opts, &config);
     drop(line);
     let outcome = match result {
         Ok(o) => o,
         Err(e) => {
-            if a.format == OutputFormat::Json {
+            if format == OutputFormat::Json {
                 println!(
                     "{}",
                     echo_json(&serde_json::json!({"status": "error", "message": e.to_string()}))
@@ -96,10 +126,10 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
         },
         _ => None,
     };
-    match a.format {
+    match format {
         OutputFormat::Table => {
             print!("{}", echo_table());
-            print!("{}", report::solve_table(&file, &rep, Some(a.limit)));
+            print!("{}", report::solve_table(&file, &rep, a.output.limit.0));
             if let Some(d) = &diagnosis {
                 print!("\n{}", d.render());
             }
@@ -115,29 +145,22 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
             None => println!("{}", echo_json(&rep)),
         },
         OutputFormat::Csv => {
-            let dir = a.out.as_ref().expect("checked above");
-            let files = report::write_csv(&rep, dir)
-                .with_context(|| format!("writing CSV into {}", dir.display()))?;
             eprint!("{}", echo_table());
-            eprintln!(
-                "{file}: {}; wrote {} files into {}",
-                outcome,
-                files.len(),
-                dir.display()
-            );
+            eprintln!("{file}: {outcome}");
             if let Some(d) = &diagnosis {
                 eprint!("{}", d.render());
             }
         }
     }
-    if let (Some(dir), OutputFormat::Table | OutputFormat::Json) = (&a.out, a.format) {
-        report::write_csv(&rep, dir)
+    if let Some(dir) = &a.output.out {
+        let files = report::write_csv(&rep, dir)
             .with_context(|| format!("writing CSV into {}", dir.display()))?;
+        announce_csv(format, dir, &files);
     }
     Ok(match outcome.status {
         Status::Optimal if outcome.solution.is_some() => Exit::Ok,
         _ => {
-            if a.format != OutputFormat::Table {
+            if format != OutputFormat::Table {
                 eprintln!("{file}: {}", outcome.status);
             }
             Exit::NoSolution

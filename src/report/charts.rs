@@ -54,6 +54,9 @@ pub struct HeatMap {
     pub missing_label: String,
     /// Decimals of the numbers written in the cells.
     pub decimals: usize,
+    /// The values mapped to the ends of the colour scale; `None` = the data's range (from 0).
+    /// Maps that are compared side by side share one scale.
+    pub scale: Option<(f64, f64)>,
 }
 
 /// Categories on the x axis, one bar per series in each category.
@@ -167,12 +170,16 @@ pub fn heat_map(h: &HeatMap) -> Result<String, ChartError> {
         .copied()
         .filter(|v| v.is_finite())
         .collect();
-    let lo = finite
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min)
-        .min(0.0);
-    let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = h.scale.unwrap_or_else(|| {
+        (
+            finite
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min)
+                .min(0.0),
+            finite.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        )
+    });
     let hi = if hi.is_finite() && hi > lo {
         hi
     } else {
@@ -221,12 +228,9 @@ pub fn heat_map(h: &HeatMap) -> Result<String, ChartError> {
             let y = (nr - 1 - r) as f64;
             for (c, v) in row.iter().enumerate() {
                 let x = c as f64;
-                let (colour, t) = match v {
-                    Some(v) if v.is_finite() => {
-                        let t = (v - lo) / (hi - lo);
-                        (sequential(t), t)
-                    }
-                    _ => (MISSING, 0.0),
+                let colour = match v {
+                    Some(v) if v.is_finite() => sequential((v - lo) / (hi - lo)),
+                    _ => MISSING,
                 };
                 cells.push(Rectangle::new(
                     [(x, y), (x + 1.0, y + 1.0)],
@@ -237,8 +241,11 @@ pub fn heat_map(h: &HeatMap) -> Result<String, ChartError> {
                     WHITE.stroke_width(1),
                 ));
                 if let Some(v) = v.filter(|v| v.is_finite()) {
-                    let ink = if t > 0.55 { &WHITE } else { &BLACK };
-                    let style = TextStyle::from((FONT, 11).into_font()).color(ink).pos(
+                    // Dark text on light cells, white on dark: by the cell's luminance.
+                    let luminance =
+                        0.299 * colour.0 as f64 + 0.587 * colour.1 as f64 + 0.114 * colour.2 as f64;
+                    let ink = if luminance < 140.0 { &WHITE } else { &BLACK };
+                    let style = TextStyle::from((FONT, 15).into_font()).color(ink).pos(
                         plotters::style::text_anchor::Pos::new(
                             plotters::style::text_anchor::HPos::Center,
                             plotters::style::text_anchor::VPos::Center,
@@ -333,6 +340,34 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// An SVG that scales to its container: the fixed `width`/`height` of plotters' output are
+/// replaced by `width="100%"` and CSS (height from the `viewBox`), never wider than drawn.
+pub fn responsive(svg: &str) -> String {
+    let Some(start) = svg.find("<svg") else {
+        return svg.to_string();
+    };
+    let Some(end) = svg[start..].find('>').map(|e| start + e) else {
+        return svg.to_string();
+    };
+    let head = &svg[start..end];
+    let attr = |name: &str| -> Option<String> {
+        let k = head.find(&format!(" {name}=\""))? + name.len() + 3;
+        let v = &head[k..];
+        Some(v[..v.find('"')?].to_string())
+    };
+    let (Some(w), Some(h)) = (attr("width"), attr("height")) else {
+        return svg.to_string();
+    };
+    let new_head = head
+        .replacen(&format!(" width=\"{w}\""), " width=\"100%\"", 1)
+        .replacen(
+            &format!(" height=\"{h}\""),
+            &format!(" style=\"max-width:{w}px;height:auto;display:block\""),
+            1,
+        );
+    format!("{}{}{}", &svg[..start], new_head, &svg[end..])
 }
 
 /// Draw a grouped bar chart as an SVG string. Bars start at zero, so losses go down.
@@ -445,6 +480,7 @@ mod tests {
             legend_title: "share of world output (%)".into(),
             missing_label: "no production".into(),
             decimals: 1,
+            scale: None,
         };
         let svg = heat_map(&h).unwrap();
         for needle in [
@@ -484,6 +520,16 @@ mod tests {
         for needle in ["Gains", "country", "USD bn", "Shapley value", "<rect"] {
             assert!(svg.contains(needle), "missing {needle}");
         }
+    }
+
+    #[test]
+    fn responsive_svg_scales_with_its_view_box() {
+        let svg = "<svg width=\"640\" height=\"360\" viewBox=\"0 0 640 360\"><rect/></svg>";
+        let r = responsive(svg);
+        assert!(r.contains("width=\"100%\""), "{r}");
+        assert!(r.contains("viewBox=\"0 0 640 360\""), "{r}");
+        assert!(r.contains("max-width:640px"), "{r}");
+        assert!(!r.contains("height=\"360\""), "{r}");
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! ([`crate::analysis::compare`]); its gains are split among its members by the Shapley value
 //! of its coalition game ([`crate::analysis::coalitions`]: v(S) = welfare gain of the members of
 //! S when only S forms the agreement, MODEL.md section 8), exactly up to
-//! [`PageOptions::max_exact`] members and by Monte Carlo beyond, with the least core (is the
+//! [`PageOptions::game`] (`max_exact`) members and by Monte Carlo beyond, with the least core (is the
 //! core empty, are the realised and Shapley splits in it).
 
 use std::collections::HashMap;
@@ -34,33 +34,20 @@ use crate::results::{Outcome, Report, SolveConfig};
 use crate::scenario::{AgreementId, Scenario};
 
 /// What the page covers and how hard it works.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PageOptions {
     /// Agreements analysed and switched on in the coordinated case; empty = every agreement.
     pub agreements: Vec<AgreementId>,
     /// A separate sovereign scenario (label, scenario), solved with its own activation flags.
     pub sovereign: Option<(String, Scenario)>,
-    /// Shapley values by enumerating all 2^m coalitions up to this many members.
-    pub max_exact: usize,
-    /// Random orders for Monte Carlo Shapley values beyond `max_exact` members (0 = skip).
-    pub samples: usize,
-    /// Seed of the Monte Carlo orders.
-    pub seed: u64,
+    /// How each agreement's coalition game is computed (exact up to `max_exact` members, Monte
+    /// Carlo beyond; the same settings as `aistack coalitions`).
+    pub game: CoalitionSettings,
+    /// Activation flags of FILE before the analysed agreements are switched on or off (the
+    /// file's own flags when `None`).
+    pub base: Option<BuildOptions>,
     /// Solve LP relaxations of the integer variables.
     pub relax: bool,
-}
-
-impl Default for PageOptions {
-    fn default() -> Self {
-        PageOptions {
-            agreements: Vec::new(),
-            sovereign: None,
-            max_exact: coalitions::DEFAULT_MAX_EXACT,
-            samples: coalitions::DEFAULT_SAMPLES,
-            seed: 2026,
-            relax: false,
-        }
-    }
 }
 
 /// One solved case.
@@ -121,11 +108,11 @@ impl Page {
             .collect()
     }
 
-    /// Share of world output (%) by country and layer over the horizon, for a case.
-    pub fn specialisation(&self, case: &Case) -> Vec<Vec<Option<f64>>> {
+    /// Share of world output (%) by country and layer in one period, for a case.
+    pub fn specialisation(&self, case: &Case, period: usize) -> Vec<Vec<Option<f64>>> {
         let mut by: HashMap<(&str, &str), f64> = HashMap::new();
         let mut world: HashMap<&str, f64> = HashMap::new();
-        for p in &case.report.production {
+        for p in case.report.production.iter().filter(|p| p.period == period) {
             *by.entry((p.country.as_str(), p.layer.as_str()))
                 .or_default() += p.quantity;
             *world.entry(p.layer.as_str()).or_default() += p.quantity;
@@ -145,13 +132,13 @@ impl Page {
             .collect()
     }
 
-    /// Prices λ[c,l] of period 1 (period money per unit) for a case.
-    pub fn prices(&self, case: &Case) -> Vec<Vec<Option<f64>>> {
+    /// Prices λ[c,l] of one period (period money per unit) for a case.
+    pub fn prices(&self, case: &Case, period: usize) -> Vec<Vec<Option<f64>>> {
         let map: HashMap<(&str, &str), f64> = case
             .report
             .prices
             .iter()
-            .filter(|p| p.period == 1)
+            .filter(|p| p.period == period)
             .map(|p| ((p.country.as_str(), p.layer.as_str()), p.price))
             .collect();
         self.countries
@@ -164,6 +151,15 @@ impl Page {
             })
             .collect()
     }
+}
+
+/// The range of a country's welfare over the optimal prices, where it is not unique.
+fn price_range(case: &Case, country: &str) -> Option<(f64, f64)> {
+    let w = case.report.welfare.iter().find(|w| w.country == country)?;
+    if w.price_dependent != Some(true) {
+        return None;
+    }
+    w.range().map(|r| (r.min, r.max))
 }
 
 fn welfare_map(r: &Report) -> HashMap<String, f64> {
@@ -199,12 +195,14 @@ fn solve_case(
     Ok((case, o))
 }
 
-/// Solve every case and run the agreement analyses.
+/// Solve every case and run the agreement analyses; `progress(done, total)` follows the solves
+/// of each coalition game (the longest part).
 pub fn compute(
     s: &Scenario,
     file: &str,
     opts: &PageOptions,
     config: &SolveConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Page, AnalysisError> {
     let analysed: Vec<AgreementId> = if opts.agreements.is_empty() {
         (0..s.agreements.len()).collect()
@@ -233,16 +231,32 @@ pub fn compute(
             )));
         }
     }
-    let mut with = BuildOptions::from_file(s);
+    let mut with = opts
+        .base
+        .clone()
+        .unwrap_or_else(|| BuildOptions::from_file(s));
     with.relax = opts.relax;
+    with.active = compare::active_flags(s, &with);
     let mut without = with.clone();
     for &a in &analysed {
         with.active[a] = true;
         without.active[a] = false;
     }
+    // Labels name the analysed agreements: other agreements may be active in both cases.
+    let names: Vec<&str> = analysed
+        .iter()
+        .map(|&a| s.agreements[a].id.as_str())
+        .collect();
+    let named = if names.is_empty() {
+        "the agreements".to_string()
+    } else {
+        names.join(", ")
+    };
+    let with_label = format!("coordinated (with {named})");
+    let without_label = format!("without {named}");
     let (coordinated, without_case) = rayon::join(
-        || solve_case(s, &with, config, "coordinated (with the agreements)"),
-        || solve_case(s, &without, config, "without the agreements"),
+        || solve_case(s, &with, config, &with_label),
+        || solve_case(s, &without, config, &without_label),
     );
     let coordinated = coordinated?.0;
     let without_case = without_case?.0;
@@ -257,7 +271,7 @@ pub fn compute(
         }
         None => {
             let mut c = without_case.clone();
-            c.label = "sovereign (without the agreements)".into();
+            c.label = format!("sovereign (without {named})");
             (c, true)
         }
     };
@@ -265,31 +279,23 @@ pub fn compute(
     let mut sections = Vec::new();
     for &a in &analysed {
         let ag = &s.agreements[a];
-        let comparison = compare::compare(s, a, &without, config)?;
+        let comparison = compare::compare_with_progress(s, a, &without, config, progress)?;
         let m = ag.members.len();
         let settings = CoalitionSettings {
-            samples: (m > opts.max_exact).then_some(opts.samples),
-            seed: opts.seed,
-            max_exact: opts.max_exact,
             value: coalitions::GameValue::Members,
-            target_std_error: coalitions::DEFAULT_TARGET_STD_ERROR,
+            ..opts.game.clone()
         };
-        let (coalitions, shapley_note) = if m > opts.max_exact && opts.samples < 2 {
-            let note = format!("{m} members is above the exact limit ({}) and Monte Carlo sampling is off; no Shapley split.", opts.max_exact);
-            (None, Some(note))
-        } else {
-            let game = coalitions::coalitions(s, a, &without, config, &settings, &|_, _| {})?;
-            let note = (game.method == Method::MonteCarlo).then(|| {
-                format!(
-                    "{m} members: Shapley values estimated from {} random orders (seed {}), {} scenario solves; \
-                     standard errors in the table; the least core over the sampled coalitions only bounds ε from below.",
-                    game.samples.unwrap_or(0),
-                    opts.seed,
-                    game.solves
-                )
-            });
-            (Some(game), note)
-        };
+        let game = coalitions::coalitions(s, a, &without, config, &settings, progress)?;
+        let shapley_note = (game.method == Method::MonteCarlo).then(|| {
+            format!(
+                "{m} members: Shapley values estimated from {} random orders (seed {}), {} scenario solves; \
+                 standard errors in the table; the least core over the sampled coalitions only bounds ε from below.",
+                game.samples.unwrap_or(0),
+                settings.seed,
+                game.solves
+            )
+        });
+        let coalitions = Some(game);
         sections.push(AgreementSection {
             id: ag.id.clone(),
             name: ag.name.clone(),
@@ -318,7 +324,7 @@ pub fn compute(
         );
     }
     if s.n_periods() > 1 {
-        notes.push("Price heat maps show period 1; specialisation shares sum production over every period.".into());
+        notes.push("Specialisation and price maps are drawn for every period.".into());
     }
     Ok(Page {
         title: format!("aistack report: {}", s.meta.name),
@@ -357,84 +363,80 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         page.currency.clone()
     };
     let mut out = Vec::new();
-    let spec = |case: &Case, title: String| HeatMap {
+    // Both specialisation maps on one scale (0-100 %), so equal colours mean equal shares.
+    let spec = |case: &Case, t: usize, title: String| HeatMap {
         title,
         rows: page.countries.clone(),
         columns: page.layers.clone(),
-        values: page.specialisation(case),
+        values: page.specialisation(case, t),
         x_label: "layer of the AI stack".into(),
         y_label: "country or bloc".into(),
         legend_title: "share of world output of the layer (%)".into(),
         missing_label: "not produced".into(),
         decimals: 0,
+        scale: Some((0.0, 100.0)),
     };
-    let h = spec(
-        &page.coordinated,
-        "Specialisation: share of world output by country and layer, coordinated".into(),
-    );
-    out.push(Chart {
-        id: "chart-specialisation".into(),
-        title: h.title.clone(),
-        svg: charts::heat_map(&h)?,
-    });
-    let h = spec(
-        &page.sovereign,
-        "Specialisation: share of world output by country and layer, sovereign".into(),
-    );
-    out.push(Chart {
-        id: "chart-specialisation-sovereign".into(),
-        title: h.title.clone(),
-        svg: charts::heat_map(&h)?,
-    });
-
-    let h = HeatMap {
-        title: "Prices: marginal value of each layer in each country, coordinated".into(),
-        rows: page.countries.clone(),
-        columns: page.layers.clone(),
-        values: page.prices(&page.coordinated),
-        x_label: "layer of the AI stack".into(),
-        y_label: "country or bloc".into(),
-        legend_title: format!("price ({cur} per unit, period 1)"),
-        missing_label: "no price".into(),
-        decimals: 2,
-    };
-    out.push(Chart {
-        id: "chart-prices".into(),
-        title: h.title.clone(),
-        svg: charts::heat_map(&h)?,
-    });
-
-    let with = welfare_map(&page.coordinated.report);
-    let without = welfare_map(&page.without.report);
-    let sov = welfare_map(&page.sovereign.report);
-    let pick = |m: &HashMap<String, f64>| {
-        page.countries
-            .iter()
-            .map(|c| m.get(c).copied())
-            .collect::<Vec<_>>()
-    };
-    let mut series = vec![
-        Series {
-            name: "without the agreements".into(),
-            values: pick(&without),
-        },
-        Series {
-            name: "with the agreements".into(),
-            values: pick(&with),
-        },
-    ];
-    if !page.sovereign_is_without {
-        series.push(Series {
-            name: "sovereign".into(),
-            values: pick(&sov),
+    for t in 1..=page.periods {
+        let (id, when) = period_id(page.periods, t);
+        let h = spec(
+            &page.coordinated,
+            t,
+            format!("Specialisation: share of world output, coordinated{when}"),
+        );
+        out.push(Chart {
+            id: format!("chart-specialisation{id}"),
+            title: h.title.clone(),
+            svg: charts::heat_map(&h)?,
+        });
+        let h = spec(
+            &page.sovereign,
+            t,
+            format!("Specialisation: share of world output, sovereign{when}"),
+        );
+        out.push(Chart {
+            id: format!("chart-specialisation-sovereign{id}"),
+            title: h.title.clone(),
+            svg: charts::heat_map(&h)?,
         });
     }
+    for t in 1..=page.periods {
+        let (id, when) = period_id(page.periods, t);
+        let h = HeatMap {
+            title: format!("Prices: marginal value of each layer, coordinated{when}"),
+            rows: page.countries.clone(),
+            columns: page.layers.clone(),
+            values: page.prices(&page.coordinated, t),
+            x_label: "layer of the AI stack".into(),
+            y_label: "country or bloc".into(),
+            legend_title: format!("price ({cur} per unit, period {t})"),
+            missing_label: "no price".into(),
+            decimals: 2,
+            scale: None,
+        };
+        out.push(Chart {
+            id: format!("chart-prices{id}"),
+            title: h.title.clone(),
+            svg: charts::heat_map(&h)?,
+        });
+    }
+
+    // Changes are the point: each country's welfare with minus without the agreements.
+    let with = welfare_map(&page.coordinated.report);
+    let without = welfare_map(&page.without.report);
+    let change: Vec<Option<f64>> = page
+        .countries
+        .iter()
+        .map(|c| Some(with.get(c)? - without.get(c)?))
+        .collect();
     let b = Bars {
-        title: "Welfare by country, with and without the agreements".into(),
+        title: "Welfare by country: the change the agreements make".into(),
         categories: page.countries.clone(),
-        series,
+        series: vec![Series {
+            name: "with minus without the agreements".into(),
+            values: change,
+        }],
         x_label: "country or bloc".into(),
-        y_label: format!("welfare ({cur}, discounted)"),
+        y_label: format!("welfare change ({cur}, discounted)"),
     };
     out.push(Chart {
         id: "chart-welfare".into(),
@@ -522,6 +524,16 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
     Ok(out)
 }
 
+/// The id suffix and title words of period `t`: none for a single-period file (its ids stay
+/// `chart-prices`...), `-p2` and ", period 2" otherwise (period 1 keeps the plain id).
+fn period_id(periods: usize, t: usize) -> (String, String) {
+    match (periods, t) {
+        (1, _) => (String::new(), String::new()),
+        (_, 1) => (String::new(), ", period 1".into()),
+        _ => (format!("-p{t}"), format!(", period {t}")),
+    }
+}
+
 /// HTML-escape text.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -541,7 +553,7 @@ pub fn escape(s: &str) -> String {
 /// Inline form of an SVG: without the XML namespace (not needed inside HTML, and it keeps
 /// the page free of any URL).
 fn inline(svg: &str) -> String {
-    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+    charts::responsive(&svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))
 }
 
 fn num(v: f64, d: usize) -> String {
@@ -556,7 +568,8 @@ const STYLE: &str = "body{font-family:sans-serif;max-width:1200px;margin:2em aut
 h1{font-size:1.6em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 8px}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}\
-figure{margin:1em 0;overflow-x:auto}figcaption{font-size:0.9em;color:#555;max-width:900px}\
+figure{margin:1em 0;max-width:100%}figure svg{width:100%;height:auto}\
+.tables{overflow-x:auto;max-width:100%}figcaption{font-size:0.9em;color:#555;max-width:900px}\
 .note{font-size:0.9em;color:#555}.bad{color:#b00}.good{color:#070}";
 
 /// The page as HTML, given its charts (from [`charts`]).
@@ -587,13 +600,14 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
     ));
     h.push_str(&format!("<h1>{}</h1>\n", escape(&page.title)));
     h.push_str(&format!(
-        "<p>{}<br><span class=\"note\">Scenario file: <code>{}</code>; {} countries, {} layers, {} period(s); \
+        "<p>{}<br><span class=\"note\">Scenario file: <code>{}</code>; {} countries, {} layers, {} {}; \
          agreements analysed: {}.</span></p>\n",
         escape(&page.description),
         escape(&page.file),
         page.countries.len(),
         page.layers.len(),
         page.periods,
+        super::table::plural(page.periods, "period", "periods"),
         escape(&page.agreements.join(", "))
     ));
 
@@ -627,27 +641,38 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
     ));
 
     h.push_str("<h2 id=\"specialisation\">Specialisation</h2>\n");
-    h.push_str(&figure(
-        "chart-specialisation",
-        "Each cell is the country's share of world output of the layer (%), with the agreements. Grey: the \
-         country does not produce the layer.",
-    ));
-    h.push_str(&figure(
-        "chart-specialisation-sovereign",
-        "The same shares in the sovereign case: where blocs replicate layers they would otherwise import.",
-    ));
+    for t in 1..=page.periods {
+        let (id, when) = period_id(page.periods, t);
+        h.push_str(&figure(
+            &format!("chart-specialisation{id}"),
+            &format!(
+                "Each cell is the country's share of world output of the layer (%){when}, with the agreements. \
+                 Grey: the country does not produce the layer. Both maps share one colour scale (0-100 %)."
+            ),
+        ));
+        h.push_str(&figure(
+            &format!("chart-specialisation-sovereign{id}"),
+            &format!("The same shares in the sovereign case{when}: where blocs replicate layers they would otherwise import."),
+        ));
+    }
     h.push_str("<h2 id=\"prices\">Prices</h2>\n");
-    h.push_str(&figure(
-        "chart-prices",
-        &format!(
-            "Price λ of each layer in each country (the dual of its balance row, MODEL.md 7), {cur} per unit \
-             in period-1 money, with the agreements: the value of one more unit delivered free."
-        ),
-    ));
+    for t in 1..=page.periods {
+        let (id, _) = period_id(page.periods, t);
+        h.push_str(&figure(
+            &format!("chart-prices{id}"),
+            &format!(
+                "Price λ of each layer in each country (the dual of its balance row, MODEL.md 7), {cur} per unit \
+                 in period-{t} money, with the agreements: the value of one more unit delivered free."
+            ),
+        ));
+    }
     h.push_str("<h2 id=\"welfare\">Welfare by country</h2>\n");
     h.push_str(&figure(
         "chart-welfare",
-        &format!("Welfare of each country ({cur}, discounted): consumers' surplus, producers' profit and importers' rents."),
+        &format!(
+            "Each country's welfare with the agreements minus without them ({cur}, discounted): consumers' \
+             surplus, producers' profit and importers' rents. Levels are in the table below."
+        ),
     ));
     h.push_str("<h2 id=\"sovereignty\">Cost of sovereignty</h2>\n");
     h.push_str(&figure(
@@ -666,21 +691,46 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
         "<th>without agreements</th><th>with agreements</th>{}<th>coordinated - sovereign</th></tr>\n",
         if page.sovereign_is_without { "" } else { "<th>sovereign</th>" }
     ));
+    let mut ranged = false;
     for (i, c) in page.countries.iter().enumerate() {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}<td class=\"n\">{}</td></tr>\n",
-            escape(c),
-            num(without.get(c).copied().unwrap_or(f64::NAN), 2),
-            num(with.get(c).copied().unwrap_or(f64::NAN), 2),
+        let mut cell = |case: &Case, m: &HashMap<String, f64>| -> String {
+            let v = num(m.get(c).copied().unwrap_or(f64::NAN), 2);
+            match price_range(case, c) {
+                Some((lo, hi)) => {
+                    ranged = true;
+                    format!(
+                        "<td class=\"n\" title=\"{} to {} over the optimal prices\">{v}*</td>",
+                        num(lo, 2),
+                        num(hi, 2)
+                    )
+                }
+                None => format!("<td class=\"n\">{v}</td>"),
+            }
+        };
+        let cells = format!(
+            "{}{}{}",
+            cell(&page.without, &without),
+            cell(&page.coordinated, &with),
             if page.sovereign_is_without {
                 String::new()
             } else {
-                format!("<td class=\"n\">{}</td>", num(sov.get(c).copied().unwrap_or(f64::NAN), 2))
-            },
+                cell(&page.sovereign, &sov)
+            }
+        );
+        h.push_str(&format!(
+            "<tr><td>{}</td>{cells}<td class=\"n\">{}</td></tr>\n",
+            escape(c),
             num(by[i], 2)
         ));
     }
     h.push_str("</table>\n");
+    if ranged {
+        h.push_str(
+            "<p class=\"note\">* Not unique: this welfare depends on which optimal prices split W (a degenerate \
+             program); the range over every optimal price is in the cell's tooltip and in report.json. \
+             W and its changes are unique.</p>\n",
+        );
+    }
 
     h.push_str("<h2 id=\"agreements\">Agreements</h2>\n");
     for sec in &page.sections {

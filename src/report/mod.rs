@@ -21,9 +21,26 @@ pub enum OutputFormat {
     Csv,
 }
 
-/// Pretty JSON of any serialisable result.
+/// Pretty JSON of any serialisable result, without negative zeros (`-0.0` is round-off, and
+/// reads as a loss).
 pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value)
+    fn positive_zero(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) if n.as_f64() == Some(0.0) && n.is_f64() => {
+                if let Some(z) = serde_json::Number::from_f64(0.0) {
+                    *n = z;
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(positive_zero),
+            serde_json::Value::Object(map) => map.values_mut().for_each(positive_zero),
+            _ => {}
+        }
+    }
+    serde_json::to_value(value)
+        .and_then(|mut v| {
+            positive_zero(&mut v);
+            serde_json::to_string_pretty(&v)
+        })
         .unwrap_or_else(|e| format!("{{\"status\":\"error\",\"message\":\"{e}\"}}"))
 }
 
@@ -112,17 +129,195 @@ struct Summary {
     welfare_residual: Option<f64>,
 }
 
-/// Write rows as `dir/name.csv` (header only when empty).
+/// Write rows as `dir/name.csv` (empty when there are no rows).
 pub fn write_table<T: Serialize>(
     dir: &Path,
     name: &str,
     rows: &[T],
     written: &mut Vec<String>,
 ) -> std::io::Result<()> {
-    let path = dir.join(format!("{name}.csv"));
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()
+        .map_err(std::io::Error::other)?;
+    let table = CsvTable::from_rows(name, &rows);
+    write_one(dir, &table, written)
+}
+
+/// One CSV file: a name (the file stem) and flat rows of cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvTable {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl CsvTable {
+    /// Flatten JSON objects into one row each: nested objects become `a.b` columns, an array of
+    /// objects `field.LABEL.x` columns (LABEL = the element's first text field, e.g. a country),
+    /// an array of plain values one cell joined by `; `. Columns in first-seen order.
+    pub fn from_rows(name: &str, rows: &[serde_json::Value]) -> CsvTable {
+        let mut header: Vec<String> = Vec::new();
+        let mut flat: Vec<Vec<(String, String)>> = Vec::new();
+        for r in rows {
+            let mut cells = Vec::new();
+            flatten_row("", r, &mut cells);
+            for (k, _) in &cells {
+                if !header.contains(k) {
+                    header.push(k.clone());
+                }
+            }
+            flat.push(cells);
+        }
+        let rows = flat
+            .into_iter()
+            .map(|cells| {
+                header
+                    .iter()
+                    .map(|h| {
+                        cells
+                            .iter()
+                            .find(|(k, _)| k == h)
+                            .map_or(String::new(), |(_, v)| v.clone())
+                    })
+                    .collect()
+            })
+            .collect();
+        CsvTable {
+            name: name.to_string(),
+            header,
+            rows,
+        }
+    }
+}
+
+/// Every table of a command's JSON output: the top-level scalars (and scalars of nested
+/// objects) as one row of `summary`, each array of objects as a table named by its path
+/// (`countries`, `least_core.blocking`). Empty arrays give no file.
+pub fn csv_tables(value: &serde_json::Value) -> Vec<CsvTable> {
+    fn walk(
+        prefix: &str,
+        v: &serde_json::Value,
+        summary: &mut Vec<(String, String)>,
+        tables: &mut Vec<CsvTable>,
+    ) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, x) in map {
+                    walk(&join_key(prefix, k), x, summary, tables);
+                }
+            }
+            serde_json::Value::Array(items) if items.iter().all(|x| x.is_object()) => {
+                if !items.is_empty() {
+                    tables.push(CsvTable::from_rows(&prefix.replace('.', "_"), items));
+                }
+            }
+            other => summary.push((prefix.to_string(), cell(other))),
+        }
+    }
+    let mut summary = Vec::new();
+    let mut tables = Vec::new();
+    walk("", value, &mut summary, &mut tables);
+    let mut all = vec![CsvTable {
+        name: "summary".into(),
+        header: summary.iter().map(|(k, _)| k.clone()).collect(),
+        rows: vec![summary.into_iter().map(|(_, v)| v).collect()],
+    }];
+    all.extend(tables);
+    all
+}
+
+fn join_key(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn flatten_row(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, x) in map {
+                flatten_row(&join_key(prefix, k), x, out);
+            }
+        }
+        serde_json::Value::Array(items)
+            if !items.is_empty() && items.iter().all(|x| x.is_object()) =>
+        {
+            for (i, item) in items.iter().enumerate() {
+                let label = item
+                    .as_object()
+                    .and_then(|m| m.values().find_map(|x| x.as_str().map(str::to_string)))
+                    .unwrap_or_else(|| (i + 1).to_string());
+                let Some(map) = item.as_object() else {
+                    continue;
+                };
+                for (k, x) in map {
+                    if x.as_str() != Some(label.as_str()) {
+                        flatten_row(&join_key(&join_key(prefix, &label), k), x, out);
+                    }
+                }
+            }
+        }
+        other => out.push((prefix.to_string(), cell(other))),
+    }
+}
+
+/// A CSV cell: numbers via [`csv_number`], text as is, arrays joined by `; `, null empty.
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(x) if n.is_f64() => csv_number(x),
+            _ => n.to_string(),
+        },
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
+        serde_json::Value::Object(_) => serde_json::to_string(v).unwrap_or_default(),
+    }
+}
+
+/// A number in a CSV file: rounded to 10 significant digits (the solvers' tolerances are
+/// around 1e-9, so further digits are round-off, e.g. `0.7300000000000001`), then written as
+/// the shortest decimal that reads back as that double; magnitudes below 1e-12 are round-off
+/// zeros (`7.3e-15`) and are written as 0. Scientific notation from 1e15 on (Rust's plain
+/// `Display` would write 1e300 as 301 digits) and below 1e-6.
+pub fn csv_number(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    if x.abs() < 1e-12 {
+        return "0".into();
+    }
+    let rounded: f64 = format!("{x:.9e}").parse().unwrap_or(x);
+    if (1e-6..1e15).contains(&rounded.abs()) {
+        format!("{rounded}")
+    } else {
+        format!("{rounded:e}")
+    }
+}
+
+/// Write `tables` as `dir/NAME.csv`, creating `dir`; returns the paths written.
+pub fn write_csv_tables(dir: &Path, tables: &[CsvTable]) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for t in tables {
+        write_one(dir, t, &mut written)?;
+    }
+    Ok(written)
+}
+
+fn write_one(dir: &Path, t: &CsvTable, written: &mut Vec<String>) -> std::io::Result<()> {
+    let path = dir.join(format!("{}.csv", t.name));
     let mut w = csv::Writer::from_path(&path).map_err(std::io::Error::other)?;
-    for r in rows {
-        w.serialize(r).map_err(std::io::Error::other)?;
+    if !t.header.is_empty() {
+        w.write_record(&t.header).map_err(std::io::Error::other)?;
+    }
+    for r in &t.rows {
+        w.write_record(r).map_err(std::io::Error::other)?;
     }
     w.flush()?;
     written.push(path.display().to_string());

@@ -88,17 +88,48 @@ impl Table {
             out.push('\n');
         }
         if shown < self.rows.len() {
+            let more = self.rows.len() - shown;
             out.push_str(&format!(
-                "... {} more rows (use --format json or csv for all)\n",
-                self.rows.len() - shown
+                "... {more} more {} (--limit all shows every row; --format json or csv writes them)\n",
+                plural(more, "row", "rows")
             ));
         }
         out
     }
 }
 
-/// A number for people: fixed decimals, no negative zero.
+/// A number for people: four decimals (so below 5e-5 it prints 0.0000: the canonical prices
+/// come from an interior-point QP whose round-off is around 1e-6, and the JSON and CSV outputs
+/// carry every digit), scientific notation with five significant digits from 1e9 on (where
+/// fixed decimals are a wall of digits: 1e300), never `-0`.
 pub fn num(v: f64) -> String {
-    let v = if v.abs() < 5e-5 { 0.0 } else { v };
-    format!("{v:.4}")
+    let a = v.abs();
+    if a < 5e-5 {
+        "0.0000".into()
+    } else if !a.is_finite() {
+        format!("{v}")
+    } else if a >= 1e9 {
+        format!("{v:.4e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// A share as a percentage with one decimal, never `-0.0%`.
+pub fn pct(share: f64) -> String {
+    let t = format!("{:.1}%", 100.0 * share);
+    if t == "-0.0%" {
+        "0.0%".into()
+    } else {
+        t
+    }
+}
+
+/// `word` for one, `words` otherwise ("1 period", "2 periods").
+pub fn plural<'a>(n: usize, word: &'a str, words: &'a str) -> &'a str {
+    if n == 1 {
+        word
+    } else {
+        words
+    }
 }
