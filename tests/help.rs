@@ -78,6 +78,7 @@ fn readme_states_exactly_the_flags_of_every_subcommand() {
         "export",
         "generate",
         "sweep",
+        "sweep-report",
     ] {
         assert!(names.contains(&sub), "README flag table lacks {sub}");
     }

@@ -1,4 +1,4 @@
-//! Sweep additions behind the findings (decisions.md 34): `command = "coordination"` (W with
+//! Sweep additions behind the findings (decisions.md 46): `command = "coordination"` (W with
 //! every agreement on minus W with every agreement off, per country too), parameters with
 //! `scale = true`, `with = [...]` and `name`; each equals the same change made by hand.
 

@@ -1,5 +1,5 @@
 //! The coalition game in shards, for a Slurm job array (`aistack coalitions --shard K/N`,
-//! `--merge`, `--slurm`; decisions.md 32).
+//! `--merge`, `--slurm`; decisions.md 44).
 //!
 //! The coalitions a game needs are a pure function of the request ([`Game::needed`]: every
 //! coalition of two or more members, or the prefixes of the seeded random orders), so shard K of

@@ -156,7 +156,7 @@ impl RawSolution {
     }
 
     /// Whether there is a solution. A program without columns (nothing to decide) has an
-    /// empty one, optimal with W = 0 (models/decisions.md 32).
+    /// empty one, optimal with W = 0 (models/decisions.md 47).
     pub fn has_values(&self) -> bool {
         !self.values.is_empty() || (self.status == Status::Optimal && self.objective.is_finite())
     }
