@@ -778,7 +778,7 @@ impl NativeScenario {
         agreements: Vec<String>,
         sovereign: Option<PyRef<'_, NativeScenario>>,
         max_exact: usize,
-        samples: usize,
+        samples: Option<usize>,
         seed: u64,
         relax: bool,
         solver: &str,
@@ -788,9 +788,9 @@ impl NativeScenario {
         prices: &str,
     ) -> PyResult<String> {
         let config = solve_config(solver, time_limit, mip_gap, threads, prices)?;
-        if samples == 1 {
+        if samples.is_some_and(|m| m < 2) {
             return Err(PyValueError::new_err(
-                "samples must be 0 (no Monte Carlo) or at least 2",
+                "samples must be at least 2 (for a standard error)",
             ));
         }
         let s = self.scenario.clone();
@@ -807,14 +807,19 @@ impl NativeScenario {
         let opts = PageOptions {
             agreements: ids,
             sovereign: sovereign.map(|x| (x.file.clone(), (*x.scenario).clone())),
-            max_exact,
-            samples,
-            seed,
+            // The same game settings as `aistack report` / `coalitions`.
+            game: CoalitionSettings {
+                samples,
+                seed,
+                max_exact,
+                ..Default::default()
+            },
+            base: None,
             relax,
         };
         check_out_dir(&out)?;
         let file = self.file.clone();
-        let page = run_detached(py, move || html::compute(&s, &file, &opts, &config))?
+        let page = run_detached(py, move || html::compute(&s, &file, &opts, &config, &|_, _| {}))?
             .map_err(analysis_error)?;
         let written = html::write(&page, &out).map_err(|e| {
             PyRuntimeError::new_err(format!("writing the report into {}: {e}", out.display()))

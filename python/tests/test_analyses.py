@@ -109,7 +109,7 @@ def test_analysis_of_an_infeasible_configuration_raises_analysis_error():
 
 def test_report_writes_the_page(tmp_path):
     s = aistack.Scenario.from_file(ROOT / "instances" / "agreement-loser.toml")
-    r = s.report(tmp_path / "out", samples=0)
+    r = s.report(tmp_path / "out")
     assert r.index.exists() and r.index.name == "index.html"
     assert (tmp_path / "out" / "report.json").exists()
     page = json.loads((tmp_path / "out" / "report.json").read_text())
