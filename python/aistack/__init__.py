@@ -755,7 +755,7 @@ class Scenario:
                 _ids(agreements),
                 None if sovereign is None else sovereign._native,
                 int(max_exact),
-                int(samples),
+                None if samples is None else int(samples),
                 int(seed),
                 **_solver_kwargs(relax, solver, time_limit, mip_gap, threads, prices),
             )

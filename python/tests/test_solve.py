@@ -67,8 +67,8 @@ def test_from_toml_str_is_from_file(solved):
 def test_columns_and_types():
     sol = aistack.Scenario.from_file(ROOT / "instances" / "security-policy.toml").solve()
     assert list(sol.welfare.columns) == [
-        "country", "consumers", "producers", "rents", "shortfall_cost", "total", "total_min", "total_max",
-        "price_dependent",
+        "country", "consumers", "producers", "rents", "total", "total_min", "total_max", "price_dependent",
+        "shortfall_cost",
     ]
     assert list(sol.prices.columns) == ["country", "layer", "period", "price", "export_price"]
     assert list(sol.flows.columns) == ["from", "to", "layer", "period", "quantity"]
