@@ -819,8 +819,10 @@ impl NativeScenario {
         };
         check_out_dir(&out)?;
         let file = self.file.clone();
-        let page = run_detached(py, move || html::compute(&s, &file, &opts, &config, &|_, _| {}))?
-            .map_err(analysis_error)?;
+        let page = run_detached(py, move || {
+            html::compute(&s, &file, &opts, &config, &|_, _| {})
+        })?
+        .map_err(analysis_error)?;
         let written = html::write(&page, &out).map_err(|e| {
             PyRuntimeError::new_err(format!("writing the report into {}: {e}", out.display()))
         })?;
