@@ -5,44 +5,13 @@
 //! The Slurm test is skipped, with the reason printed, only when the cluster cannot be started
 //! (no start.sh, or Slurm cannot be installed). Set AISTACK_SLURM_TOOLS to use another start.sh.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod slurm_cluster;
+use slurm_cluster::Cluster;
+
 use serde_json::Value;
-
-fn tools() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("AISTACK_SLURM_TOOLS") {
-        return Some(PathBuf::from(p));
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [
-        root.join("../shared/tools/slurm"),
-        PathBuf::from("/work/shared/tools/slurm"),
-    ]
-    .into_iter()
-    .find(|p| p.join("start.sh").exists())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_or(16817, |a| a.port())
-}
-
-struct Cluster {
-    tools: PathBuf,
-    env: Vec<(String, String)>,
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(self.tools.join("stop.sh"))
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .output();
-    }
-}
 
 fn example() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -186,37 +155,16 @@ fn shards_by_hand_merge_into_the_local_game() {
 
 #[test]
 fn slurm_coalitions_match_the_local_run() {
-    let Some(tools) = tools() else {
-        println!("skipped: no ../shared/tools/slurm/start.sh (set AISTACK_SLURM_TOOLS)");
-        return;
-    };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let env = vec![
-        (
-            "SLURMTEST_DIR".to_string(),
-            d.join("slurm").display().to_string(),
-        ),
-        ("SLURMTEST_CTLD_PORT".to_string(), free_port().to_string()),
-        ("SLURMTEST_SLURMD_PORT".to_string(), free_port().to_string()),
-    ];
-    let start = Command::new("bash")
-        .arg(tools.join("start.sh"))
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .expect("bash runs");
-    let cluster = Cluster {
-        tools: tools.clone(),
-        env: env.clone(),
+    let cluster = match Cluster::start(d) {
+        Ok(c) => c,
+        Err(reason) => {
+            println!("skipped: {reason}");
+            return;
+        }
     };
-    if !start.status.success() {
-        println!(
-            "skipped: the Slurm test cluster did not start: {}",
-            String::from_utf8_lossy(&start.stderr).trim()
-        );
-        return;
-    }
-    let conf = d.join("slurm/etc/slurm.conf");
+    let conf = cluster.conf.clone();
     let ex = example();
     let base = [
         ex.as_str(),

@@ -5,43 +5,11 @@
 //! Skipped, with the reason printed, only when the cluster cannot be started (no start.sh, or
 //! Slurm cannot be installed, e.g. not root). Set AISTACK_SLURM_TOOLS to use another start.sh.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn tools() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("AISTACK_SLURM_TOOLS") {
-        return Some(PathBuf::from(p));
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [
-        root.join("../shared/tools/slurm"),
-        PathBuf::from("/work/shared/tools/slurm"),
-    ]
-    .into_iter()
-    .find(|p| p.join("start.sh").exists())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_or(16817, |a| a.port())
-}
-
-/// Stops the cluster when the test ends, pass or fail.
-struct Cluster {
-    tools: PathBuf,
-    env: Vec<(String, String)>,
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(self.tools.join("stop.sh"))
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .output();
-    }
-}
+mod slurm_cluster;
+use slurm_cluster::Cluster;
 
 fn table(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -53,37 +21,16 @@ fn table(path: &Path) -> String {
 
 #[test]
 fn slurm_job_array_matches_the_local_run() {
-    let Some(tools) = tools() else {
-        println!("skipped: no ../shared/tools/slurm/start.sh (set AISTACK_SLURM_TOOLS)");
-        return;
-    };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let env = vec![
-        (
-            "SLURMTEST_DIR".to_string(),
-            d.join("slurm").display().to_string(),
-        ),
-        ("SLURMTEST_CTLD_PORT".to_string(), free_port().to_string()),
-        ("SLURMTEST_SLURMD_PORT".to_string(), free_port().to_string()),
-    ];
-    let start = Command::new("bash")
-        .arg(tools.join("start.sh"))
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .expect("bash runs");
-    let cluster = Cluster {
-        tools: tools.clone(),
-        env: env.clone(),
+    let cluster = match Cluster::start(d) {
+        Ok(c) => c,
+        Err(reason) => {
+            println!("skipped: {reason}");
+            return;
+        }
     };
-    if !start.status.success() {
-        println!(
-            "skipped: the Slurm test cluster did not start: {}",
-            String::from_utf8_lossy(&start.stderr).trim()
-        );
-        return;
-    }
-    let conf = d.join("slurm/etc/slurm.conf");
+    let conf = cluster.conf.clone();
 
     let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("instances/example.toml");
     let write = |name: &str| {
