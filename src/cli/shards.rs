@@ -17,16 +17,17 @@ use crate::formulation::BuildOptions;
 use crate::results::SolveConfig;
 use crate::scenario::{AgreementId, Scenario};
 
+/// Cutting embarrassingly parallel work into shards, by hand or as a Slurm job array plus a
+/// dependent merge job (shared by `sweep` and `coalitions`).
 #[derive(clap::Args, Debug, Default)]
-pub struct ShardArgs {
-    /// Solve only shard K of N of the coalitions (1-based; the i-th needed coalition belongs to
-    /// shard i mod N + 1), appending each to DIR/K-of-N.jsonl.
+pub struct ArrayArgs {
+    /// Run only shard K of N of the work (1-based; item i belongs to shard i mod N + 1).
     #[arg(long, value_name = "K/N", conflicts_with_all = ["merge", "slurm"])]
     pub shard: Option<String>,
-    /// Assemble the game from the shard files in --shard-dir (the same report as a local run).
+    /// Merge the shards' results into what a local run writes.
     #[arg(long, conflicts_with = "slurm")]
     pub merge: bool,
-    /// Submit the coalitions as a Slurm job array (sbatch) plus a dependent merge job.
+    /// Submit the work as a Slurm job array (sbatch) plus a dependent merge job.
     #[arg(long)]
     pub slurm: bool,
     /// Slurm partition.
@@ -38,6 +39,12 @@ pub struct ShardArgs {
     /// With --slurm: wait for the merge job and print its output.
     #[arg(long, requires = "slurm")]
     pub wait: bool,
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct ShardArgs {
+    #[command(flatten)]
+    pub array: ArrayArgs,
     /// Directory of the shard files and Slurm scripts (default: aistack-coalitions-AGREEMENT).
     #[arg(long, value_name = "DIR")]
     pub shard_dir: Option<PathBuf>,
@@ -92,7 +99,7 @@ pub fn coalitions(
     settings: &CoalitionSettings,
     fingerprint: &str,
 ) -> anyhow::Result<Step> {
-    if a.shard.is_none() && !a.merge && !a.slurm {
+    if a.array.shard.is_none() && !a.array.merge && !a.array.slurm {
         if a.shard_dir.is_some() {
             return Err(bad_input(
                 "--shard-dir goes with --shard, --merge or --slurm",
@@ -100,7 +107,7 @@ pub fn coalitions(
         }
         return Ok(Step::Local);
     }
-    if a.array_size == 0 {
+    if a.array.array_size == 0 {
         return Err(bad_input("--array-size must be at least 1"));
     }
     let dir = a.shard_dir.clone().unwrap_or_else(|| {
@@ -112,14 +119,14 @@ pub fn coalitions(
             )
         ))
     });
-    if a.slurm {
+    if a.array.slurm {
         return slurm(a, &dir).map(Step::Exit);
     }
     let game = match Game::prepare(s, agreement, base, config, settings) {
         Ok(g) => g,
         Err(e) => return Ok(Step::Merged(Err(e))),
     };
-    if a.merge {
+    if a.array.merge {
         return match shard::merge(&game, settings, &dir, fingerprint) {
             Ok(r) => Ok(Step::Merged(Ok(Box::new(r)))),
             Err(ShardError::Analysis(e)) => Ok(Step::Merged(Err(e))),
@@ -130,7 +137,7 @@ pub fn coalitions(
             Err(e) => Err(shard_error(e)),
         };
     }
-    let (k, n) = parse_shard(a.shard.as_deref().unwrap_or(""))?;
+    let (k, n) = parse_shard(a.array.shard.as_deref().unwrap_or(""))?;
     match shard::run_shard(
         &game,
         settings,
@@ -193,7 +200,7 @@ fn forwarded_args() -> Vec<String> {
 /// Write the job-array and merge scripts, submit both with sbatch; with --wait, print the
 /// merge job's output.
 fn slurm(a: &ShardArgs, dir: &Path) -> anyhow::Result<Exit> {
-    let n = a.array_size;
+    let n = a.array.array_size;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let exe = std::env::current_exe().context("locating the aistack executable")?;
@@ -202,6 +209,7 @@ fn slurm(a: &ShardArgs, dir: &Path) -> anyhow::Result<Exit> {
     let args = args.join(" ");
     let d = quote(&dir.display().to_string());
     let partition = a
+        .array
         .partition
         .as_ref()
         .map_or(String::new(), |p| format!("#SBATCH --partition={p}\n"));
@@ -235,12 +243,12 @@ fn slurm(a: &ShardArgs, dir: &Path) -> anyhow::Result<Exit> {
     let dep = format!("--dependency=afterok:{job}");
     let merge_path = merge_path.display().to_string();
     let mut args = vec!["--parsable", dep.as_str()];
-    if a.wait {
+    if a.array.wait {
         args.push("--wait");
     }
     args.push(&merge_path);
     let result = sbatch(&args);
-    if !a.wait {
+    if !a.array.wait {
         let merge_job = result?;
         eprintln!(
             "submitted merge job {merge_job} (after {job}): output in {}",

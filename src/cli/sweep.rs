@@ -17,24 +17,8 @@ use crate::sweep::{Summary, Sweep, SweepError};
 pub struct SweepArgs {
     /// Sweep file (.toml): base scenario, parameters, design, command and metrics.
     pub file: PathBuf,
-    /// Run only shard K of N (1-based; point i belongs to shard i mod N + 1).
-    #[arg(long, value_name = "K/N", conflicts_with_all = ["merge", "slurm"])]
-    pub shard: Option<String>,
-    /// Merge the shards' results into results.csv and summary.json.
-    #[arg(long, conflicts_with = "slurm")]
-    pub merge: bool,
-    /// Submit the sweep as a Slurm job array (sbatch) plus a dependent merge job.
-    #[arg(long)]
-    pub slurm: bool,
-    /// Slurm partition.
-    #[arg(long, value_name = "P", requires = "slurm")]
-    pub partition: Option<String>,
-    /// Number of array tasks (shards).
-    #[arg(long, value_name = "N", default_value_t = 4, requires = "slurm")]
-    pub array_size: usize,
-    /// With --slurm: wait until the merge job has finished.
-    #[arg(long, requires = "slurm")]
-    pub wait: bool,
+    #[command(flatten)]
+    pub array: super::shards::ArrayArgs,
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -61,19 +45,19 @@ pub fn run(a: SweepArgs) -> anyhow::Result<Exit> {
             "sweep writes results.csv itself; --format is table or json",
         ));
     }
-    if a.jobs == Some(0) || a.array_size == 0 {
+    if a.jobs == Some(0) || a.array.array_size == 0 {
         return Err(bad_input("--jobs and --array-size must be at least 1"));
     }
     let mut sweep = Sweep::read(&a.file).map_err(sweep_error)?;
     sweep.relax |= a.solver.relax;
     let config = a.solver.config()?;
-    if a.merge {
+    if a.array.merge {
         return finish(&sweep, a.format);
     }
-    if a.slurm {
+    if a.array.slurm {
         return slurm(&a, &sweep);
     }
-    let shard = match &a.shard {
+    let shard = match &a.array.shard {
         Some(s) => Some(parse_shard(s)?),
         None => None,
     };
@@ -243,7 +227,7 @@ pub fn render(s: &Summary) -> String {
 
 /// Write the job-array script and the merge script, submit both with sbatch.
 fn slurm(a: &SweepArgs, sweep: &Sweep) -> anyhow::Result<Exit> {
-    let n = a.array_size;
+    let n = a.array.array_size;
     let dir = sweep.output.join("slurm");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let exe = std::env::current_exe().context("locating the aistack executable")?;
@@ -259,6 +243,7 @@ fn slurm(a: &SweepArgs, sweep: &Sweep) -> anyhow::Result<Exit> {
         solver.push_str(" --relax");
     }
     let partition = a
+        .array
         .partition
         .as_ref()
         .map_or(String::new(), |p| format!("#SBATCH --partition={p}\n"));
@@ -311,13 +296,13 @@ fn slurm(a: &SweepArgs, sweep: &Sweep) -> anyhow::Result<Exit> {
     println!("submitted job array {job} ({n} tasks): {array_path}");
     let dep = format!("--dependency=afterok:{job}");
     let mut args = vec!["--parsable", dep.as_str()];
-    if a.wait {
+    if a.array.wait {
         args.push("--wait");
     }
     args.push(&merge_path);
     let merge_job = match sbatch(&args) {
         Ok(j) => j,
-        Err(e) if a.wait => {
+        Err(e) if a.array.wait => {
             eprintln!("error: {e:#}; see {}/merge.out", dir.display());
             return Ok(Exit::NoSolution);
         }
