@@ -33,16 +33,12 @@ impl Names {
     /// Readable names from the typed keys of `program`, built from scenario `s`.
     pub fn new(program: &Program, s: &Scenario) -> Names {
         let mut seen: HashSet<String> = HashSet::new();
-        let columns = program
-            .columns
-            .iter()
-            .map(|c| unique(&mut seen, sanitise(&c.var.name(s))))
+        let columns = (0..program.columns.len())
+            .map(|j| unique(&mut seen, sanitise(&program.column_name(j, s))))
             .collect();
         let mut seen: HashSet<String> = HashSet::from([OBJECTIVE.to_string()]);
-        let rows = program
-            .rows
-            .iter()
-            .map(|r| unique(&mut seen, sanitise(&r.row.name(s))))
+        let rows = (0..program.rows.len())
+            .map(|i| unique(&mut seen, sanitise(&program.row_name(i, s))))
             .collect();
         Names { columns, rows }
     }

@@ -1051,9 +1051,11 @@ fn raw_lp_dual_signs_for_le_ge_eq_rows() {
                     layer,
                     period: 1,
                 },
+                outcome: None,
                 lower: 0.0,
                 upper: f64::INFINITY,
                 objective: obj,
+                welfare: obj,
                 integer: false,
             });
         }
@@ -1063,18 +1065,21 @@ fn raw_lp_dual_signs_for_le_ge_eq_rows() {
             period: 1,
         };
         p.rows.push(Constraint {
+            outcome: None,
             row: row(0),
             terms: vec![(0, 1.0), (1, 1.0), (2, 1.0)],
             sense: Sense::Eq,
             rhs: rhs[0],
         });
         p.rows.push(Constraint {
+            outcome: None,
             row: row(1),
             terms: vec![(0, 1.0)],
             sense: Sense::Le,
             rhs: rhs[1],
         });
         p.rows.push(Constraint {
+            outcome: None,
             row: row(2),
             terms: vec![(2, 1.0)],
             sense: Sense::Ge,

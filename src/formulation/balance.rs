@@ -46,14 +46,27 @@ impl Builder<'_> {
         );
     }
 
-    /// Units of l delivered free to c in t (analyses: finite differences of the price).
+    /// Units of l delivered free to c in t (analyses: finite differences of the price), in
+    /// every outcome, plus those delivered in the current outcome only.
     fn extra_delivery(&self, c: CountryId, l: LayerId, t: Period) -> f64 {
-        self.opts
+        let everywhere: f64 = self
+            .opts
             .extra_delivery
             .iter()
             .filter(|d| d.0 == c && d.1 == l && d.2 == t)
             .map(|d| d.3)
-            .sum()
+            .sum();
+        let Some(s) = self.outcome else {
+            return everywhere;
+        };
+        everywhere
+            + self
+                .opts
+                .extra_delivery_in
+                .iter()
+                .filter(|d| d.0 == s && d.1 == c && d.2 == l && d.3 == t)
+                .map(|d| d.4)
+                .sum::<f64>()
     }
 
     /// Total use U[c,l,t] (MODEL.md 5.1, right-hand side) as terms: final demand served, then

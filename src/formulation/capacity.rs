@@ -6,7 +6,8 @@ use crate::scenario::{Capability, Period};
 
 impl Builder<'_> {
     /// 5.3 Capacity: p + sum_i r - sum z[t'] <= K0 capacity_trend^(t-1), the sum over the t'
-    /// with t' + lead <= t < t' + lead + lifetime (MODEL.md 3 "Usable capacity", 13.1).
+    /// with t' + lead <= t < t' + lead + lifetime (MODEL.md 3 "Usable capacity", 13.1). An
+    /// outcome's capacity factor scales all of K, existing and built (MODEL.md 13.8).
     pub(super) fn capacity_row(
         &mut self,
         cap: &Capability,
@@ -15,6 +16,7 @@ impl Builder<'_> {
         reserves: &[usize],
     ) {
         let (c, l) = (cap.country, cap.layer);
+        let factor = self.capacity_factor(c, l);
         let mut terms = vec![(pj, 1.0)];
         terms.extend(reserves.iter().map(|&j| (j, 1.0)));
         if t > cap.lead_time {
@@ -30,7 +32,7 @@ impl Builder<'_> {
                     layer: l,
                     period: t2,
                 }) {
-                    terms.push((z, -1.0));
+                    terms.push((z, -factor));
                 }
             }
         }
@@ -42,7 +44,7 @@ impl Builder<'_> {
             },
             terms,
             Sense::Le,
-            cap.capacity * cap.capacity_trend.powi((t - 1) as i32),
+            cap.capacity * cap.capacity_trend.powi((t - 1) as i32) * factor,
         );
     }
 

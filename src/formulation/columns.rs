@@ -4,6 +4,8 @@
 //! Column order, per period t: served demand x (demands, blocks), then per capability p, z, y, n,
 //! nd, then the flows f (layer, exporter, importer), then the standby r (policies, suppliers).
 
+use std::collections::HashSet;
+
 use super::routes::Route;
 use super::{Builder, Var};
 use crate::scenario::{Capability, Clause, CountryId, LayerId, Period, Scenario};
@@ -54,33 +56,72 @@ pub(super) fn with_holding(
 
 impl Builder<'_> {
     /// Every column, period by period (MODEL.md section 3), each with its coefficient of W
-    /// (section 4).
+    /// (section 4). With uncertainty, a period t >= τ holds its first-stage columns (z, y, n,
+    /// nd, r) and then one copy of x, p, curve segments, f and short per outcome (MODEL.md 10).
     pub(super) fn columns(&mut self) {
         let s = self.s;
         let routes = self.routes();
+        let allowed: HashSet<(LayerId, CountryId, CountryId)> =
+            routes.iter().map(|&(l, e, i, _)| (l, e, i)).collect();
         for t in 1..=self.n_periods {
-            self.served_columns(t);
+            let start = self.p.columns.len();
+            if !self.split(t) {
+                self.served_columns(t);
+                for cap in &s.capabilities {
+                    self.production_column(cap, t);
+                    self.build_column(cap, t);
+                    if has_operating_status(s, cap.country, cap.layer) {
+                        self.operating_columns(cap, t);
+                    }
+                    self.curve_columns(cap, t);
+                }
+                self.flow_columns(t, &routes);
+                self.standby_columns(t, &allowed);
+                self.shortfall_columns(t);
+                self.col_ranges
+                    .insert((t, None), start..self.p.columns.len());
+                continue;
+            }
             for cap in &s.capabilities {
-                self.capability_columns(cap, t);
+                self.build_column(cap, t);
                 if has_operating_status(s, cap.country, cap.layer) {
                     self.operating_columns(cap, t);
                 }
-                self.curve_columns(cap, t);
             }
-            self.flow_columns(t, &routes);
-            self.standby_columns(t);
-            self.shortfall_columns(t);
+            self.standby_columns(t, &allowed);
+            self.col_ranges
+                .insert((t, None), start..self.p.columns.len());
+            for outcome in self.stages(t) {
+                self.outcome = outcome;
+                let start = self.p.columns.len();
+                self.served_columns(t);
+                for cap in &s.capabilities {
+                    self.production_column(cap, t);
+                    self.curve_columns(cap, t);
+                }
+                let open: Vec<_> = routes
+                    .iter()
+                    .filter(|&&(l, e, i, _)| !self.blocked_in_outcome(e, i, l))
+                    .copied()
+                    .collect();
+                self.flow_columns(t, &open);
+                self.shortfall_columns(t);
+                self.col_ranges
+                    .insert((t, outcome), start..self.p.columns.len());
+            }
+            self.outcome = None;
         }
     }
 
-    /// x[c,l,t,b] <= q_b growth^(t-1), worth δ_t ω_b.
+    /// x[c,l,t,b] <= q_b growth^(t-1) (times the outcome's demand factor), worth δ_t ω_b.
     fn served_columns(&mut self, t: Period) {
         let delta = self.s.discount(t);
         let tf = (t - 1) as i32;
         for d in &self.s.demands {
+            let factor = self.demand_factor(d.country, d.layer);
             for (b, block) in d.blocks.iter().enumerate() {
-                let q = block.quantity * d.growth.powi(tf);
-                self.p.add_column(
+                let q = block.quantity * d.growth.powi(tf) * factor;
+                self.add_col(
                     Var::Serve {
                         country: d.country,
                         layer: d.layer,
@@ -96,8 +137,8 @@ impl Builder<'_> {
         }
     }
 
-    /// p[c,l,t] at cost δ_t u_t, and z[c,l,t] at cost δ_t κ where expansion is allowed (X > 0).
-    fn capability_columns(&mut self, cap: &Capability, t: Period) {
+    /// p[c,l,t] at cost δ_t u_t (times the outcome's cost factor).
+    fn production_column(&mut self, cap: &Capability, t: Period) {
         let delta = self.s.discount(t);
         let tf = (t - 1) as i32;
         let (c, l) = (cap.country, cap.layer);
@@ -106,9 +147,9 @@ impl Builder<'_> {
         let u_t = if curved {
             0.0
         } else {
-            cap.unit_cost * cap.cost_trend.powi(tf)
+            cap.unit_cost * cap.cost_trend.powi(tf) * self.cost_factor(c, l)
         };
-        self.p.add_column(
+        self.add_col(
             Var::Produce {
                 country: c,
                 layer: l,
@@ -119,8 +160,14 @@ impl Builder<'_> {
             -delta * u_t,
             false,
         );
+    }
+
+    /// z[c,l,t] at cost δ_t κ where expansion is allowed (X > 0).
+    fn build_column(&mut self, cap: &Capability, t: Period) {
+        let delta = self.s.discount(t);
+        let (c, l) = (cap.country, cap.layer);
         if cap.max_expansion > 0.0 {
-            self.p.add_column(
+            self.add_col(
                 Var::Build {
                     country: c,
                     layer: l,
@@ -136,7 +183,7 @@ impl Builder<'_> {
 
     /// y[c,l,t] (binary unless relaxed), then the entry columns where F > 0 and K0 = 0.
     fn operating_columns(&mut self, cap: &Capability, t: Period) {
-        self.p.add_column(
+        self.add_col(
             Var::Operate {
                 country: cap.country,
                 layer: cap.layer,
@@ -158,7 +205,7 @@ impl Builder<'_> {
         let s = self.s;
         let delta = s.discount(t);
         let (c, l) = (cap.country, cap.layer);
-        self.p.add_column(
+        self.add_col(
             Var::Enter {
                 country: c,
                 layer: l,
@@ -171,7 +218,7 @@ impl Builder<'_> {
         );
         let d_eff = self.fx.entry_discount(c, l);
         if d_eff > 0.0 && !s.layers[l].adjacent.is_empty() {
-            self.p.add_column(
+            self.add_col(
                 Var::EnterDiscounted {
                     country: c,
                     layer: l,
@@ -189,7 +236,7 @@ impl Builder<'_> {
     fn flow_columns(&mut self, t: Period, routes: &[Route]) {
         let delta = self.s.discount(t);
         for &(l, e, i, tau) in routes {
-            self.p.add_column(
+            self.add_col(
                 Var::Flow {
                     from: e,
                     to: i,
@@ -205,8 +252,9 @@ impl Builder<'_> {
     }
 
     /// r[e,i,l,t] at cost δ_t ρ, for every N-1 policy (i,l) and every supplier e with a
-    /// capability for l that is i itself or has an allowed flow to i.
-    fn standby_columns(&mut self, t: Period) {
+    /// capability for l that is i itself or has an allowed flow to i (`allowed`: the routes,
+    /// before any outcome's blocks, MODEL.md 13.8).
+    fn standby_columns(&mut self, t: Period, allowed: &HashSet<(LayerId, CountryId, CountryId)>) {
         let s = self.s;
         let delta = s.discount(t);
         for pol in &s.security {
@@ -218,17 +266,9 @@ impl Builder<'_> {
                 if s.capability(e, l).is_none() {
                     continue;
                 }
-                let can_supply = e == i
-                    || self
-                        .col(Var::Flow {
-                            from: e,
-                            to: i,
-                            layer: l,
-                            period: t,
-                        })
-                        .is_some();
+                let can_supply = e == i || allowed.contains(&(l, e, i));
                 if can_supply {
-                    self.p.add_column(
+                    self.add_col(
                         Var::Reserve {
                             from: e,
                             to: i,
@@ -251,7 +291,7 @@ impl Builder<'_> {
         let delta = self.s.discount(t);
         for pol in &self.s.security {
             if let (Some(_), Some(penalty)) = (pol.domestic_floor, pol.shortfall_penalty) {
-                self.p.add_column(
+                self.add_col(
                     Var::Shortfall {
                         country: pol.country,
                         layer: pol.layer,

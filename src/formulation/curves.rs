@@ -63,12 +63,14 @@ impl Builder<'_> {
     }
 
     /// The columns of a cost curve (p_j at δ_t u_j cost_trend^(t-1), then w_2..w_J) or of a
-    /// learning curve (e_{t,j} at their share of the period costs, then w_{t,2}..w_{t,J}).
+    /// learning curve (e_{t,j} at their share of the period costs, then w_{t,2}..w_{t,J}). An
+    /// outcome's cost factor scales u_j and the learning slopes from τ on (MODEL.md 13.8).
     pub(super) fn curve_columns(&mut self, cap: &Capability, t: Period) {
         let (c, l) = (cap.country, cap.layer);
         let delta = self.s.discount(t);
         let trend = cap.cost_trend.powi((t - 1) as i32);
         let integer = !self.opts.relax;
+        let factor = self.cost_factor(c, l);
         if let Some(curve) = &cap.cost_curve {
             let widths = curve_widths(cap);
             for (j, seg) in curve.iter().enumerate() {
@@ -79,8 +81,8 @@ impl Builder<'_> {
                     period: t,
                     segment: j,
                 };
-                self.p
-                    .add_column(var, 0.0, upper, -delta * seg.unit_cost * trend, false);
+                let cost = delta * seg.unit_cost * trend * factor;
+                self.add_col(var, 0.0, upper, -cost, false);
             }
             for j in 1..curve.len() {
                 let var = Var::SegmentOn {
@@ -89,17 +91,24 @@ impl Builder<'_> {
                     period: t,
                     segment: j,
                 };
-                self.p.add_column(var, 0.0, 1.0, 0.0, integer);
+                self.add_col(var, 0.0, 1.0, 0.0, integer);
             }
         }
         if cap.learning.is_some() {
             let (widths, slopes) = self.learning_segments(cap);
             // Weight of e_{t,j}: it enters period t's cost with + and period t+1's with -.
-            let weight = if t < self.n_periods {
-                let next = self.s.discount(t + 1) * cap.cost_trend.powi(t as i32);
-                delta * trend - next
+            let next = if t < self.n_periods {
+                self.s.discount(t + 1) * cap.cost_trend.powi(t as i32)
             } else {
-                delta * trend
+                0.0
+            };
+            // The last first-stage fill meets each outcome's factor in period τ (see
+            // `uncertainty.rs`): W carries factor 1 and each W_s the difference.
+            let crosses = self.outcome.is_none() && t < self.n_periods && self.split(t + 1);
+            let weight = if t < self.n_periods {
+                delta * trend * factor - next * factor
+            } else {
+                delta * trend * factor
             };
             for (j, s_j) in slopes.iter().enumerate() {
                 let upper = if j == 0 { widths[0] } else { f64::INFINITY };
@@ -109,7 +118,10 @@ impl Builder<'_> {
                     period: t,
                     segment: j,
                 };
-                self.p.add_column(var, 0.0, upper, -s_j * weight, false);
+                let col = self.add_col(var, 0.0, upper, -s_j * weight, false);
+                if crosses {
+                    self.outcome_cost_terms(col, c, l, s_j * next);
+                }
             }
             for j in 1..slopes.len() {
                 let var = Var::FillOn {
@@ -118,7 +130,7 @@ impl Builder<'_> {
                     period: t,
                     segment: j,
                 };
-                self.p.add_column(var, 0.0, 1.0, 0.0, integer);
+                self.add_col(var, 0.0, 1.0, 0.0, integer);
             }
         }
     }

@@ -94,6 +94,10 @@ pub enum Var {
         layer: LayerId,
         period: Period,
     },
+    /// η: the value-at-risk level of CVaR_α, first stage, free (MODEL.md 10).
+    CvarLevel,
+    /// v_s >= η - W_s: welfare shortfall below η of the column's outcome (MODEL.md 10).
+    CvarExcess,
 }
 
 /// A row of the program (MODEL.md sections 5 and 6) plus the rows analyses add.
@@ -259,6 +263,8 @@ pub enum Row {
         period: Period,
         segment: usize,
     },
+    /// 10 η - W_s - v_s <= 0 of the row's outcome; its dual is y_s in q_s = (1-ω) P_s + y_s.
+    Cvar,
 }
 
 /// Sense of a row as written.
@@ -320,7 +326,8 @@ impl Row {
             | Entry { .. }
             | DiscountEntry { .. }
             | DiscountAdjacency { .. }
-            | OperateUpper { .. } => Group::Core,
+            | OperateUpper { .. }
+            | Cvar => Group::Core,
             Capacity { country, layer, .. } | Expansion { country, layer } => {
                 Group::Capacity { country, layer }
             }
@@ -356,7 +363,7 @@ impl Row {
     pub fn period(&self) -> Option<Period> {
         use Row::*;
         match *self {
-            Expansion { .. } => None,
+            Expansion { .. } | Cvar => None,
             Balance { period, .. }
             | Origin { period, .. }
             | Capacity { period, .. }
@@ -572,6 +579,7 @@ impl Row {
                 period,
                 segment + 1
             ),
+            Cvar => "cvar".to_string(),
         }
     }
 }
@@ -681,6 +689,8 @@ impl Var {
                 layer,
                 period,
             } => format!("short_{}_{}_{}", c(country), l(layer), period),
+            CvarLevel => "eta".to_string(),
+            CvarExcess => "cvar_excess".to_string(),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod face;
 pub mod ranges;
+pub mod stochastic;
 mod tables;
 mod verified;
 
@@ -19,7 +20,7 @@ use face::{Face, FaceError};
 
 use crate::backend::{self, Backend, BackendError, RawSolution, Settings, Status};
 use crate::formulation::{self, BuildOptions, Program, Row, Sense, Var};
-use crate::scenario::{CountryId, LayerId, Period, Scenario};
+use crate::scenario::{CountryId, LayerId, OutcomeId, Period, Scenario};
 
 /// Relative tolerance for the strong-duality and welfare checks.
 pub const CHECK_TOLERANCE: f64 = 1e-6;
@@ -264,10 +265,20 @@ pub fn shadow_value(sense: Sense, dual: f64) -> f64 {
 }
 
 /// Read access to a solved outcome by entity.
+///
+/// With uncertainty (MODEL.md 10) a view sees one outcome s: its second-stage columns and rows
+/// and the first stage, with the duals of s's rows divided by the risk-adjusted probability q_s
+/// (prices "in that outcome's money", per unit of probability). A deterministic view sees
+/// everything, unscaled.
+#[derive(Clone, Copy)]
 pub struct View<'a> {
     pub s: &'a Scenario,
     pub program: &'a Program,
     pub sol: &'a Solution,
+    /// The outcome seen (`None`: deterministic).
+    pub outcome: Option<OutcomeId>,
+    /// q_s of that outcome (1 when deterministic).
+    pub q: f64,
 }
 
 impl<'a> View<'a> {
@@ -276,24 +287,54 @@ impl<'a> View<'a> {
             s,
             program: &outcome.program,
             sol,
+            outcome: None,
+            q: 1.0,
         })
     }
 
+    /// The view of outcome `o`, whose risk-adjusted probability is `q` (> 0).
+    pub fn of_outcome(&self, o: OutcomeId, q: f64) -> View<'a> {
+        View {
+            s: self.s,
+            program: self.program,
+            sol: self.sol,
+            outcome: Some(o),
+            q,
+        }
+    }
+
+    /// Does the view see a column or row of stage `stage`?
+    pub fn sees(&self, stage: Option<OutcomeId>) -> bool {
+        stage.is_none() || stage == self.outcome
+    }
+
     pub fn value(&self, v: Var) -> f64 {
-        self.program.column(&v).map_or(0.0, |j| self.sol.values[j])
+        self.program
+            .column_in(&v, self.outcome)
+            .map_or(0.0, |j| self.sol.values[j])
+    }
+
+    /// Dual of row i as this view reports it (an outcome's rows divided by q_s).
+    pub fn row_dual(&self, i: usize) -> f64 {
+        match self.program.rows[i].outcome {
+            Some(_) => self.sol.duals[i] / self.q,
+            None => self.sol.duals[i],
+        }
     }
 
     /// Discounted dual (dW*/d rhs) of a row; 0 if the row is absent.
     pub fn dual(&self, r: Row) -> f64 {
-        self.program.row(&r).map_or(0.0, |i| self.sol.duals[i])
+        self.program
+            .row_in(&r, self.outcome)
+            .map_or(0.0, |i| self.row_dual(i))
     }
 
     /// Shadow value of a row in the row's own period money (divided by δ_t).
     pub fn shadow(&self, r: Row) -> f64 {
-        match self.program.row(&r) {
+        match self.program.row_in(&r, self.outcome) {
             Some(i) => {
                 let delta = r.period().map_or(1.0, |t| self.s.discount(t));
-                shadow_value(self.program.rows[i].sense, self.sol.duals[i]) / delta
+                shadow_value(self.program.rows[i].sense, self.row_dual(i)) / delta
             }
             None => 0.0,
         }

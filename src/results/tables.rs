@@ -23,6 +23,10 @@ pub struct QuantityEntry {
     pub layer: String,
     pub period: usize,
     pub quantity: f64,
+    /// The outcome of a second-stage value (MODEL.md 10); absent for first-stage and
+    /// deterministic ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +36,10 @@ pub struct FlowEntry {
     pub layer: String,
     pub period: usize,
     pub quantity: f64,
+    /// The outcome of a second-stage value (MODEL.md 10); absent for first-stage and
+    /// deterministic ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +60,10 @@ pub struct RentEntry {
     /// Capacity rent (or, in `essential_duals`, the value of serving one unit less), period
     /// money per unit.
     pub rent: f64,
+    /// The outcome of a second-stage value (MODEL.md 10); absent for first-stage and
+    /// deterministic ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +77,10 @@ pub struct SecurityDual {
     pub supplier: Option<String>,
     /// Value of relaxing the row by one unit, period money.
     pub value: f64,
+    /// The outcome of a second-stage value (MODEL.md 10); absent for first-stage and
+    /// deterministic ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,6 +91,10 @@ pub struct ClauseDual {
     pub kind: &'static str,
     pub period: usize,
     pub value: f64,
+    /// The outcome of a second-stage value (MODEL.md 10); absent for first-stage and
+    /// deterministic ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -192,6 +212,10 @@ pub struct Report {
     /// Experience and unit cost per period of every capability with a learning curve.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub learning: Vec<LearningEntry>,
+    /// Outcomes, expected welfare, CVaR, prices by outcome, EVPI and the value of preparing
+    /// (MODEL.md 10); only for a scenario with `[uncertainty]`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub stochastic: Option<super::stochastic::StochasticReport>,
 }
 
 /// Values below this are reported as zero in quantity tables.
@@ -217,7 +241,7 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
     }
     for (j, col) in v.program.columns.iter().enumerate() {
         let x = v.sol.values[j];
-        if x == 0.0 {
+        if x == 0.0 || !v.sees(col.outcome) {
             continue;
         }
         match col.var {
@@ -227,7 +251,7 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
                 period,
                 ..
             } => {
-                cons[country] += (col.objective - v.big_lambda(country, layer, period)) * x;
+                cons[country] += (col.welfare - v.big_lambda(country, layer, period)) * x;
             }
             Var::Flow {
                 from,
@@ -238,17 +262,17 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
                 let mut unit = v.big_lambda(to, layer, period)
                     - v.big_lambda(from, layer, period)
                     - v.big_theta(from, layer, period)
-                    + col.objective;
+                    + col.welfare;
                 for &(k, m) in &s.layers[layer].import_requires {
                     unit -= m * v.big_lambda(to, k, period);
                 }
                 rents[to] += unit * x;
             }
-            Var::Reserve { to, .. } => rents[to] += col.objective * x,
+            Var::Reserve { to, .. } => rents[to] += col.welfare * x,
             // The shortfall cost is paid by the policy's country (MODEL.md 13.4).
             Var::Shortfall { country, .. } => {
-                rents[country] += col.objective * x;
-                short[country] -= col.objective * x;
+                rents[country] += col.welfare * x;
+                short[country] -= col.welfare * x;
             }
             _ => {}
         }
@@ -275,7 +299,10 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
     // production, exports and standby of that capability.
     let mut support_of: std::collections::HashMap<(usize, usize), f64> = Default::default();
     for (r, row) in v.program.rows.iter().enumerate() {
-        let y = v.sol.duals[r];
+        if !v.sees(row.outcome) {
+            continue;
+        }
+        let y = v.row_dual(r);
         if y == 0.0
             || !matches!(
                 row.row,
@@ -303,12 +330,15 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
                 layer: l,
                 period: t,
             });
-            let pj = v.program.column(&Var::Produce {
-                country: c,
-                layer: l,
-                period: t,
-            });
-            let unit_cost = pj.map_or(0.0, |j| -v.program.columns[j].objective);
+            let pj = v.program.column_in(
+                &Var::Produce {
+                    country: c,
+                    layer: l,
+                    period: t,
+                },
+                v.outcome,
+            );
+            let unit_cost = pj.map_or(0.0, |j| -v.program.columns[j].welfare);
             let mut margin = v.big_lambda(c, l, t) - unit_cost;
             for &(k, a) in &cap.inputs {
                 margin -= a * v.big_lambda(c, k, t);
@@ -341,8 +371,8 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
                         segment: j,
                     },
                 ] {
-                    if let Some(j) = v.program.column(&var) {
-                        profit += v.program.columns[j].objective * v.sol.values[j];
+                    if let Some(j) = v.program.column_in(&var, v.outcome) {
+                        profit += v.program.columns[j].welfare * v.sol.values[j];
                     }
                 }
             }
@@ -364,7 +394,7 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
                 },
             ] {
                 if let Some(j) = v.program.column(&var) {
-                    profit += v.program.columns[j].objective * v.sol.values[j];
+                    profit += v.program.columns[j].welfare * v.sol.values[j];
                 }
             }
         }
@@ -498,12 +528,16 @@ impl Report {
             welfare: Vec::new(),
             shortfalls: Vec::new(),
             learning: Vec::new(),
+            stochastic: None,
         };
         let Some(v) = View::new(s, outcome) else {
             return r;
         };
         let cid = |c: usize| s.countries[c].id.clone();
         let lid = |l: usize| s.layers[l].id.clone();
+        let stochastic = outcome.program.stochastic.as_ref();
+        let oid = |o: Option<usize>| -> Option<String> { Some(stochastic?.outcomes[o?].0.clone()) };
+        let q = super::stochastic::risk_adjusted(&outcome.program, &v.sol.duals);
         for t in (1..=s.n_periods()).filter(|_| priced) {
             for c in 0..s.countries.len() {
                 for l in 0..s.layers.len() {
@@ -519,7 +553,7 @@ impl Report {
                 }
             }
         }
-        let mut consumption: std::collections::BTreeMap<(usize, usize, usize), f64> =
+        let mut consumption: std::collections::BTreeMap<(usize, Option<usize>, usize, usize), f64> =
             Default::default();
         for (j, col) in outcome.program.columns.iter().enumerate() {
             let x = v.sol.values[j];
@@ -530,7 +564,9 @@ impl Report {
                     period,
                     ..
                 } => {
-                    *consumption.entry((period, country, layer)).or_default() += x;
+                    *consumption
+                        .entry((period, col.outcome, country, layer))
+                        .or_default() += x;
                 }
                 Var::Produce {
                     country,
@@ -541,6 +577,7 @@ impl Report {
                     layer: lid(layer),
                     period,
                     quantity: x,
+                    outcome: oid(col.outcome),
                 }),
                 Var::Flow {
                     from,
@@ -553,6 +590,7 @@ impl Report {
                     layer: lid(layer),
                     period,
                     quantity: x,
+                    outcome: oid(col.outcome),
                 }),
                 Var::Build {
                     country,
@@ -563,6 +601,7 @@ impl Report {
                     layer: lid(layer),
                     period,
                     quantity: x,
+                    outcome: oid(col.outcome),
                 }),
                 Var::Reserve {
                     from,
@@ -575,6 +614,7 @@ impl Report {
                     layer: lid(layer),
                     period,
                     quantity: x,
+                    outcome: oid(col.outcome),
                 }),
                 Var::Shortfall {
                     country,
@@ -617,11 +657,12 @@ impl Report {
         r.consumption = consumption
             .into_iter()
             .filter(|(_, q)| q.abs() > EPS)
-            .map(|((t, c, l), q)| QuantityEntry {
+            .map(|((t, o, c, l), q)| QuantityEntry {
                 country: cid(c),
                 layer: lid(l),
                 period: t,
                 quantity: q,
+                outcome: oid(o),
             })
             .collect();
         if !priced {
@@ -629,7 +670,14 @@ impl Report {
         }
         for (i, row) in outcome.program.rows.iter().enumerate() {
             let delta = row.row.period().map_or(1.0, |t| s.discount(t));
-            let value = clean(shadow_value(row.sense, v.sol.duals[i]) / delta);
+            // An outcome's duals per unit of its risk-adjusted probability (MODEL.md 10).
+            let per = row.outcome.map_or(1.0, |o| q[o]);
+            let dual = if per > 0.0 { v.sol.duals[i] / per } else { 0.0 };
+            let value = clean(shadow_value(row.sense, dual) / delta);
+            let v = match row.outcome {
+                Some(o) if per > 0.0 => v.of_outcome(o, per),
+                _ => v,
+            };
             match row.row {
                 Row::Capacity {
                     country,
@@ -648,6 +696,7 @@ impl Report {
                         layer: lid(layer),
                         period,
                         rent: clean(value + operating),
+                        outcome: oid(row.outcome),
                     })
                 }
                 Row::Essential {
@@ -659,6 +708,7 @@ impl Report {
                     layer: lid(layer),
                     period,
                     rent: value,
+                    outcome: oid(row.outcome),
                 }),
                 Row::Floor {
                     country,
@@ -671,6 +721,7 @@ impl Report {
                     kind: "floor",
                     supplier: None,
                     value,
+                    outcome: oid(row.outcome),
                 }),
                 Row::SupplierShare {
                     supplier,
@@ -684,6 +735,7 @@ impl Report {
                     kind: "supplier_share",
                     supplier: Some(cid(supplier)),
                     value,
+                    outcome: oid(row.outcome),
                 }),
                 Row::NMinus1 {
                     lost,
@@ -697,6 +749,7 @@ impl Report {
                     kind: "n_minus_1",
                     supplier: Some(cid(lost)),
                     value,
+                    outcome: oid(row.outcome),
                 }),
                 Row::NoDuplication {
                     agreement,
@@ -718,6 +771,7 @@ impl Report {
                     kind: s.agreements[agreement].clauses[clause].kind(),
                     period,
                     value,
+                    outcome: oid(row.outcome),
                 }),
                 _ => {}
             }
@@ -725,6 +779,10 @@ impl Report {
         r.producers = producers(&v).into_iter().map(|p| p.1).collect();
         r.learning = learning_table(s, outcome);
         r.welfare = welfare(&v);
+        if stochastic.is_some() {
+            super::stochastic::fill(s, outcome, &q, &mut r);
+            return r;
+        }
         // A range that cannot be computed is left out (reported as absent, not as a fact).
         if let Ok(Some(ranges)) = super::ranges::welfare_ranges(s, outcome) {
             let w = r.objective.unwrap_or(0.0);

@@ -262,6 +262,9 @@ pub(super) fn solve_verified(
 /// Units delivered free by an analysis (`extra_delivery`, finite differences) belong to no
 /// country: their value Λ q is added to the sum of country welfare before comparing with W.
 pub(super) fn welfare_check(s: &Scenario, opts: &BuildOptions, o: &Outcome) -> Option<Failure> {
+    if o.program.stochastic.is_some() {
+        return super::stochastic::welfare_check(s, opts, o);
+    }
     let v = super::View::new(s, o)?;
     let w = v.sol.objective;
     let (mut total, magnitude) = welfare_sums(&super::welfare(&v));

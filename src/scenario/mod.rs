@@ -9,11 +9,13 @@ mod curves;
 pub mod overrides;
 pub mod raw;
 mod spectral;
+pub mod uncertainty;
 mod validate;
 
 use std::collections::HashMap;
 use std::path::Path;
 
+pub use uncertainty::{Effect, Outcome, OutcomeId, Uncertainty};
 pub(crate) use validate::{did_you_mean, fmt_num};
 pub use validate::{Problem, ScenarioError};
 
@@ -37,6 +39,8 @@ pub struct Scenario {
     pub security: Vec<SecurityPolicy>,
     pub trade: Trade,
     pub agreements: Vec<Agreement>,
+    /// Outcomes with probabilities (MODEL.md section 10); `None` = a deterministic scenario.
+    pub uncertainty: Option<Uncertainty>,
     /// (country, layer) -> index into `capabilities`.
     pub capability_index: HashMap<(CountryId, LayerId), usize>,
 }

@@ -193,6 +193,8 @@ enum Ctx {
     Block,
     CurvePoint,
     Learning,
+    Uncertainty,
+    Outcome,
 }
 
 impl Ctx {
@@ -214,6 +216,8 @@ impl Ctx {
             Ctx::Block => raw::BLOCK,
             Ctx::CurvePoint => raw::CURVE_POINT,
             Ctx::Learning => raw::LEARNING,
+            Ctx::Uncertainty => raw::UNCERTAINTY,
+            Ctx::Outcome => raw::OUTCOME,
         }
     }
 }
@@ -253,6 +257,8 @@ fn child(ctx: Ctx, field: &str) -> Child {
         (Ctx::Top, "capability") => Child::List(Ctx::Capability, Key::Pair),
         (Ctx::Top, "demand") => Child::List(Ctx::Demand, Key::Pair),
         (Ctx::Top, "security") => Child::List(Ctx::Security, Key::Pair),
+        (Ctx::Top, "uncertainty") => Child::Table(Ctx::Uncertainty),
+        (Ctx::Uncertainty, "outcome") => Child::List(Ctx::Outcome, Key::Id),
         (Ctx::Trade, "cost") => Child::List(Ctx::TradeCost, Key::Route),
         (Ctx::Trade, "block") => Child::List(Ctx::TradeBlock, Key::Route),
         (Ctx::Demand, "blocks") => Child::List(Ctx::Block, Key::Index),

@@ -27,6 +27,8 @@ pub struct RawScenario {
     pub demand: Vec<RawDemand>,
     pub security: Vec<RawSecurity>,
     pub agreement: Vec<RawAgreement>,
+    /// `[uncertainty]` (MODEL.md section 10); `None` = no such table (a deterministic file).
+    pub uncertainty: Option<RawUncertainty>,
     /// Unknown fields and mistyped values met while reading; validation reports them first.
     pub problems: Vec<Problem>,
     /// (entity, field) for each unknown field that looks like a typo of a field not given:
@@ -161,6 +163,53 @@ pub struct RawAgreement {
     pub clause: Vec<RawClause>,
 }
 
+/// `[uncertainty]` with its `[[uncertainty.outcome]]` entries (MODEL.md section 10).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawUncertainty {
+    pub reveal_period: Option<i64>,
+    pub risk_weight: Option<f64>,
+    pub tail: Option<f64>,
+    pub outcome: Vec<RawOutcome>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawOutcome {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub probability: Option<f64>,
+    pub effects: Vec<RawEffect>,
+}
+
+/// An effect with the union of all kinds' fields; which ones a kind takes is checked later.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawEffect {
+    pub kind: Option<String>,
+    pub country: Option<String>,
+    pub layer: Option<String>,
+    pub factor: Option<f64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub layers: Option<Vec<String>>,
+}
+
+impl RawEffect {
+    /// Names of the fields given in the file (other than `kind`).
+    pub fn present_fields(&self) -> Vec<&'static str> {
+        [
+            (self.country.is_some(), "country"),
+            (self.layer.is_some(), "layer"),
+            (self.factor.is_some(), "factor"),
+            (self.from.is_some(), "from"),
+            (self.to.is_some(), "to"),
+            (self.layers.is_some(), "layers"),
+        ]
+        .into_iter()
+        .filter(|x| x.0)
+        .map(|x| x.1)
+        .collect()
+    }
+}
+
 /// A clause with the union of all kinds' fields; which ones a kind takes is checked later.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawClause {
@@ -209,6 +258,7 @@ pub(crate) const TOP: &[&str] = &[
     "demand",
     "security",
     "agreement",
+    "uncertainty",
     // Named variants (`[variant.NAME]`), read by `scenario::overrides`; see decisions.md.
     "variant",
 ];
@@ -268,6 +318,9 @@ pub(crate) const SECURITY: &[&str] = &[
     "basis",
     "shortfall_penalty",
 ];
+pub(crate) const UNCERTAINTY: &[&str] = &["reveal_period", "risk_weight", "tail", "outcome"];
+pub(crate) const OUTCOME: &[&str] = &["id", "name", "probability", "effects"];
+pub(crate) const EFFECT: &[&str] = &["kind", "country", "layer", "factor", "from", "to", "layers"];
 pub(crate) const AGREEMENT: &[&str] = &["id", "name", "members", "active", "clause"];
 pub(crate) const CLAUSE: &[&str] = &[
     "kind",
@@ -310,6 +363,14 @@ pub(crate) fn clause_entity(agreement: &str, n: usize, kind: Option<&str>) -> St
     match kind {
         Some(k) if !k.trim().is_empty() => format!("{agreement} clause {n} ({k})"),
         _ => format!("{agreement} clause {n}"),
+    }
+}
+
+/// Entity name of an effect: `uncertainty.outcome taiwan-blockade effect 2 (block)`.
+pub(crate) fn effect_entity(outcome: &str, n: usize, kind: Option<&str>) -> String {
+    match kind {
+        Some(k) if !k.trim().is_empty() => format!("{outcome} effect {n} ({k})"),
+        _ => format!("{outcome} effect {n}"),
     }
 }
 
@@ -720,6 +781,7 @@ impl Reader {
             .enumerate()
             .map(|(i, e)| self.agreement(i + 1, e))
             .collect();
+        let uncertainty = self.table(&t, "uncertainty").map(|e| self.uncertainty(e));
         RawScenario {
             meta,
             trade,
@@ -730,6 +792,7 @@ impl Reader {
             demand,
             security,
             agreement,
+            uncertainty,
             problems: Vec::new(),
             misspelt: Vec::new(),
         }
@@ -900,6 +963,49 @@ impl Reader {
             reserve_cost: self.number(&t, "reserve_cost"),
             basis: self.string(&t, "basis"),
             shortfall_penalty: self.number(&t, "shortfall_penalty"),
+        }
+    }
+
+    fn uncertainty(&mut self, e: &Entries) -> RawUncertainty {
+        let t = self.open("uncertainty".into(), e, UNCERTAINTY);
+        let outcomes = self.table_list(&t, "outcome");
+        let outcome = outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let entity = id_entity("uncertainty.outcome", i + 1, peek_str(o, "id"));
+                let o = self.open(entity, o, OUTCOME);
+                let effects = self.table_list(&o, "effects");
+                let effects = effects
+                    .iter()
+                    .enumerate()
+                    .map(|(k, f)| {
+                        let entity = effect_entity(&o.entity, k + 1, peek_str(f, "kind"));
+                        let f = self.open(entity, f, EFFECT);
+                        RawEffect {
+                            kind: self.string(&f, "kind"),
+                            country: self.string(&f, "country"),
+                            layer: self.string(&f, "layer"),
+                            factor: self.number(&f, "factor"),
+                            from: self.string(&f, "from"),
+                            to: self.string(&f, "to"),
+                            layers: self.string_list(&f, "layers"),
+                        }
+                    })
+                    .collect();
+                RawOutcome {
+                    id: self.string(&o, "id"),
+                    name: self.string(&o, "name"),
+                    probability: self.number(&o, "probability"),
+                    effects,
+                }
+            })
+            .collect();
+        RawUncertainty {
+            reveal_period: self.integer(&t, "reveal_period"),
+            risk_weight: self.number(&t, "risk_weight"),
+            tail: self.number(&t, "tail"),
+            outcome,
         }
     }
 

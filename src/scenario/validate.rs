@@ -779,6 +779,19 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         });
     }
 
+    // uncertainty (MODEL.md section 10, 13.7)
+    let targets = uncertainty::Targets {
+        periods,
+        layer_names: &layer_names,
+        country_names: &country_names,
+        capability_index: &capability_index,
+        demands: &demands,
+    };
+    let uncertainty = raw
+        .uncertainty
+        .as_ref()
+        .and_then(|u| uncertainty::validate(&mut ck, u, &targets));
+
     // productivity of A and of every country's A_c (MODEL.md section 2, capability inputs)
     let layer_ids: Vec<&str> = layers.iter().map(|l| l.id.as_str()).collect();
     let columns: Vec<Vec<(usize, f64)>> = layers.iter().map(|l| l.inputs.clone()).collect();
@@ -827,6 +840,7 @@ pub(crate) fn validate(raw: RawScenario, file: &str) -> Result<Scenario, Scenari
         security,
         trade,
         agreements,
+        uncertainty,
         capability_index,
     })
 }
@@ -1117,3 +1131,4 @@ impl ClauseContext<'_> {
 
 #[cfg(test)]
 mod tests;
+mod uncertainty;
