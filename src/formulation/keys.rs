@@ -259,6 +259,8 @@ pub enum Row {
         period: Period,
         segment: usize,
     },
+    /// Analysis (section 8, alternatives): W >= floor, the near-optimal set.
+    NearOptimal,
 }
 
 /// Sense of a row as written.
@@ -320,7 +322,8 @@ impl Row {
             | Entry { .. }
             | DiscountEntry { .. }
             | DiscountAdjacency { .. }
-            | OperateUpper { .. } => Group::Core,
+            | OperateUpper { .. }
+            | NearOptimal => Group::Core,
             Capacity { country, layer, .. } | Expansion { country, layer } => {
                 Group::Capacity { country, layer }
             }
@@ -356,7 +359,7 @@ impl Row {
     pub fn period(&self) -> Option<Period> {
         use Row::*;
         match *self {
-            Expansion { .. } => None,
+            Expansion { .. } | NearOptimal => None,
             Balance { period, .. }
             | Origin { period, .. }
             | Capacity { period, .. }
@@ -572,6 +575,7 @@ impl Row {
                 period,
                 segment + 1
             ),
+            NearOptimal => "near_optimal".to_string(),
         }
     }
 }
