@@ -306,7 +306,7 @@ fn report_with_alternatives_draws_the_ranges() {
         &html,
         "chart-alternatives",
         "Room to choose",
-        &["KOR memory", "optimum", "% of the layer's world output"],
+        &["KOR memory", "optimum", "world output at the optimum)"],
     );
     let svg = figure_svg(&html, "chart-alternatives");
     assert!(svg.contains("viewBox"), "the chart scales with its viewBox");
