@@ -297,6 +297,36 @@ fn report_on_the_world_with_a_separate_sovereign_file() {
     assert_eq!(json["sovereign_is_without"], serde_json::Value::Bool(false));
 }
 
+/// `--alternatives`: the near-optimal ranges of the coordinated case as a bar per capability
+/// (min to max, optimum marked), in report.json with min <= optimum <= max.
+#[test]
+fn report_with_alternatives_draws_the_ranges() {
+    let (_dir, html, json) = run_report("example.toml", &["--alternatives"]);
+    assert_chart(
+        &html,
+        "chart-alternatives",
+        "Room to choose",
+        &["KOR memory", "optimum", "world output at the optimum)"],
+    );
+    let svg = figure_svg(&html, "chart-alternatives");
+    assert!(svg.contains("viewBox"), "the chart scales with its viewBox");
+    assert!(html.contains("id=\"alternatives\""));
+    let ranges = json["alternatives"]["ranges"].as_array().expect("ranges");
+    assert_eq!(ranges.len(), 17);
+    for r in ranges {
+        let (lo, opt, hi) = (
+            r["min"].as_f64().unwrap(),
+            r["optimum"].as_f64().unwrap(),
+            r["max"].as_f64().unwrap(),
+        );
+        assert!(lo <= opt + 1e-6 && opt <= hi + 1e-6, "{r}");
+    }
+    // Without the flag the page has no such section.
+    let (_dir, html, json) = run_report("example.toml", &[]);
+    assert!(!html.contains("chart-alternatives"));
+    assert!(json.get("alternatives").is_none());
+}
+
 #[test]
 fn unknown_agreement_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();

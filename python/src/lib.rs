@@ -816,6 +816,7 @@ impl NativeScenario {
             },
             base: None,
             relax,
+            alternatives: None,
         };
         check_out_dir(&out)?;
         let file = self.file.clone();

@@ -1,5 +1,7 @@
 //! Analyses built on repeated solves (MODEL.md section 8): comparing an agreement, the
-//! coalition game it induces, marginal values and shocks, and infeasibility diagnosis.
+//! coalition game it induces, marginal values and shocks, infeasibility diagnosis, and the
+//! near-optimal alternatives.
+pub mod alternatives;
 pub mod coalitions;
 pub mod coalitions_shard;
 pub mod compare;

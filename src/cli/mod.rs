@@ -2,6 +2,7 @@
 //! an exit code (0 success, 1 infeasible/unbounded/time limit/solver failure, 2 bad input).
 //! `anyhow`-style context lives only here.
 
+mod alternatives;
 mod coalitions;
 mod common;
 mod compare;
@@ -53,6 +54,10 @@ pub enum Command {
     /// Prices, rents and security duals by country and layer; value added embodied in final
     /// demand; entry/exit values (--entry) and supply shocks (--shock SUPPLIER:LAYER).
     Margins(margins::MarginsArgs),
+    /// Near-optimal alternatives: the least and most each country can produce of each layer
+    /// while W stays within a slack of W*, maximally different plans, and which countries have
+    /// room to choose their specialisation.
+    Alternatives(alternatives::AlternativesArgs),
     /// Write an HTML report with SVG charts: specialisation, prices, welfare with and without
     /// the agreements, the cost of sovereignty, and each agreement's gains and Shapley split.
     Report(report::ReportArgs),
@@ -90,6 +95,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Generate(a) => generate::generate(a),
         Command::Export(a) => export::export(a),
         Command::Margins(a) => margins::margins(a),
+        Command::Alternatives(a) => alternatives::run(a),
         Command::Report(a) => report::report(a),
         Command::Sweep(a) => sweep::run(a),
         Command::SweepReport(a) => report_sweep::report_sweep(&a.dir, &a.out),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::common::{self, bad_input, Exit, GameArgs, ScenarioArgs, SolverArgs};
+use crate::analysis::alternatives::AlternativeSettings;
 use crate::analysis::coalitions::GameValue;
 use crate::analysis::compare::AnalysisError;
 use crate::report::html::{self, PageOptions};
@@ -32,6 +33,11 @@ pub struct ReportArgs {
     /// and list the files).
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
+    /// Also draw the near-optimal ranges of the coordinated case: the least and most each
+    /// country can produce of each layer within 2 % of the optimal W (as `aistack
+    /// alternatives`; two solves per capability).
+    #[arg(long)]
+    pub alternatives: bool,
     #[command(flatten)]
     pub game: GameArgs,
     #[command(flatten)]
@@ -67,6 +73,10 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
         game,
         base: Some(base),
         relax: a.solver.relax,
+        alternatives: a.alternatives.then(|| AlternativeSettings {
+            count: 1,
+            ..Default::default()
+        }),
     };
     // `--out` problems are found before any work or output (issue 9).
     check_out_dir(&a.out)?;

@@ -265,6 +265,8 @@ pub enum Row {
     },
     /// 10 η - W_s - v_s <= 0 of the row's outcome; its dual is y_s in q_s = (1-ω) P_s + y_s.
     Cvar,
+    /// Analysis (section 8, alternatives): W >= floor, the near-optimal set.
+    NearOptimal,
 }
 
 /// Sense of a row as written.
@@ -327,7 +329,8 @@ impl Row {
             | DiscountEntry { .. }
             | DiscountAdjacency { .. }
             | OperateUpper { .. }
-            | Cvar => Group::Core,
+            | Cvar
+            | NearOptimal => Group::Core,
             Capacity { country, layer, .. } | Expansion { country, layer } => {
                 Group::Capacity { country, layer }
             }
@@ -363,7 +366,7 @@ impl Row {
     pub fn period(&self) -> Option<Period> {
         use Row::*;
         match *self {
-            Expansion { .. } | Cvar => None,
+            Expansion { .. } | Cvar | NearOptimal => None,
             Balance { period, .. }
             | Origin { period, .. }
             | Capacity { period, .. }
@@ -580,6 +583,7 @@ impl Row {
                 segment + 1
             ),
             Cvar => "cvar".to_string(),
+            NearOptimal => "near_optimal".to_string(),
         }
     }
 }

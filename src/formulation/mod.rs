@@ -21,6 +21,8 @@
 //! - `security.rs`: floor, diversification, N-1 (5.8);
 //! - `clauses.rs`: the rows of agreement clauses (5.9, section 6);
 //! - `curves.rs`: cost curves (11.1) and learning (11.2) with their fill-order binaries (13.6);
+//! - `near_optimal.rs`: the row W >= floor and the objective swap of the alternatives analysis
+//!   (section 8);
 //! - `warnings.rs`: the validation warnings that depend on the agreements in force (13.2-13.5);
 //! - `uncertainty.rs`: outcomes (MODEL.md section 10): the effect lookups of the outcome being
 //!   written, and the CVaR columns and rows.
@@ -45,6 +47,7 @@ mod curves;
 mod demand;
 mod effects;
 mod keys;
+mod near_optimal;
 mod operating;
 mod routes;
 mod security;

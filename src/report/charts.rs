@@ -464,6 +464,121 @@ pub fn bar_chart(b: &Bars) -> Result<String, ChartError> {
     Ok(svg)
 }
 
+/// Near-optimal ranges: one horizontal bar per row from its min to its max, the optimum marked
+/// with a black tick (MODEL.md section 8, alternatives).
+#[derive(Debug, Clone)]
+pub struct Ranges {
+    pub title: String,
+    /// Row labels, drawn top to bottom (e.g. "KOR memory").
+    pub labels: Vec<String>,
+    /// (min, optimum, max) per row, in the units of the x axis.
+    pub values: Vec<(f64, f64, f64)>,
+    /// x axis label, with units.
+    pub x_label: String,
+    pub y_label: String,
+}
+
+/// Draw near-optimal ranges as an SVG string.
+pub fn range_chart(r: &Ranges) -> Result<String, ChartError> {
+    let e = err(&r.title);
+    let n = r.labels.len();
+    let width = 900;
+    // Three empty rows on top hold the legend, so it never covers a bar.
+    let rows = n + 3;
+    let height = 150 + 18 * rows as u32;
+    let finite = r
+        .values
+        .iter()
+        .flat_map(|&(a, b, c)| [a, b, c])
+        .filter(|v| v.is_finite());
+    let lo = finite.clone().fold(0.0, f64::min);
+    let hi = finite.fold(0.0, f64::max);
+    // Headroom on the right for the legend.
+    let hi = if hi - lo < 1e-9 {
+        lo + 1.0
+    } else {
+        hi + 0.25 * (hi - lo)
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(&e)?;
+        let labels = r.labels.clone();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(&r.title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(56)
+            .y_label_area_size(150)
+            .build_cartesian_2d(lo..hi, category_axis(rows))
+            .map_err(&e)?;
+        // Rows are drawn top to bottom: row i sits at y = n - 1 - i.
+        let yf = move |v: &f64| {
+            let i = v.floor();
+            if i >= 0.0 && (i as usize) < n {
+                labels[n - 1 - i as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(RGBColor(245, 245, 245))
+            .y_labels(rows)
+            .y_label_formatter(&yf)
+            .x_label_formatter(&|v: &f64| fixed(*v, 0))
+            .x_desc(&r.x_label)
+            .y_desc(&r.y_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 15))
+            .draw()
+            .map_err(&e)?;
+        let colour = SERIES_COLOURS[0];
+        let bars: Vec<Rectangle<(f64, f64)>> = r
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.0.is_finite() && v.2.is_finite())
+            .map(|(i, &(a, _, c))| {
+                let y = (n - 1 - i) as f64;
+                Rectangle::new([(a, y + 0.2), (c, y + 0.8)], colour.mix(0.7).filled())
+            })
+            .collect();
+        chart
+            .draw_series(bars)
+            .map_err(&e)?
+            .label("least to most output within the slack")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
+        let ticks: Vec<PathElement<(f64, f64)>> = r
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.1.is_finite())
+            .map(|(i, &(_, b, _))| {
+                let y = (n - 1 - i) as f64;
+                PathElement::new(vec![(b, y + 0.05), (b, y + 0.95)], BLACK.stroke_width(3))
+            })
+            .collect();
+        chart
+            .draw_series(ticks)
+            .map_err(&e)?
+            .label("optimum")
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x + 7, y - 7), (x + 7, y + 7)], BLACK.stroke_width(3))
+            });
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(&e)?;
+        root.present().map_err(&e)?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,6 +645,27 @@ mod tests {
         assert!(r.contains("viewBox=\"0 0 640 360\""), "{r}");
         assert!(r.contains("max-width:640px"), "{r}");
         assert!(!r.contains("height=\"360\""), "{r}");
+    }
+
+    #[test]
+    fn ranges_draw_a_bar_and_an_optimum_per_row() {
+        let svg = range_chart(&Ranges {
+            title: "Room to choose".into(),
+            labels: vec!["KOR memory".into(), "TWN fab".into()],
+            values: vec![(10.0, 40.0, 80.0), (0.0, 0.0, 0.0)],
+            x_label: "share of world output (%)".into(),
+            y_label: "capability".into(),
+        })
+        .unwrap();
+        assert!(svg.contains("viewBox=\"0 0 900 "), "{svg}");
+        for text in [
+            "KOR memory",
+            "TWN fab",
+            "optimum",
+            "share of world output (%)",
+        ] {
+            assert!(svg.contains(text), "{text}");
+        }
     }
 
     #[test]

@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::charts::{self, Bars, ChartError, HeatMap, Series};
+use super::charts::{self, Bars, ChartError, HeatMap, Ranges, Series};
+use crate::analysis::alternatives::{self, AlternativeSettings, Alternatives};
 use crate::analysis::coalitions::{self, CoalitionReport, CoalitionSettings, Method};
 use crate::analysis::compare::{self, AnalysisError, Comparison};
 use crate::formulation::BuildOptions;
@@ -48,6 +49,9 @@ pub struct PageOptions {
     pub base: Option<BuildOptions>,
     /// Solve LP relaxations of the integer variables.
     pub relax: bool,
+    /// Also explore the near-optimal set of the coordinated case (MODEL.md section 8) and draw
+    /// each capability's range; `None` = not on the page (two solves per capability).
+    pub alternatives: Option<AlternativeSettings>,
 }
 
 /// One solved case.
@@ -89,6 +93,9 @@ pub struct Page {
     /// True when the sovereign case is the "without" case of the same file.
     pub sovereign_is_without: bool,
     pub sections: Vec<AgreementSection>,
+    /// Near-optimal ranges of the coordinated case (`report --alternatives`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Alternatives>,
     pub notes: Vec<String>,
 }
 
@@ -258,8 +265,23 @@ pub fn compute(
         || solve_case(s, &with, config, &with_label),
         || solve_case(s, &without, config, &without_label),
     );
-    let coordinated = coordinated?.0;
+    let (coordinated, coordinated_outcome) = coordinated?;
     let without_case = without_case?.0;
+    let alternatives = match &opts.alternatives {
+        Some(settings) => Some(
+            alternatives::alternatives(s, config, &coordinated_outcome, settings, progress)
+                .map_err(|e| match e {
+                    alternatives::AlternativesError::Solve(source) => AnalysisError::Solve {
+                        configuration: "the near-optimal alternatives of the coordinated case"
+                            .into(),
+                        source,
+                    },
+                    other => AnalysisError::BadInput(other.to_string()),
+                })?,
+        ),
+        None => None,
+    };
+    drop(coordinated_outcome);
     let (sovereign, sovereign_is_without) = match &opts.sovereign {
         Some((label, sov)) => {
             let mut o = BuildOptions::from_file(sov);
@@ -343,6 +365,7 @@ pub fn compute(
         sovereign,
         sovereign_is_without,
         sections,
+        alternatives,
         notes,
     })
 }
@@ -464,6 +487,15 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         svg: charts::bar_chart(&b)?,
     });
 
+    if let Some(alt) = &page.alternatives {
+        let r = range_chart_data(alt);
+        out.push(Chart {
+            id: "chart-alternatives".into(),
+            title: r.title.clone(),
+            svg: charts::range_chart(&r)?,
+        });
+    }
+
     for sec in &page.sections {
         let cmp = &sec.comparison;
         let mut cats: Vec<String> = cmp.members.clone();
@@ -522,6 +554,40 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         });
     }
     Ok(out)
+}
+
+/// The ranges as a chart: one bar per capability in % of the layer's world output at the
+/// optimum (one scale for every layer), in file order.
+fn range_chart_data(alt: &Alternatives) -> Ranges {
+    let pct = |v: Option<f64>, world: f64| match v {
+        Some(v) if world > 0.0 => 100.0 * v / world,
+        Some(_) => 0.0,
+        None => f64::NAN,
+    };
+    Ranges {
+        title: format!(
+            "Room to choose: output within {} % of the optimal W",
+            charts::fixed(100.0 * alt.slack, 1)
+        ),
+        labels: alt
+            .ranges
+            .iter()
+            .map(|r| format!("{} {}", r.country, r.layer))
+            .collect(),
+        values: alt
+            .ranges
+            .iter()
+            .map(|r| {
+                (
+                    pct(r.min, r.world_output),
+                    pct(Some(r.optimum), r.world_output),
+                    pct(r.max, r.world_output),
+                )
+            })
+            .collect(),
+        x_label: "output over the horizon (% of the layer's world output at the optimum)".into(),
+        y_label: "country and layer".into(),
+    }
 }
 
 /// The id suffix and title words of period `t`: none for a single-period file (its ids stay
@@ -730,6 +796,36 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
              program); the range over every optimal price is in the cell's tooltip and in report.json. \
              W and its changes are unique.</p>\n",
         );
+    }
+
+    if let Some(alt) = &page.alternatives {
+        h.push_str("<h2 id=\"alternatives\">Room to choose a specialisation</h2>\n");
+        h.push_str(&format!(
+            "<p>Every plan whose W is at least {} {cur} (the optimum {} less {} % of |W*|, MODEL.md 8){}: \
+             how much each country can produce of each layer while the world gives up almost nothing.</p>\n",
+            num(alt.floor, 2),
+            num(alt.objective, 2),
+            num(100.0 * alt.slack, 1),
+            match alt.integers {
+                "fixed" => ", integer decisions fixed at the optimum",
+                "free" => ", integer decisions free",
+                _ => "",
+            }
+        ));
+        h.push_str(&figure(
+            "chart-alternatives",
+            "Bars: the least and the most each country can produce of the layer over the horizon within the slack, \
+             in % of the layer's world output at the optimum (more than 100 % where the slack pays for extra output); \
+             black tick: the optimum.",
+        ));
+        h.push_str("<ul>\n");
+        for c in &alt.countries {
+            h.push_str(&format!("<li>{}</li>\n", escape(&c.summary)));
+        }
+        h.push_str(&format!(
+            "</ul>\n<p class=\"note\">Room: some layer can move by at least {} % of its world output.</p>\n",
+            num(100.0 * alt.threshold, 0)
+        ));
     }
 
     h.push_str("<h2 id=\"agreements\">Agreements</h2>\n");
