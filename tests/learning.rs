@@ -1044,7 +1044,13 @@ fn learning_instance_upgrade_route_is_worth_more_than_zero() {
         assert_relative_eq!(num_of(&ind2["experience_with"]), 45.0, epsilon = TOL);
         assert_relative_eq!(num_of(&ind2["unit_cost_with"]), 40.0 / 45.0, epsilon = 1e-9);
         assert_eq!(ind2["cheapest_with"], true);
-        assert_eq!(per("KOR", 1)["cheapest_with"], true);
+        // Period 1: KOR's 10 units take it to 2; IND has not produced but starts at 1.6 with
+        // the know-how (4 without).
+        assert_relative_eq!(
+            num_of(&per("KOR", 1)["unit_cost_with"]),
+            2.0,
+            epsilon = 1e-9
+        );
         // Either agreement alone is worth nothing.
         let other = if agreement == "know-how" {
             "upgrade-route"
@@ -1141,8 +1147,8 @@ fn margins_entry_exit_value_includes_forgone_learning() {
     let flat = curve(2, "", "[{ quantity = 10, value = 2.5 }]")
         .replace("unit_cost = 5.0", &format!("unit_cost = {s1}"));
     let (w, change, leave) = exit_value(&flat);
-    // It produces nothing already: staying out is the base decision.
-    assert_eq!(change, "stay_out");
+    // It produces nothing already: leaving only gives up the idle capacity.
+    assert_eq!(change, "give_up");
     assert_relative_eq!(w, 0.0, epsilon = TOL);
     assert_relative_eq!(leave, 0.0, epsilon = TOL);
 }
