@@ -833,3 +833,468 @@ fn cli_validate_and_solve_carry_warnings() {
     assert!(out.contains("\nWarnings\n  - security A/chip"), "{out}");
     std::fs::remove_file(&path).ok();
 }
+
+// =============================================================================================
+// The shipped instance instances/learning.toml (issue 10 item 5), through the CLI JSON
+// =============================================================================================
+
+const LEARNING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/instances/learning.toml");
+
+/// Run the binary; exit code and stdout.
+fn cli(args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+fn cli_json(args: &[&str]) -> serde_json::Value {
+    let (code, out) = cli(args);
+    assert_eq!(code, Some(0), "{args:?}: {out}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+}
+
+/// The entry of `rows` (a JSON array of objects) with these string fields.
+fn row<'a>(rows: &'a serde_json::Value, keys: &[(&str, &str)]) -> &'a serde_json::Value {
+    rows.as_array()
+        .expect("array")
+        .iter()
+        .find(|r| keys.iter().all(|(k, v)| r[*k] == *v))
+        .unwrap_or_else(|| panic!("no row {keys:?} in {rows}"))
+}
+
+fn assert_close(got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).abs() < TOL, "{got:?} != {want:?}");
+    }
+}
+
+fn num_of(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// Output of (country, fab) in each period of a `solve --format json`.
+fn fab_output(v: &serde_json::Value, c: &str) -> Vec<f64> {
+    (1..=3)
+        .map(|t| {
+            v["production"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["country"] == c && p["layer"] == "fab" && p["period"] == t)
+                .map_or(0.0, |p| num_of(&p["quantity"]))
+        })
+        .collect()
+}
+
+/// (experience, unit cost) of (country, fab) at the end of each period.
+fn fab_learning(v: &serde_json::Value, c: &str) -> Vec<(f64, f64)> {
+    (1..=3)
+        .map(|t| {
+            let r = v["learning"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["country"] == c && x["layer"] == "fab" && x["period"] == t)
+                .unwrap();
+            (num_of(&r["experience"]), num_of(&r["unit_cost"]))
+        })
+        .collect()
+}
+
+/// The slopes of the file's header: b = 1, TC(E) = 40 ln(E/E_0').
+fn learning_numbers() -> (f64, f64, f64, f64) {
+    let ln4 = 4f64.ln();
+    let (s1, s2) = (40.0 * ln4 / 30.0, 40.0 * ln4 / 120.0);
+    let g1 = (160.0f64 * 25.0).sqrt();
+    let t2 = 20.0 * 6.4f64.ln() / (160.0 - g1);
+    // Fab cost of the lock-in (KOR makes 70) and of the plan with both agreements.
+    let lockin = 30.0 * s1 + 40.0 * s2 + 70.0;
+    let both = 10.0 * s1 + 10.0 + 20.0 * 6.4f64.ln() + (85.0 - g1) * t2 + 50.0;
+    (s1, t2, 758.0 - lockin, 758.0 - both)
+}
+
+/// (b) The file as shipped: IND enters fab in period 2 and makes 20 and 40, KOR makes period
+/// 1's 10; W = 758 - 123.957353; at the horizon IND's next unit costs 40/85 and KOR's 2; prices
+/// IND fab = IND's s_2 in periods 2-3 and KOR's s_1 + trade in period 1.
+#[test]
+fn learning_instance_transfer_and_route_let_the_late_member_enter() {
+    let (s1, t2, _, w_both) = learning_numbers();
+    assert_relative_eq!(w_both, 634.042647, epsilon = 1e-6);
+    let v = cli_json(&["solve", LEARNING, "--format", "json"]);
+    assert_relative_eq!(num_of(&v["objective"]), w_both, epsilon = 1e-6);
+    assert_close(&fab_output(&v, "KOR"), &[10.0, 0.0, 0.0]);
+    assert_close(&fab_output(&v, "IND"), &[0.0, 20.0, 40.0]);
+    let op = |t: usize| {
+        v["operating"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["country"] == "IND" && x["layer"] == "fab" && x["period"] == t)
+            .map(|x| vec![num_of(&x["operating"]), num_of(&x["entered"])])
+            .unwrap()
+    };
+    assert_close(&op(1), &[0.0, 0.0]);
+    assert_close(&op(2), &[1.0, 1.0]);
+    assert_close(&op(3), &[1.0, 0.0]);
+    let ind = fab_learning(&v, "IND");
+    assert_relative_eq!(ind[0].1, 1.6, epsilon = 1e-12); // 4 (25/10)^-1: the transfer
+    assert_relative_eq!(ind[2].0, 85.0, epsilon = TOL);
+    assert_relative_eq!(ind[2].1, 40.0 / 85.0, epsilon = 1e-9);
+    let kor = fab_learning(&v, "KOR");
+    assert_relative_eq!(kor[2].0, 20.0, epsilon = TOL);
+    assert_relative_eq!(kor[2].1, 2.0, epsilon = 1e-9);
+    let price = |c: &str, t: usize| {
+        let r = v["prices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["country"] == c && x["layer"] == "fab" && x["period"] == t)
+            .unwrap();
+        num_of(&r["price"])
+    };
+    assert_relative_eq!(price("IND", 1), s1 + 1.0, epsilon = 1e-6);
+    assert_relative_eq!(price("IND", 2), t2, epsilon = 1e-6);
+    assert_relative_eq!(price("IND", 3), t2, epsilon = 1e-6);
+    assert!(v.get("warnings").is_none(), "no warnings: {v}");
+}
+
+/// (a) Without both agreements (either off, or both): lock-in. KOR, the early entrant, makes
+/// 10, 20, 40 and its unit cost falls 4 -> 2 -> 1 -> 0.5 while IND's stays at its start (4, or
+/// 1.6 with the know-how alone); W = 758 - 143.935699.
+#[test]
+fn learning_instance_without_both_agreements_the_early_entrant_locks_in() {
+    let (_, _, w_lockin, _) = learning_numbers();
+    assert_relative_eq!(w_lockin, 614.064301, epsilon = 1e-6);
+    for (off, ind_start) in [
+        (vec!["--deactivate", "know-how"], 4.0),
+        (vec!["--deactivate", "upgrade-route"], 1.6),
+        (
+            vec!["--deactivate", "know-how", "--deactivate", "upgrade-route"],
+            4.0,
+        ),
+    ] {
+        let mut args = vec!["solve", LEARNING, "--format", "json"];
+        args.extend(off.iter());
+        let v = cli_json(&args);
+        assert_relative_eq!(num_of(&v["objective"]), w_lockin, epsilon = 1e-6);
+        assert_close(&fab_output(&v, "IND"), &[0.0, 0.0, 0.0]);
+        assert_close(&fab_output(&v, "KOR"), &[10.0, 20.0, 40.0]);
+        let kor = fab_learning(&v, "KOR");
+        for ((e, u), (e_want, u_want)) in kor.iter().zip([(20.0, 2.0), (40.0, 1.0), (80.0, 0.5)]) {
+            assert_relative_eq!(*e, e_want, epsilon = TOL);
+            assert_relative_eq!(*u, u_want, epsilon = 1e-9);
+        }
+        for (_, u) in fab_learning(&v, "IND") {
+            assert_relative_eq!(u, ind_start, epsilon = 1e-12);
+        }
+    }
+}
+
+/// (c) and the analyses: each agreement is worth W gain 19.978346 with the other one active
+/// (and nothing alone); compare reports, per period, how the agreement moves experience and unit
+/// cost (IND cheapest at the horizon with it, KOR without); coalitions --value world gives
+/// v({USA, IND}) = the same gain; margins --entry: IND leaving fab costs the gain, KOR leaving
+/// fab costs period 1's demand (IND cannot make fab before period 2):
+/// W = 600 + 58 - 45.473429 - 50 = 562.526571, value -71.516076.
+#[test]
+fn learning_instance_upgrade_route_is_worth_more_than_zero() {
+    let (_, _, w_lockin, w_both) = learning_numbers();
+    let gain = w_both - w_lockin;
+    assert_relative_eq!(gain, 19.978346, epsilon = 1e-6);
+    for agreement in ["upgrade-route", "know-how"] {
+        let c = cli_json(&[
+            "compare",
+            LEARNING,
+            "--agreement",
+            agreement,
+            "--format",
+            "json",
+        ]);
+        assert_relative_eq!(num_of(&c["w_gain"]), gain, epsilon = 1e-6);
+        let clause = &c["clauses"][0];
+        assert_relative_eq!(num_of(&clause["value"]), gain, epsilon = 1e-6);
+        // The horizon table and the per-period path.
+        let ind = row(&c["learning"], &[("country", "IND")]);
+        assert_eq!(ind["cheapest_with"], true);
+        assert_eq!(ind["cheapest_without"], false);
+        let kor = row(&c["learning"], &[("country", "KOR")]);
+        assert_eq!(kor["cheapest_without"], true);
+        let per = |c_: &str, t: usize| {
+            c["learning_periods"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["country"] == c_ && x["period"] == t)
+                .unwrap()
+                .clone()
+        };
+        let kor2 = per("KOR", 2);
+        assert_relative_eq!(num_of(&kor2["experience_without"]), 40.0, epsilon = TOL);
+        assert_relative_eq!(num_of(&kor2["experience_with"]), 20.0, epsilon = TOL);
+        assert_relative_eq!(num_of(&kor2["unit_cost_without"]), 1.0, epsilon = 1e-9);
+        assert_relative_eq!(num_of(&kor2["unit_cost_with"]), 2.0, epsilon = 1e-9);
+        let ind2 = per("IND", 2);
+        assert_relative_eq!(num_of(&ind2["output_with"]), 20.0, epsilon = TOL);
+        assert_relative_eq!(num_of(&ind2["experience_with"]), 45.0, epsilon = TOL);
+        assert_relative_eq!(num_of(&ind2["unit_cost_with"]), 40.0 / 45.0, epsilon = 1e-9);
+        assert_eq!(ind2["cheapest_with"], true);
+        // Period 1: KOR's 10 units take it to 2; IND has not produced but starts at 1.6 with
+        // the know-how (4 without).
+        assert_relative_eq!(
+            num_of(&per("KOR", 1)["unit_cost_with"]),
+            2.0,
+            epsilon = 1e-9
+        );
+        // Either agreement alone is worth nothing.
+        let other = if agreement == "know-how" {
+            "upgrade-route"
+        } else {
+            "know-how"
+        };
+        let alone = cli_json(&[
+            "compare",
+            LEARNING,
+            "--agreement",
+            agreement,
+            "--deactivate",
+            other,
+            "--format",
+            "json",
+        ]);
+        assert_relative_eq!(num_of(&alone["w_gain"]), 0.0, epsilon = 1e-6);
+        let g = cli_json(&[
+            "coalitions",
+            LEARNING,
+            "--agreement",
+            agreement,
+            "--value",
+            "world",
+            "--format",
+            "json",
+        ]);
+        assert_relative_eq!(num_of(&g["grand_value"]), gain, epsilon = 1e-6);
+        for p in g["players"].as_array().unwrap() {
+            assert_relative_eq!(num_of(&p["shapley"]), gain / 2.0, epsilon = 1e-6);
+        }
+    }
+    let (code, table) = cli(&["compare", LEARNING, "--agreement", "know-how"]);
+    assert_eq!(code, Some(0));
+    assert!(table.contains("Learning by period"), "{table}");
+    let m = cli_json(&["margins", LEARNING, "--entry", "--format", "json"]);
+    let leave = |c: &str| {
+        m["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| {
+                e["country"] == c
+                    && e["layer"] == "fab"
+                    && (e["change"] == "leave" || e["change"] == "never_operate")
+            })
+            .map(|e| num_of(&e["value"]))
+            .unwrap_or_else(|| panic!("no exit of {c} fab: {}", m["entry"]))
+    };
+    assert_relative_eq!(leave("IND"), -gain, epsilon = 1e-6);
+    let w_no_kor =
+        658.0 - (20.0 * 6.4f64.ln() + (85.0 - (4000f64).sqrt()) * learning_numbers().1) - 50.0;
+    assert_relative_eq!(leave("KOR"), w_no_kor - w_both, epsilon = 1e-6);
+}
+
+/// margins --entry with learning: leaving forgoes the future cost reductions. The two-segment
+/// case above (demand 10 at 2.5 in each of two periods, s_1 = 2.772589, s_2 = 1.386294):
+/// W = 50 - 10 s_1 - 10 s_2 = 8.41117, so leaving the capability is worth -8.41117. Period by
+/// period the capability loses money at its starting cost (10 s_1 = 27.73 > 25 in any single
+/// period): the exit value is negative only because producing in period 1 makes period 2's
+/// units cost s_2 instead of s_1, 10 (s_1 - s_2) = 13.86 of cost reduction, and leaving forgoes
+/// it. The same capability without that reduction (a constant unit cost s_1, no learning) is
+/// worth nothing: it does not produce, and leaving it changes nothing.
+#[test]
+fn margins_entry_exit_value_includes_forgone_learning() {
+    let s1 = 40.0 * 2f64.ln() / 10.0;
+    let s2 = 40.0 * 2f64.ln() / 20.0;
+    let dir = tempfile::tempdir().unwrap();
+    let exit_value = |text: &str| {
+        let path = dir.path().join("case.toml");
+        std::fs::write(&path, text).unwrap();
+        let v = cli_json(&[
+            "margins",
+            path.to_str().unwrap(),
+            "--entry",
+            "--format",
+            "json",
+        ]);
+        let e = row(&v["entry"], &[("country", "A"), ("layer", "chip")]);
+        (
+            num_of(&v["objective"]),
+            e["change"].as_str().unwrap().to_string(),
+            num_of(&e["value"]),
+        )
+    };
+    let (w, change, leave) = exit_value(&learning_case(2, 2.5));
+    assert_eq!(change, "leave");
+    assert_relative_eq!(w, 50.0 - 10.0 * (s1 + s2), epsilon = TOL);
+    assert_relative_eq!(leave, -(50.0 - 10.0 * (s1 + s2)), epsilon = TOL);
+    assert!(
+        10.0 * s1 > 25.0,
+        "a single period loses at the starting cost"
+    );
+    let flat = curve(2, "", "[{ quantity = 10, value = 2.5 }]")
+        .replace("unit_cost = 5.0", &format!("unit_cost = {s1}"));
+    let (w, change, leave) = exit_value(&flat);
+    // It produces nothing already: leaving only gives up the idle capacity.
+    assert_eq!(change, "give_up");
+    assert_relative_eq!(w, 0.0, epsilon = TOL);
+    assert_relative_eq!(leave, 0.0, epsilon = TOL);
+}
+
+/// A hard floor that forces A's chip use to zero unless the (inactive) `trust` agreement is on
+/// (13.3): every subcommand shows the warning in its table output and in JSON `warnings`; compare
+/// and coalitions mark a warning of one run only ("only without trust"); report lists it in the
+/// page, on stderr and in its JSON summary; validate exits 0.
+const WARN: &str = r#"
+[meta]
+name = "warn"
+[[layer]]
+id = "chip"
+[[country]]
+id = "A"
+[[country]]
+id = "B"
+[[country]]
+id = "C"
+[[capability]]
+country = "B"
+layer = "chip"
+unit_cost = 1.0
+capacity = 100
+[[capability]]
+country = "C"
+layer = "chip"
+unit_cost = 2.0
+capacity = 100
+[[demand]]
+country = "A"
+layer = "chip"
+blocks = [{ quantity = 10, value = 5.0 }]
+[[security]]
+country = "A"
+layer = "chip"
+domestic_floor = 0.5
+[[agreement]]
+id = "trust"
+members = ["A", "B", "C"]
+active = false
+[[agreement.clause]]
+kind = "trusted_supply"
+layers = ["chip"]
+[[agreement]]
+id = "cheap"
+members = ["A", "C"]
+[[agreement.clause]]
+kind = "trade_cost_factor"
+layers = ["chip"]
+factor = 0.5
+"#;
+
+#[test]
+fn every_subcommand_shows_the_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("warn.toml");
+    std::fs::write(&path, WARN).unwrap();
+    let file = path.to_str().unwrap();
+    let out = dir.path().join("report");
+    let needle = "security A/chip: the hard domestic_floor 0.5";
+    let cases: Vec<(Vec<&str>, Option<&str>)> = vec![
+        (vec!["validate", file], None),
+        (vec!["solve", file], None),
+        (vec!["compare", file, "--agreement", "cheap"], None),
+        (
+            vec!["compare", file, "--agreement", "trust"],
+            Some("(only without trust)"),
+        ),
+        (
+            vec!["coalitions", file, "--agreement", "trust"],
+            Some("(only without trust)"),
+        ),
+        (vec!["margins", file], None),
+    ];
+    for (args, suffix) in &cases {
+        let (code, table) = cli(args);
+        assert_eq!(code, Some(0), "{args:?}: {table}");
+        assert!(table.contains(needle), "{args:?} table: {table}");
+        let mut json_args = args.clone();
+        json_args.extend(["--format", "json"]);
+        let v = cli_json(&json_args);
+        let w = v["warnings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{args:?}: {v}"));
+        assert_eq!(w.len(), 1, "{args:?}: {w:?}");
+        let w = w[0].as_str().unwrap();
+        assert!(w.starts_with(needle), "{args:?}: {w}");
+        if let Some(sfx) = suffix {
+            assert!(w.ends_with(sfx), "{args:?}: {w}");
+        }
+    }
+    let v = cli_json(&[
+        "report",
+        file,
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let w = v["warnings"].as_array().expect("report warnings");
+    assert!(w[0].as_str().unwrap().starts_with(needle), "{w:?}");
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("<h2 id=\"warnings\">Warnings</h2>"));
+    assert!(html.contains("security A/chip: the hard domestic_floor 0.5"));
+}
+
+/// The MPS and LP export name the learning and cost-curve columns and rows readably
+/// (`fill_C_L_T_J`, `wfill_...`, `learn_C_L_T`, `learnup_`, `learnfull_`; `pseg_`, `wseg_`,
+/// `curve_`, `curveup_`, `curvefull_`): one name per column of the learning instance with a cost
+/// curve set on IND's memory.
+#[test]
+fn export_names_learning_and_curve_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mps, lp) = (dir.path().join("l.mps"), dir.path().join("l.lp"));
+    let (code, text) = cli(&[
+        "export",
+        LEARNING,
+        "--set",
+        "capability[IND/memory].cost_curve=[{up_to=5, unit_cost=1}, {up_to=10, unit_cost=0.5}]",
+        "--mps",
+        mps.to_str().unwrap(),
+        "--lp",
+        lp.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    let mps = std::fs::read_to_string(&mps).unwrap();
+    let lp = std::fs::read_to_string(&lp).unwrap();
+    for name in [
+        "fill_IND_fab_2_1",
+        "fill_IND_fab_3_2",
+        "wfill_IND_fab_2_2",
+        "learn_KOR_fab_1",
+        "learnup_IND_fab_2_2",
+        "learnfull_IND_fab_2_1",
+        "pseg_IND_memory_1_1",
+        "pseg_IND_memory_1_2",
+        "wseg_IND_memory_1_2",
+        "curve_IND_memory_1",
+        "curveup_IND_memory_1_2",
+        "curvefull_IND_memory_1_1",
+    ] {
+        assert!(mps.contains(name), "MPS lacks {name}");
+        assert!(lp.contains(name), "LP lacks {name}");
+    }
+    // The wfill binaries are declared integer in the LP file.
+    let general = lp.split_once("\nGeneral").map_or("", |(_, rest)| rest);
+    assert!(general.contains("wfill_IND_fab_2_2"), "{lp}");
+}

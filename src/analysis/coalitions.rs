@@ -204,6 +204,10 @@ pub struct CoalitionReport {
     pub blocking: Vec<BlockingEntry>,
     /// Every coalition whose value is known, by size then by members.
     pub values: Vec<CoalitionValue>,
+    /// Scenario warnings of the baseline and of the full agreement (MODEL.md 2, 13.3, 13.5;
+    /// models/decisions.md 90).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -772,6 +776,15 @@ impl Game<'_> {
             least_core,
             blocking,
             values: values_out,
+            warnings: {
+                let mut with = base.clone();
+                with.active[a] = true;
+                super::compare::warnings_of_both_runs(
+                    &crate::formulation::warnings(s, base),
+                    &crate::formulation::warnings(s, &with),
+                    id,
+                )
+            },
             notes,
         })
     }

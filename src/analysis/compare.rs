@@ -154,13 +154,39 @@ pub struct Comparison {
     /// cheaper because of who produced first. Empty without learning curves.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub learning: Vec<LearningComparison>,
-    /// Scenario warnings of the run with the agreement (MODEL.md 2, 13.3, 13.5).
+    /// The same per period: output, experience at the end of the period and unit cost of the
+    /// next unit without and with the agreement (the path to the horizon).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub learning_periods: Vec<LearningPeriodComparison>,
+    /// Scenario warnings of both runs (MODEL.md 2, 13.3, 13.5; [`warnings_of_both_runs`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     pub notes: Vec<String>,
 }
 
-/// The activation flags of `opts` as an explicit vector, one per agreement.
+/// The scenario warnings of a run without and a run with `agreement` as one list: a warning of
+/// both runs as it is, one of a single run marked "(only with ID)" or "(only without ID)", the
+/// with-run's first (models/decisions.md 90).
+pub fn warnings_of_both_runs(without: &[String], with: &[String], agreement: &str) -> Vec<String> {
+    let mut out: Vec<String> = with
+        .iter()
+        .map(|w| {
+            if without.contains(w) {
+                w.clone()
+            } else {
+                format!("{w} (only with {agreement})")
+            }
+        })
+        .collect();
+    out.extend(
+        without
+            .iter()
+            .filter(|w| !with.contains(w))
+            .map(|w| format!("{w} (only without {agreement})")),
+    );
+    out
+}
+
 /// One learning capability without and with the agreement: output over the horizon, and the
 /// experience and unit cost of the next unit at the end of the last period (period money).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -176,6 +202,62 @@ pub struct LearningComparison {
     /// Whether this capability has the lowest unit cost of its layer at the horizon.
     pub cheapest_without: bool,
     pub cheapest_with: bool,
+}
+
+/// One learning capability in one period without and with the agreement (MODEL.md 11.2):
+/// output in the period, experience at its end and the unit cost of the next unit (period money).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LearningPeriodComparison {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    pub output_without: f64,
+    pub output_with: f64,
+    pub experience_without: f64,
+    pub experience_with: f64,
+    pub unit_cost_without: f64,
+    pub unit_cost_with: f64,
+    /// Whether this capability has the lowest unit cost of its layer at the end of the period.
+    pub cheapest_without: bool,
+    pub cheapest_with: bool,
+}
+
+/// Whether entry `k` of a learning table has the lowest unit cost of its layer among the entries
+/// of the same period (within 1e-9 relative).
+fn cheapest_in_period(table: &[crate::results::LearningEntry], k: usize) -> bool {
+    let least = table
+        .iter()
+        .filter(|x| x.layer == table[k].layer && x.period == table[k].period)
+        .map(|x| x.unit_cost)
+        .fold(f64::INFINITY, f64::min);
+    table[k].unit_cost <= least + 1e-9 * least.abs().max(1.0)
+}
+
+/// [`LearningPeriodComparison`] of every learning capability and period.
+pub fn learning_period_comparison(
+    s: &Scenario,
+    without: &Outcome,
+    with: &Outcome,
+) -> Vec<LearningPeriodComparison> {
+    let (b, a) = (
+        crate::results::learning_table(s, without),
+        crate::results::learning_table(s, with),
+    );
+    (0..b.len().min(a.len()))
+        .map(|k| LearningPeriodComparison {
+            country: b[k].country.clone(),
+            layer: b[k].layer.clone(),
+            period: b[k].period,
+            output_without: b[k].output,
+            output_with: a[k].output,
+            experience_without: b[k].experience,
+            experience_with: a[k].experience,
+            unit_cost_without: b[k].unit_cost,
+            unit_cost_with: a[k].unit_cost,
+            cheapest_without: cheapest_in_period(&b, k),
+            cheapest_with: cheapest_in_period(&a, k),
+        })
+        .collect()
 }
 
 /// [`LearningComparison`] of every learning capability.
@@ -654,7 +736,12 @@ pub fn compare_with_progress(
         losers,
         clauses,
         learning: learning_comparison(s, without, with_o),
-        warnings: with_o.scenario_warnings.clone(),
+        learning_periods: learning_period_comparison(s, without, with_o),
+        warnings: warnings_of_both_runs(
+            &without.scenario_warnings,
+            &with_o.scenario_warnings,
+            &s.agreements[a].id,
+        ),
         notes,
     })
 }

@@ -275,6 +275,9 @@ pub fn render(file: &str, g: &CoalitionReport, limit: Option<usize>) -> String {
     for n in &g.notes {
         out.push_str(&format!("\nNote: {n}"));
     }
+    for w in &g.warnings {
+        out.push_str(&format!("\nWarning: {w}"));
+    }
     out.push('\n');
     out
 }

@@ -313,6 +313,37 @@ pub fn render(file: &str, c: &Comparison, switches: &str, limit: Option<usize>) 
             ]);
         }
         out.push_str(&t.render(None));
+        let mut t = Table::new(
+            format!(
+                "\nLearning by period (output; experience at the end of the period; unit cost of the next unit, {}, period money; * = cheapest of its layer)",
+                c.currency
+            ),
+            &[
+                "country",
+                "layer",
+                ">period",
+                ">output without",
+                ">output with",
+                ">experience without",
+                ">experience with",
+                ">unit cost without",
+                ">unit cost with",
+            ],
+        );
+        for x in &c.learning_periods {
+            t.row(vec![
+                x.country.clone(),
+                x.layer.clone(),
+                x.period.to_string(),
+                num(x.output_without),
+                num(x.output_with),
+                num(x.experience_without),
+                num(x.experience_with),
+                star(x.unit_cost_without, x.cheapest_without),
+                star(x.unit_cost_with, x.cheapest_with),
+            ]);
+        }
+        out.push_str(&t.render(limit));
     }
     for n in &c.notes {
         out.push_str(&format!("\nNote: {n}"));

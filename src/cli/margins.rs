@@ -63,6 +63,9 @@ struct MarginsOutput {
     #[serde(skip_serializing_if = "Option::is_none")]
     entry: Option<Vec<EntryValue>>,
     shocks: Vec<ShockResult>,
+    /// Scenario warnings of the run (MODEL.md 2, 13.3, 13.5).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 /// The countries with a capability for layer `l` (the possible suppliers of a shock).
@@ -163,6 +166,7 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
         price_checks: None,
         entry: None,
         shocks: Vec::new(),
+        warnings: base.scenario_warnings.clone(),
     };
     if !base.is_optimal() {
         if base.status == Status::Infeasible {
@@ -417,6 +421,12 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: Option<usize
     }
     for sh in &out.shocks {
         text.push_str(&shock_table(sh, &cur, limit));
+    }
+    if !out.warnings.is_empty() {
+        text.push_str("\nWarnings\n");
+        for w in &out.warnings {
+            text.push_str(&format!("  - {w}\n"));
+        }
     }
     text
 }

@@ -119,6 +119,9 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
         a.out.display()
     );
     eprint!("{}", common::echo_table());
+    for w in &page.warnings {
+        eprintln!("warning: {w}");
+    }
     let index = a.out.join("index.html");
     match a.format {
         OutputFormat::Table => {
@@ -136,6 +139,7 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
                 "currency": page.currency,
                 "index": index.display().to_string(),
                 "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "warnings": page.warnings,
             }))
         ),
         OutputFormat::Csv => {

@@ -85,6 +85,10 @@ struct Validated {
     periods: usize,
     agreements: usize,
     active_agreements: Vec<String>,
+    /// Scenario warnings under the run's agreement flags (MODEL.md 2, 13.3, 13.5); a warning is
+    /// not an error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
@@ -106,6 +110,7 @@ pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
             .filter(|(_, &on)| on)
             .map(|(k, _)| s.agreements[k].id.clone())
             .collect(),
+        warnings: crate::formulation::warnings(&s, &opts),
     };
     let value = serde_json::to_value(&v).unwrap_or_default();
     match a.output.format {
@@ -113,7 +118,7 @@ pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
         OutputFormat::Table => {
             print!("{}", echo_table());
             // Warnings are not errors (exit 0), under the run's agreement flags.
-            for w in crate::formulation::warnings(&s, &opts) {
+            for w in &v.warnings {
                 println!("warning: {w}");
             }
             println!(

@@ -96,6 +96,10 @@ pub struct Page {
     /// Near-optimal ranges of the coordinated case (`report --alternatives`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<Alternatives>,
+    /// Every case's warnings (scenario and numerical), each once, with the cases it is in when
+    /// not in all of them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -348,6 +352,11 @@ pub fn compute(
     if s.n_periods() > 1 {
         notes.push("Specialisation and price maps are drawn for every period.".into());
     }
+    let mut cases = vec![&coordinated, &without_case];
+    if !sovereign_is_without {
+        cases.push(&sovereign);
+    }
+    let warnings = case_warnings(&cases);
     Ok(Page {
         title: format!("aistack report: {}", s.meta.name),
         file: file.to_string(),
@@ -366,8 +375,38 @@ pub fn compute(
         sovereign_is_without,
         sections,
         alternatives,
+        warnings,
         notes,
     })
+}
+
+/// The warnings of `cases`, each once in first-seen order; one that is not in every case names
+/// the cases it is in.
+fn case_warnings(cases: &[&Case]) -> Vec<String> {
+    let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
+    for case in cases {
+        for w in &case.report.warnings {
+            match seen.iter_mut().find(|(x, _)| *x == w.as_str()) {
+                Some((_, labels)) => {
+                    if !labels.contains(&case.label.as_str()) {
+                        labels.push(&case.label)
+                    }
+                }
+                None => seen.push((w, vec![&case.label])),
+            }
+        }
+    }
+    let mut all: Vec<&str> = cases.iter().map(|c| c.label.as_str()).collect();
+    all.dedup();
+    seen.into_iter()
+        .map(|(w, labels)| {
+            if labels.len() == all.len() {
+                w.to_string()
+            } else {
+                format!("{w} (in: {})", labels.join(", "))
+            }
+        })
+        .collect()
 }
 
 /// A rendered chart: its id (`chart-...`), title and SVG.
@@ -941,6 +980,13 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
             }
             h.push_str("</table>\n");
         }
+    }
+    if !page.warnings.is_empty() {
+        h.push_str("<h2 id=\"warnings\">Warnings</h2>\n<ul>\n");
+        for w in &page.warnings {
+            h.push_str(&format!("<li>{}</li>\n", escape(w)));
+        }
+        h.push_str("</ul>\n");
     }
     h.push_str("<h2 id=\"notes\">Notes</h2>\n<ul>\n");
     for n in &page.notes {
