@@ -3,6 +3,7 @@
 pub mod coalitions;
 pub mod coalitions_shard;
 pub mod compare;
+pub mod entry_shard;
 pub mod game;
 pub mod infeasibility;
 pub mod margins;

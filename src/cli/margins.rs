@@ -8,6 +8,9 @@ use super::common::{
     bad_input, closest, country_index, echo_json, echo_table, layer_index, Exit, OutputArgs,
     ScenarioArgs, SolverArgs,
 };
+use super::shards::EntryMode;
+use crate::analysis::coalitions_shard::ShardError;
+use crate::analysis::entry_shard;
 use crate::analysis::infeasibility::{self, Diagnosis};
 use crate::analysis::margins::{self, EntryValue, MarginTables, Matrix, PriceCheck, ShockResult};
 use crate::analysis::value_added::{self, PeriodValueAdded, ValueAdded};
@@ -40,6 +43,8 @@ pub struct MarginsArgs {
     pub fd_step: f64,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub shards: super::shards::ShardArgs,
 }
 
 #[derive(Serialize)]
@@ -127,8 +132,12 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
             a.fd_step
         )));
     }
+    let mode = super::shards::entry_mode(&a.shards, a.entry)?;
     let (s, opts) = a.scenario.load(a.solver.relax)?;
     let config = a.solver.config()?;
+    if let EntryMode::Slurm(dir) = &mode {
+        return super::shards::slurm(&a.shards, dir, "aistack-margins");
+    }
     let shocks: Vec<Vec<(CountryId, LayerId)>> = a
         .shock
         .iter()
@@ -192,6 +201,46 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
     }
     let bar = super::progress::Bar::new("margins");
     let progress = |d: usize, n: usize| bar.set(d, n);
+    if let EntryMode::Shard(..) | EntryMode::Merge(_) = &mode {
+        let fp = fingerprint(&a)?;
+        let Some(plan) = margins::EntryPlan::new(&s, &opts, &base) else {
+            return Ok(Exit::NoSolution);
+        };
+        let done = match &mode {
+            EntryMode::Shard(k, n, dir) => {
+                bar.stage(format!("forcing entry and exit decisions, shard {k}/{n}"));
+                entry_shard::run_shard(&plan, &config, (*k, *n), dir, &fp, &progress).map(
+                    |st| {
+                        bar.finish();
+                        eprintln!(
+                            "entry values of {file}: shard {k}/{n}: {} decisions, {} solved, {} already done; results in {}",
+                            st.coalitions, st.computed, st.skipped, st.file.display()
+                        );
+                        None
+                    },
+                )
+            }
+            EntryMode::Merge(dir) => {
+                bar.stage("merging the entry-value shards");
+                entry_shard::merge(&plan, &config, dir, &fp).map(Some)
+            }
+            _ => Ok(None),
+        };
+        match done {
+            Ok(None) => return Ok(Exit::Ok),
+            Ok(Some(entry)) => out.entry = Some(entry),
+            Err(ShardError::Solve(e)) => {
+                bar.finish();
+                return solver_failed(e);
+            }
+            Err(e @ ShardError::Incomplete(_)) => {
+                bar.finish();
+                eprintln!("error: {e}");
+                return Ok(Exit::NoSolution);
+            }
+            Err(e) => return Err(bad_input(e.to_string())),
+        }
+    }
     let mut run = || -> Result<(), results::SolveError> {
         out.tables = margins::margin_tables(&s, &base);
         match value_added::value_added(&s, &base) {
@@ -204,7 +253,7 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
                 &s, &opts, &config, &base, a.fd_step, &progress,
             )?);
         }
-        if a.entry {
+        if a.entry && out.entry.is_none() {
             bar.stage("forcing entry and exit decisions");
             out.entry = Some(margins::entry_values_with_progress(
                 &s, &opts, &config, &base, &progress,
@@ -234,6 +283,22 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
     }
     a.output.write_csv(&csv_tables(&out)?)?;
     Ok(Exit::Ok)
+}
+
+/// Identifies a request for entry-value shards: the scenario file, the overrides and overlays,
+/// the activations and the solver settings.
+fn fingerprint(a: &MarginsArgs) -> anyhow::Result<String> {
+    let sc = &a.scenario;
+    let mut parts = vec![
+        format!("{:?}", sc.overrides),
+        format!("{:?}", sc.activate),
+        format!("{:?}", sc.deactivate),
+        format!("{:?}", a.solver),
+    ];
+    for f in &sc.overrides.overlay {
+        parts.push(std::fs::read_to_string(f).unwrap_or_default());
+    }
+    super::shards::fingerprint(&sc.file, &parts)
 }
 
 /// The CSV files of `margins`: the country x layer matrices and the value added as long tables
