@@ -17,6 +17,7 @@ use crate::analysis::value_added::{self, PeriodValueAdded, ValueAdded};
 use crate::backend::Status;
 use crate::report::table::{num, pct, Table};
 use crate::report::{CsvTable, OutputFormat};
+use crate::results::ranges::{self, PriceRange};
 use crate::results::{self, Outcome};
 use crate::scenario::{CountryId, LayerId, Scenario};
 
@@ -63,6 +64,12 @@ struct MarginsOutput {
     value_added: Option<ValueAdded>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value_added_error: Option<String>,
+    /// Each price's range over the optimal dual face (decisions.md 102).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_ranges: Option<Vec<PriceRange>>,
+    /// Why `price_ranges` is missing although prices are canonical.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_ranges_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     price_checks: Option<Vec<PriceCheck>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -169,6 +176,8 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
         tables: None,
         value_added: None,
         value_added_error: None,
+        price_ranges: None,
+        price_ranges_note: None,
         price_checks: None,
         entry: None,
         shocks: Vec::new(),
@@ -243,6 +252,18 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
     }
     let mut run = || -> Result<(), results::SolveError> {
         out.tables = margins::margin_tables(&s, &base);
+        let has_face = base.solution.as_ref().is_some_and(|x| x.face.is_some());
+        match ranges::price_ranges(&s, &base) {
+            Ok(Some(r)) => out.price_ranges = Some(r),
+            Ok(None) if has_face => {
+                out.price_ranges_note = Some(format!(
+                    "not checked: more than {} prices",
+                    ranges::MAX_PRICE_RANGES
+                ))
+            }
+            Ok(None) => {}
+            Err(e) => out.price_ranges_note = Some(format!("not checked: {e}")),
+        }
         match value_added::value_added(&s, &base) {
             Ok(v) => out.value_added = Some(v),
             Err(e) => out.value_added_error = Some(e.to_string()),
