@@ -292,7 +292,8 @@ pub fn best_least_gain(
 pub const MAX_PRICE_RANGES: usize = 400;
 
 /// A price's least and most value over the optimal dual face (period money per unit,
-/// decisions.md 102). `unique` where they agree to 1e-7 (relative to 1 or the price).
+/// decisions.md 102). `unique` where they agree to 1e-7 (relative to 1 or the price); an
+/// unbounded side is infinite (JSON `null`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PriceRange {
     pub country: String,
@@ -347,7 +348,9 @@ pub fn price_ranges(s: &Scenario, outcome: &Outcome) -> Result<Option<Vec<PriceR
                 period: t,
                 min,
                 max,
-                unique: max - min <= 1e-7 * max.abs().max(min.abs()).max(1.0),
+                // An unbounded side (no finite bound on the face) is never unique.
+                unique: (max - min).is_finite()
+                    && max - min <= 1e-7 * max.abs().max(min.abs()).max(1.0),
             })
         })
         .collect::<Result<Vec<_>, _>>()
