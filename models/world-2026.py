@@ -399,9 +399,9 @@ def render(name, variant):
     out.append("[meta]")
     out.append(f'name = "{name}"')
     desc = {
-        "world-2026": "AI-stack world 2026, 17 blocs x 8 layers; today's security policies, agreements inactive.",
-        "world-2026-sovereign": "Every bloc holds a 70% domestic floor on fab, memory, compute and models; no agreements.",
-        "world-2026-coordinated": "The sovereign floors, with every coordination agreement active (trusted supply counts toward floors).",
+        "world-2026": "AI-stack world 2026, 17 blocs x 8 layers; today's security policies, agreements inactive. One period is one year (2026-2030); money flows are USD bn per period, i.e. per year.",
+        "world-2026-sovereign": "Every bloc holds a 70% domestic floor on fab, memory, compute and models; no agreements. One period is one year (2026-2030); money flows are USD bn per period, i.e. per year.",
+        "world-2026-coordinated": "The sovereign floors, with every coordination agreement active (trusted supply counts toward floors). One period is one year (2026-2030); money flows are USD bn per period, i.e. per year.",
     }[name]
     out.append(f'description = "{desc}"')
     out.append('currency = "USD bn"')

@@ -407,3 +407,56 @@ fn reversing_the_countries_changes_no_reported_number() {
         }
     }
 }
+
+/// `margins` JSON carries each price's range over the optimal dual face (decisions.md 102).
+/// degenerate-prices (derivation at the top of the file): HUB's chip price is π + 1 with the
+/// export price π anywhere in [1, 4], so it ranges over [2, 5]; the canonical price 2 lies in it.
+/// On the example every range contains the canonical price.
+#[test]
+fn margins_reports_price_ranges_over_the_face() {
+    let run = |file: &str| -> serde_json::Value {
+        let o = Command::new(env!("CARGO_BIN_EXE_aistack"))
+            .args(["margins", path(file).to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let v = run("degenerate-prices.toml");
+    let ranges = v["price_ranges"].as_array().expect("price_ranges");
+    let hub = ranges
+        .iter()
+        .find(|r| r["country"] == "HUB" && r["layer"] == "chips")
+        .unwrap();
+    assert!(close(hub["min"].as_f64().unwrap(), 2.0, 1e-6), "{hub}");
+    assert!(close(hub["max"].as_f64().unwrap(), 5.0, 1e-6), "{hub}");
+    assert_eq!(hub["unique"], false);
+    let v = run("example.toml");
+    let prices = &v["tables"]["prices"];
+    for r in v["price_ranges"].as_array().expect("price_ranges") {
+        let t = r["period"].as_u64().unwrap() as usize;
+        let m = &prices[t - 1];
+        let c = m["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|x| *x == r["country"])
+            .unwrap();
+        let l = m["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|x| *x == r["layer"])
+            .unwrap();
+        let p = m["values"][c][l].as_f64().unwrap();
+        // null: unbounded over the face.
+        let lo = r["min"].as_f64().unwrap_or(f64::NEG_INFINITY);
+        let hi = r["max"].as_f64().unwrap_or(f64::INFINITY);
+        assert!(lo - 1e-6 <= p && p <= hi + 1e-6, "{r}: canonical {p}");
+        assert_eq!(
+            r["unique"],
+            hi - lo <= 1e-7 * hi.abs().max(lo.abs()).max(1.0),
+            "{r}"
+        );
+    }
+}

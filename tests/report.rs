@@ -207,6 +207,14 @@ fn report_on_the_example_has_every_chart_labelled() {
     );
     assert_agreement_chart(&html, "chip-alliance", &["USA", "KOR", "TWN"], true);
     assert_agreement_chart(&html, "services-pact", &["USA", "IND"], true);
+    // The units, once under the title (decisions.md 101): quantities and money per period.
+    let units = html
+        .split("id=\"units\">")
+        .nth(1)
+        .and_then(|r| r.split("</p>").next())
+        .expect("a units line");
+    assert!(units.contains("units per period"), "{units}");
+    assert!(units.contains("discounted sum over periods"), "{units}");
     // Every figure on the page is one of the charts checked above, and each is a separate file;
     // two periods: specialisation (both cases) and prices are drawn for each period.
     assert_eq!(html.matches("<figure id=").count(), 10);

@@ -20,9 +20,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from . import _native
 from ._native import AnalysisError, ScenarioError, SolverError
@@ -44,6 +42,17 @@ __all__ = [
 ]
 
 __version__ = _native.__version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _pd():
+    """pandas, imported on the first table asked for: ``import aistack`` and a solve do not
+    load it (it is most of the interpreter's memory; python/README.md, "Memory")."""
+    import pandas
+
+    return pandas
 
 # Columns of each table of a solve, as in the JSON (used when a table is empty, so that an
 # empty DataFrame still has its columns).
@@ -85,13 +94,13 @@ def _frame(rows: Sequence[Mapping[str, Any]] | None, columns: Sequence[str] = ()
     there are no rows). Nested values (lists, objects) stay Python objects."""
     rows = list(rows or [])
     if not rows:
-        return pd.DataFrame(columns=list(columns))
+        return _pd().DataFrame(columns=list(columns))
     cols = list(columns)
     for r in rows:
         for k in r:
             if k not in cols:
                 cols.append(k)
-    return pd.DataFrame.from_records(rows, columns=cols)
+    return _pd().DataFrame.from_records(rows, columns=cols)
 
 
 def _flatten_range(rows: Iterable[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -162,7 +171,14 @@ class _Result:
 
     def __init__(self, text: str):
         self._text = text
-        self.data: dict[str, Any] = json.loads(text)
+        self._data: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The parsed JSON (parsed on first use)."""
+        if self._data is None:
+            self._data = json.loads(self._text)
+        return self._data
 
     def to_json(self) -> str:
         """The JSON, as the CLI prints it with ``--format json``."""
@@ -352,7 +368,7 @@ class Coalitions(_Result):
     def shapley(self) -> pd.Series:
         """Shapley values by member."""
         p = self.players
-        return pd.Series(p["shapley"].to_numpy(), index=p["country"], name="shapley")
+        return _pd().Series(p["shapley"].to_numpy(), index=p["country"], name="shapley")
 
     @property
     def values(self) -> pd.DataFrame:
@@ -476,7 +492,7 @@ class Report(_Result):
     def cases(self) -> pd.DataFrame:
         """W of the coordinated, without and sovereign cases."""
         page = self.data["page"]
-        return pd.DataFrame(
+        return _pd().DataFrame(
             [
                 {"case": k, "label": page[k]["label"], "objective": page[k]["objective"], "active": page[k]["active"]}
                 for k in ("coordinated", "without", "sovereign")
@@ -487,7 +503,7 @@ class Report(_Result):
     def welfare(self) -> pd.DataFrame:
         """Welfare by country in each case, with the cost of sovereignty per country."""
         page = self.data["page"]
-        df = pd.DataFrame({"country": page["countries"]})
+        df = _pd().DataFrame({"country": page["countries"]})
         for k in ("coordinated", "without", "sovereign"):
             w = {r["country"]: r["total"] for r in page[k]["report"]["welfare"]}
             df[k] = [w.get(c) for c in page["countries"]]
@@ -509,7 +525,7 @@ class SweepResult(_Result):
     def results(self) -> pd.DataFrame:
         """One row per point and metric: point, role, the parameters, metric, value, status,
         seconds (results.csv)."""
-        return pd.read_csv(self.results_csv)
+        return _pd().read_csv(self.results_csv)
 
     @property
     def metrics(self) -> pd.DataFrame:

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::coalitions::{CoalitionReport, CoalitionSettings, Game, Method, Solved};
@@ -28,6 +29,8 @@ use crate::results::SolveConfig;
 pub enum ShardError {
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Solve(#[from] crate::results::SolveError),
     #[error("{file}: {source}")]
     Io {
         file: String,
@@ -44,18 +47,6 @@ pub enum ShardError {
     #[error("{0}")]
     Incomplete(String),
 }
-
-/// FNV-1a (stable across Rust versions: fingerprints are stored in files).
-pub fn fnv(data: &[u8], mut h: u64) -> u64 {
-    for &b in data {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// The FNV-1a offset basis, to start a fingerprint.
-pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// First line of a shard file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -129,7 +120,7 @@ pub fn shard_file(dir: &Path, k: usize, n: usize) -> PathBuf {
     dir.join(format!("{k}-of-{n}.jsonl"))
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> ShardError + '_ {
+pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> ShardError + '_ {
     move |source| ShardError::Io {
         file: path.display().to_string(),
         source,
@@ -139,6 +130,17 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ShardError + '_ {
 /// Read a shard file: its header and rows by coalition. A last line cut by a kill is dropped
 /// (and cut from the file when `truncate`).
 fn read_shard(path: &Path, truncate: bool) -> Result<Option<ShardContents>, ShardError> {
+    Ok(read_lines::<Header, Row>(path, truncate, "coalitions")?
+        .map(|(h, rows)| (h, rows.into_iter().map(|r| (r.coalition, r)).collect())))
+}
+
+/// Read a shard file of `kind`: its header line and every whole row line. A last line cut by
+/// a kill is dropped (and cut from the file when `truncate`).
+pub(crate) fn read_lines<H: DeserializeOwned, R: DeserializeOwned>(
+    path: &Path,
+    truncate: bool,
+    kind: &str,
+) -> Result<Option<(H, Vec<R>)>, ShardError> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(None);
     };
@@ -154,15 +156,25 @@ fn read_shard(path: &Path, truncate: bool) -> Result<Option<ShardContents>, Shar
     let Some(h) = lines.next() else {
         return Ok(None);
     };
-    let header: Header = serde_json::from_str(h).map_err(|e| ShardError::Invalid {
+    let header: H = serde_json::from_str(h).map_err(|e| ShardError::Invalid {
         file: path.display().to_string(),
-        message: format!("not a coalitions shard file ({e})"),
+        message: format!("not a {kind} shard file ({e})"),
     })?;
     let rows = lines
-        .filter_map(|l| serde_json::from_str::<Row>(l).ok())
-        .map(|r| (r.coalition, r))
+        .filter_map(|l| serde_json::from_str::<R>(l).ok())
         .collect();
     Ok(Some((header, rows)))
+}
+
+/// The shard files (`*.jsonl`) in `dir`, sorted.
+pub(crate) fn shard_files(dir: &Path) -> Result<Vec<PathBuf>, ShardError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 /// What a shard run did.
@@ -269,12 +281,7 @@ pub fn merge(
     fingerprint: &str,
 ) -> Result<CoalitionReport, ShardError> {
     let (needed, perms, samples) = plan(g, settings)?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io(dir))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    files.sort();
+    let files = shard_files(dir)?;
     let mut rows: BTreeMap<Coalition, Row> = BTreeMap::new();
     for f in &files {
         if let Some((h, r)) = read_shard(f, false)? {

@@ -415,143 +415,254 @@ pub fn entry_values_with_progress(
     base: &Outcome,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<EntryValue>, SolveError> {
-    let Some(v) = View::new(s, base) else {
+    let Some(plan) = EntryPlan::new(s, opts, base) else {
         return Ok(Vec::new());
     };
-    let w0 = v.sol.objective;
-    let base_welfare = welfare_totals(s, base).unwrap_or_default();
-    let n = s.n_periods();
-    let mut tasks = Vec::new();
-    for cap in &s.capabilities {
-        let (c, l) = (cap.country, cap.layer);
-        let with_y = formulation::has_operating_status(s, c, l);
-        let decisions: &[bool] = if with_y { &[true, false] } else { &[false] };
-        let base_dec: Vec<f64> = (1..=n)
-            .map(|t| {
-                let var = if with_y {
-                    Var::Operate {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    }
-                } else {
-                    Var::Produce {
-                        country: c,
-                        layer: l,
-                        period: t,
-                    }
-                };
-                clean(v.value(var))
-            })
-            .collect();
-        let on: Vec<bool> = base_dec
-            .iter()
-            .map(|&x| if with_y { x > 0.5 } else { x > 1e-9 })
-            .collect();
-        // Leaving changes nothing only for a capability that is entirely idle: no output, no
-        // standby, and no holding (no K0, never operating).
-        let standby: f64 = v
-            .program
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, col)| matches!(col.var, Var::Reserve { from, layer, .. } if from == c && layer == l))
-            .map(|(j, _)| v.sol.values[j].abs())
-            .sum();
-        let idle = on.iter().all(|&x| !x) && standby <= 1e-9 && cap.capacity == 0.0;
-        for &d in decisions {
-            let change = match (d, on.iter().all(|&x| x), on.iter().all(|&x| !x)) {
-                (true, true, _) => "stay_in",
-                (true, _, true) => "enter",
-                (true, _, _) => "operate_throughout",
-                (false, _, true) if idle => "stay_out",
-                (false, _, true) => "give_up",
-                (false, true, _) => "leave",
-                (false, _, _) => "never_operate",
-            };
-            tasks.push((c, l, d, with_y, change, base_dec.clone()));
-        }
-    }
-    let counter = Counter::new(tasks.len(), progress);
-    tasks
+    let counter = Counter::new(plan.tasks.len(), progress);
+    (0..plan.tasks.len())
         .into_par_iter()
-        .map(|(c, l, d, with_y, change, base_dec)| {
+        .map(|i| {
             let _tick = Tick(&counter);
-            let mut e = EntryValue {
-                country: s.countries[c].id.clone(),
-                layer: s.layers[l].id.clone(),
-                forced: if d { "operate" } else { "stay_out" },
-                change,
-                has_operating_status: with_y,
-                base: base_dec,
-                status: Status::Optimal.to_string(),
-                objective: Some(w0),
-                value: Some(0.0),
-                welfare_change: s
-                    .countries
-                    .iter()
-                    .map(|x| CountryValue {
-                        country: x.id.clone(),
-                        value: 0.0,
-                    })
-                    .collect(),
-                solved: false,
-                diagnosis: None,
-                note: None,
-            };
-            if matches!(change, "stay_in" | "stay_out") {
-                return Ok(e);
-            }
-            let mut o = opts.clone();
-            o.forced.retain(|f| !(f.0 == c && f.1 == l));
-            let left;
-            let target = if d {
-                o.forced.push((c, l, true));
-                s
-            } else {
-                left = s.without_capability(c, l);
-                &left
-            };
-            if !d && committed_to_operate(s, opts, c, l) {
-                e.solved = true;
-                e.status = Status::Infeasible.to_string();
-                e.objective = None;
-                e.value = None;
-                e.welfare_change.clear();
-                e.note = Some(
-                    "an active commit clause requires this capability to operate, so it cannot leave"
-                        .into(),
-                );
-                return Ok(e);
-            }
-            let r = resolve(target, &o, config)?;
-            e.solved = true;
-            e.status = r.status.to_string();
-            e.objective = r.objective;
-            e.value = e.objective.map(|w| w - w0);
-            e.note = r.note;
-            match r
-                .outcome
-                .as_ref()
-                .filter(|o| o.is_optimal())
-                .and_then(|o| welfare_totals(target, o))
-            {
-                Some(w) => {
-                    for (i, cv) in e.welfare_change.iter_mut().enumerate() {
-                        cv.value = w[i] - base_welfare.get(i).copied().unwrap_or(0.0);
-                    }
-                }
-                None => e.welfare_change.clear(),
-            }
-            if r.status == Status::Infeasible {
-                e.diagnosis = Some(infeasibility::diagnose(target, &o, config)?);
-            }
-            Ok(e)
+            let solved = plan.solve(i, config)?;
+            plan.finish(i, solved, config)
         })
         .collect::<Vec<_>>()
         // The first error in task order, not the first to happen: the same every run.
         .into_iter()
         .collect()
+}
+
+/// One forced decision to evaluate.
+#[derive(Debug, Clone)]
+struct EntryTask {
+    c: CountryId,
+    l: LayerId,
+    /// Forced to operate (true) or to stay out (false).
+    operate: bool,
+    with_y: bool,
+    change: &'static str,
+    base: Vec<f64>,
+}
+
+/// What one forced solve found: everything [`EntryPlan::finish`] needs to build the
+/// [`EntryValue`] (stored in entry-value shard files, `crate::analysis::entry_shard`).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct EntrySolve {
+    pub status: String,
+    pub objective: Option<f64>,
+    /// Each country's welfare with the decision forced, where the solve was optimal and priced.
+    pub welfare: Option<Vec<f64>>,
+    pub note: Option<String>,
+    /// Whether the infeasibility is to be diagnosed (not for a commit clause's conflict).
+    pub diagnose: bool,
+}
+
+/// Every forced decision of a solved scenario, in a fixed order: the list the entry values are
+/// computed over, locally or cut into shards.
+pub struct EntryPlan<'a> {
+    s: &'a Scenario,
+    opts: &'a BuildOptions,
+    w0: f64,
+    base_welfare: Vec<f64>,
+    tasks: Vec<EntryTask>,
+}
+
+impl<'a> EntryPlan<'a> {
+    /// The decisions of every capability; `None` without a base solution.
+    pub fn new(s: &'a Scenario, opts: &'a BuildOptions, base: &Outcome) -> Option<Self> {
+        let v = View::new(s, base)?;
+        let w0 = v.sol.objective;
+        let base_welfare = welfare_totals(s, base).unwrap_or_default();
+        let n = s.n_periods();
+        let mut tasks = Vec::new();
+        for cap in &s.capabilities {
+            let (c, l) = (cap.country, cap.layer);
+            let with_y = formulation::has_operating_status(s, c, l);
+            let decisions: &[bool] = if with_y { &[true, false] } else { &[false] };
+            let base_dec: Vec<f64> = (1..=n)
+                .map(|t| {
+                    let var = if with_y {
+                        Var::Operate {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        }
+                    } else {
+                        Var::Produce {
+                            country: c,
+                            layer: l,
+                            period: t,
+                        }
+                    };
+                    clean(v.value(var))
+                })
+                .collect();
+            let on: Vec<bool> = base_dec
+                .iter()
+                .map(|&x| if with_y { x > 0.5 } else { x > 1e-9 })
+                .collect();
+            // Leaving changes nothing only for a capability that is entirely idle: no output,
+            // no standby, and no holding (no K0, never operating).
+            let standby: f64 = v
+                .program
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, col)| matches!(col.var, Var::Reserve { from, layer, .. } if from == c && layer == l))
+                .map(|(j, _)| v.sol.values[j].abs())
+                .sum();
+            let idle = on.iter().all(|&x| !x) && standby <= 1e-9 && cap.capacity == 0.0;
+            for &d in decisions {
+                let change = match (d, on.iter().all(|&x| x), on.iter().all(|&x| !x)) {
+                    (true, true, _) => "stay_in",
+                    (true, _, true) => "enter",
+                    (true, _, _) => "operate_throughout",
+                    (false, _, true) if idle => "stay_out",
+                    (false, _, true) => "give_up",
+                    (false, true, _) => "leave",
+                    (false, _, _) => "never_operate",
+                };
+                tasks.push(EntryTask {
+                    c,
+                    l,
+                    operate: d,
+                    with_y,
+                    change,
+                    base: base_dec.clone(),
+                });
+            }
+        }
+        Some(EntryPlan {
+            s,
+            opts,
+            w0,
+            base_welfare,
+            tasks,
+        })
+    }
+
+    /// Number of forced decisions.
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Decision `i` as `COUNTRY/LAYER/operate|stay_out` (names it in shard files).
+    pub fn label(&self, i: usize) -> String {
+        let t = &self.tasks[i];
+        format!(
+            "{}/{}/{}",
+            self.s.countries[t.c].id,
+            self.s.layers[t.l].id,
+            if t.operate { "operate" } else { "stay_out" }
+        )
+    }
+
+    /// The scenario and options of decision `i` forced.
+    fn target(&self, t: &EntryTask) -> (std::borrow::Cow<'a, Scenario>, BuildOptions) {
+        let mut o = self.opts.clone();
+        o.forced.retain(|f| !(f.0 == t.c && f.1 == t.l));
+        if t.operate {
+            o.forced.push((t.c, t.l, true));
+            (std::borrow::Cow::Borrowed(self.s), o)
+        } else {
+            (
+                std::borrow::Cow::Owned(self.s.without_capability(t.c, t.l)),
+                o,
+            )
+        }
+    }
+
+    /// Solve decision `i`; `None` where it is the base decision itself (nothing to solve).
+    pub fn solve(&self, i: usize, config: &SolveConfig) -> Result<Option<EntrySolve>, SolveError> {
+        let t = &self.tasks[i];
+        if matches!(t.change, "stay_in" | "stay_out") {
+            return Ok(None);
+        }
+        if !t.operate && committed_to_operate(self.s, self.opts, t.c, t.l) {
+            return Ok(Some(EntrySolve {
+                status: Status::Infeasible.to_string(),
+                objective: None,
+                welfare: None,
+                note: Some(
+                    "an active commit clause requires this capability to operate, so it cannot leave"
+                        .into(),
+                ),
+                diagnose: false,
+            }));
+        }
+        let (target, o) = self.target(t);
+        let r = resolve(&target, &o, config)?;
+        let welfare = r
+            .outcome
+            .as_ref()
+            .filter(|o| o.is_optimal())
+            .and_then(|o| welfare_totals(&target, o));
+        Ok(Some(EntrySolve {
+            status: r.status.to_string(),
+            objective: r.objective,
+            welfare,
+            note: r.note,
+            diagnose: r.status == Status::Infeasible,
+        }))
+    }
+
+    /// The entry value of decision `i` from its solve (and the infeasibility diagnosis, solved
+    /// here, where there is one).
+    pub fn finish(
+        &self,
+        i: usize,
+        solved: Option<EntrySolve>,
+        config: &SolveConfig,
+    ) -> Result<EntryValue, SolveError> {
+        let (s, t) = (self.s, &self.tasks[i]);
+        let mut e = EntryValue {
+            country: s.countries[t.c].id.clone(),
+            layer: s.layers[t.l].id.clone(),
+            forced: if t.operate { "operate" } else { "stay_out" },
+            change: t.change,
+            has_operating_status: t.with_y,
+            base: t.base.clone(),
+            status: Status::Optimal.to_string(),
+            objective: Some(self.w0),
+            value: Some(0.0),
+            welfare_change: s
+                .countries
+                .iter()
+                .map(|x| CountryValue {
+                    country: x.id.clone(),
+                    value: 0.0,
+                })
+                .collect(),
+            solved: false,
+            diagnosis: None,
+            note: None,
+        };
+        let Some(r) = solved else {
+            return Ok(e);
+        };
+        e.solved = true;
+        e.status = r.status;
+        e.objective = r.objective;
+        e.value = e.objective.map(|w| w - self.w0);
+        e.note = r.note;
+        match r.welfare {
+            Some(w) => {
+                for (i, cv) in e.welfare_change.iter_mut().enumerate() {
+                    cv.value = w[i] - self.base_welfare.get(i).copied().unwrap_or(0.0);
+                }
+            }
+            None => e.welfare_change.clear(),
+        }
+        if r.diagnose {
+            let (target, o) = self.target(t);
+            e.diagnosis = Some(infeasibility::diagnose(&target, &o, config)?);
+        }
+        Ok(e)
+    }
 }
 
 /// One cut: every export of `layer` from `supplier`.

@@ -5,6 +5,7 @@ pub mod alternatives;
 pub mod coalitions;
 pub mod coalitions_shard;
 pub mod compare;
+pub mod entry_shard;
 pub mod game;
 pub mod infeasibility;
 pub mod margins;

@@ -8,12 +8,16 @@ use super::common::{
     bad_input, closest, country_index, echo_json, echo_table, layer_index, Exit, OutputArgs,
     ScenarioArgs, SolverArgs,
 };
+use super::shards::EntryMode;
+use crate::analysis::coalitions_shard::ShardError;
+use crate::analysis::entry_shard;
 use crate::analysis::infeasibility::{self, Diagnosis};
 use crate::analysis::margins::{self, EntryValue, MarginTables, Matrix, PriceCheck, ShockResult};
 use crate::analysis::value_added::{self, PeriodValueAdded, ValueAdded};
 use crate::backend::Status;
 use crate::report::table::{num, pct, Table};
 use crate::report::{CsvTable, OutputFormat};
+use crate::results::ranges::{self, PriceRange};
 use crate::results::{self, Outcome};
 use crate::scenario::{CountryId, LayerId, Scenario};
 
@@ -40,6 +44,8 @@ pub struct MarginsArgs {
     pub fd_step: f64,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub shards: super::shards::ShardArgs,
 }
 
 #[derive(Serialize)]
@@ -58,6 +64,12 @@ struct MarginsOutput {
     value_added: Option<ValueAdded>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value_added_error: Option<String>,
+    /// Each price's range over the optimal dual face (decisions.md 102).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_ranges: Option<Vec<PriceRange>>,
+    /// Why `price_ranges` is missing although prices are canonical.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_ranges_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     price_checks: Option<Vec<PriceCheck>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -130,8 +142,12 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
             a.fd_step
         )));
     }
+    let mode = super::shards::entry_mode(&a.shards, a.entry)?;
     let (s, opts) = a.scenario.load(a.solver.relax)?;
     let config = a.solver.config()?;
+    if let EntryMode::Slurm(dir) = &mode {
+        return super::shards::slurm(&a.shards, dir, "aistack-margins");
+    }
     let shocks: Vec<Vec<(CountryId, LayerId)>> = a
         .shock
         .iter()
@@ -163,6 +179,8 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
         tables: None,
         value_added: None,
         value_added_error: None,
+        price_ranges: None,
+        price_ranges_note: None,
         price_checks: None,
         entry: None,
         shocks: Vec::new(),
@@ -196,8 +214,60 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
     }
     let bar = super::progress::Bar::new("margins");
     let progress = |d: usize, n: usize| bar.set(d, n);
+    if let EntryMode::Shard(..) | EntryMode::Merge(_) = &mode {
+        let fp = fingerprint(&a)?;
+        let Some(plan) = margins::EntryPlan::new(&s, &opts, &base) else {
+            return Ok(Exit::NoSolution);
+        };
+        let done = match &mode {
+            EntryMode::Shard(k, n, dir) => {
+                bar.stage(format!("forcing entry and exit decisions, shard {k}/{n}"));
+                entry_shard::run_shard(&plan, &config, (*k, *n), dir, &fp, &progress).map(
+                    |st| {
+                        bar.finish();
+                        eprintln!(
+                            "entry values of {file}: shard {k}/{n}: {} decisions, {} solved, {} already done; results in {}",
+                            st.coalitions, st.computed, st.skipped, st.file.display()
+                        );
+                        None
+                    },
+                )
+            }
+            EntryMode::Merge(dir) => {
+                bar.stage("merging the entry-value shards");
+                entry_shard::merge(&plan, &config, dir, &fp).map(Some)
+            }
+            _ => Ok(None),
+        };
+        match done {
+            Ok(None) => return Ok(Exit::Ok),
+            Ok(Some(entry)) => out.entry = Some(entry),
+            Err(ShardError::Solve(e)) => {
+                bar.finish();
+                return solver_failed(e);
+            }
+            Err(e @ ShardError::Incomplete(_)) => {
+                bar.finish();
+                eprintln!("error: {e}");
+                return Ok(Exit::NoSolution);
+            }
+            Err(e) => return Err(bad_input(e.to_string())),
+        }
+    }
     let mut run = || -> Result<(), results::SolveError> {
         out.tables = margins::margin_tables(&s, &base);
+        let has_face = base.solution.as_ref().is_some_and(|x| x.face.is_some());
+        match ranges::price_ranges(&s, &base) {
+            Ok(Some(r)) => out.price_ranges = Some(r),
+            Ok(None) if has_face => {
+                out.price_ranges_note = Some(format!(
+                    "not checked: more than {} prices",
+                    ranges::MAX_PRICE_RANGES
+                ))
+            }
+            Ok(None) => {}
+            Err(e) => out.price_ranges_note = Some(format!("not checked: {e}")),
+        }
         match value_added::value_added(&s, &base) {
             Ok(v) => out.value_added = Some(v),
             Err(e) => out.value_added_error = Some(e.to_string()),
@@ -208,7 +278,7 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
                 &s, &opts, &config, &base, a.fd_step, &progress,
             )?);
         }
-        if a.entry {
+        if a.entry && out.entry.is_none() {
             bar.stage("forcing entry and exit decisions");
             out.entry = Some(margins::entry_values_with_progress(
                 &s, &opts, &config, &base, &progress,
@@ -238,6 +308,22 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
     }
     a.output.write_csv(&csv_tables(&out)?)?;
     Ok(Exit::Ok)
+}
+
+/// Identifies a request for entry-value shards: the scenario file, the overrides and overlays,
+/// the activations and the solver settings.
+fn fingerprint(a: &MarginsArgs) -> anyhow::Result<String> {
+    let sc = &a.scenario;
+    let mut parts = vec![
+        format!("{:?}", sc.overrides),
+        format!("{:?}", sc.activate),
+        format!("{:?}", sc.deactivate),
+        format!("{:?}", a.solver),
+    ];
+    for f in &sc.overrides.overlay {
+        parts.push(std::fs::read_to_string(f).unwrap_or_default());
+    }
+    super::shards::fingerprint(&sc.file, &parts)
 }
 
 /// The CSV files of `margins`: the country x layer matrices and the value added as long tables

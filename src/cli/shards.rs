@@ -1,6 +1,7 @@
-//! `coalitions --shard K/N | --merge | --slurm`: the coalition enumeration cut into shards, run
-//! by hand or as a Slurm job array plus a dependent merge job (library:
-//! [`crate::analysis::coalitions_shard`]). No scheduler of our own: each array task is an
+//! `coalitions --shard K/N | --merge | --slurm` and `margins --entry --shard K/N | --merge |
+//! --slurm`: the coalition enumeration and the entry values cut into shards, run by hand or as a
+//! Slurm job array plus a dependent merge job (library: [`crate::analysis::coalitions_shard`],
+//! [`crate::analysis::entry_shard`]). No scheduler of our own: each array task is an
 //! ordinary `aistack coalitions ... --shard K/N`, the merge an ordinary `--merge`.
 
 use std::ffi::OsString;
@@ -11,14 +12,14 @@ use anyhow::Context;
 
 use super::common::{bad_input, Exit};
 use crate::analysis::coalitions::{CoalitionReport, CoalitionSettings, Game};
-use crate::analysis::coalitions_shard::{self as shard, ShardError, FNV_START};
+use crate::analysis::coalitions_shard::{self as shard, ShardError};
 use crate::analysis::compare::AnalysisError;
 use crate::formulation::BuildOptions;
 use crate::results::SolveConfig;
 use crate::scenario::{AgreementId, Scenario};
 
 /// Cutting embarrassingly parallel work into shards, by hand or as a Slurm job array plus a
-/// dependent merge job (shared by `sweep` and `coalitions`).
+/// dependent merge job (shared by `sweep`, `coalitions` and `margins --entry`).
 #[derive(clap::Args, Debug, Default)]
 pub struct ArrayArgs {
     /// Run only shard K of N of the work (1-based; item i belongs to shard i mod N + 1).
@@ -45,7 +46,8 @@ pub struct ArrayArgs {
 pub struct ShardArgs {
     #[command(flatten)]
     pub array: ArrayArgs,
-    /// Directory of the shard files and Slurm scripts (default: aistack-coalitions-AGREEMENT).
+    /// Directory of the shard files and Slurm scripts (default: aistack-coalitions-AGREEMENT,
+    /// aistack-margins-entry).
     #[arg(long, value_name = "DIR")]
     pub shard_dir: Option<PathBuf>,
 }
@@ -63,15 +65,12 @@ pub enum Step {
 /// Identifies one request: the scenario file and everything that changes the game.
 pub fn fingerprint(file: &Path, parts: &[String]) -> anyhow::Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let mut h = shard::fnv(&bytes, FNV_START);
-    for p in parts {
-        h = shard::fnv(p.as_bytes(), h);
-        h = shard::fnv(&[0], h);
-    }
-    Ok(format!("{h:016x}"))
+    Ok(crate::sweep::fingerprint::fingerprint(
+        std::iter::once(bytes.as_slice()).chain(parts.iter().map(|p| p.as_bytes())),
+    ))
 }
 
-fn parse_shard(s: &str) -> anyhow::Result<(usize, usize)> {
+pub fn parse_shard(s: &str) -> anyhow::Result<(usize, usize)> {
     let bad = || bad_input(format!("--shard {s}: expected K/N with 1 <= K <= N"));
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
     let (k, n) = (
@@ -120,7 +119,7 @@ pub fn coalitions(
         ))
     });
     if a.array.slurm {
-        return slurm(a, &dir).map(Step::Exit);
+        return slurm(a, &dir, "aistack-coalitions").map(Step::Exit);
     }
     let game = match Game::prepare(s, agreement, base, config, settings) {
         Ok(g) => g,
@@ -163,6 +162,47 @@ pub fn coalitions(
     }
 }
 
+/// What the sharding flags of `margins --entry` ask for.
+pub enum EntryMode {
+    Local,
+    Shard(usize, usize, PathBuf),
+    Merge(PathBuf),
+    Slurm(PathBuf),
+}
+
+/// Read the sharding flags of `margins`; they need `--entry`.
+pub fn entry_mode(a: &ShardArgs, entry: bool) -> anyhow::Result<EntryMode> {
+    let any = a.array.shard.is_some() || a.array.merge || a.array.slurm;
+    if !any {
+        if a.shard_dir.is_some() {
+            return Err(bad_input(
+                "--shard-dir goes with --shard, --merge or --slurm",
+            ));
+        }
+        return Ok(EntryMode::Local);
+    }
+    if !entry {
+        return Err(bad_input(
+            "--shard, --merge and --slurm cut the entry values into shards: give --entry",
+        ));
+    }
+    if a.array.array_size == 0 {
+        return Err(bad_input("--array-size must be at least 1"));
+    }
+    let dir = a
+        .shard_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("aistack-margins-entry"));
+    Ok(if a.array.slurm {
+        EntryMode::Slurm(dir)
+    } else if a.array.merge {
+        EntryMode::Merge(dir)
+    } else {
+        let (k, n) = parse_shard(a.array.shard.as_deref().unwrap_or(""))?;
+        EntryMode::Shard(k, n, dir)
+    })
+}
+
 /// Single-quote an argument for bash.
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
@@ -199,7 +239,7 @@ fn forwarded_args() -> Vec<String> {
 
 /// Write the job-array and merge scripts, submit both with sbatch; with --wait, print the
 /// merge job's output.
-fn slurm(a: &ShardArgs, dir: &Path) -> anyhow::Result<Exit> {
+pub fn slurm(a: &ShardArgs, dir: &Path, job: &str) -> anyhow::Result<Exit> {
     let n = a.array.array_size;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -215,7 +255,7 @@ fn slurm(a: &ShardArgs, dir: &Path) -> anyhow::Result<Exit> {
         .map_or(String::new(), |p| format!("#SBATCH --partition={p}\n"));
     let exe = quote(&exe.display().to_string());
     let array = format!(
-        "#!/bin/bash\n#SBATCH --job-name=aistack-coalitions\n#SBATCH --array=1-{n}\n\
+        "#!/bin/bash\n#SBATCH --job-name={job}\n#SBATCH --array=1-{n}\n\
          #SBATCH --cpus-per-task=1\n#SBATCH --chdir={cwd}\n#SBATCH --output={dir}/task-%a.out\n\
          {partition}export RAYON_NUM_THREADS=1\n\
          exec {exe} {args} --shard ${{SLURM_ARRAY_TASK_ID}}/{n} --shard-dir {d}\n",
@@ -223,7 +263,7 @@ fn slurm(a: &ShardArgs, dir: &Path) -> anyhow::Result<Exit> {
         dir = dir.display(),
     );
     let merge = format!(
-        "#!/bin/bash\n#SBATCH --job-name=aistack-coalitions-merge\n#SBATCH --chdir={cwd}\n\
+        "#!/bin/bash\n#SBATCH --job-name={job}-merge\n#SBATCH --chdir={cwd}\n\
          #SBATCH --output={dir}/merge.out\n#SBATCH --error={dir}/merge.err\n{partition}\
          exec {exe} {args} --merge --shard-dir {d}\n",
         cwd = cwd.display(),

@@ -715,6 +715,13 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
         super::table::plural(page.periods, "period", "periods"),
         escape(&page.agreements.join(", "))
     ));
+    // Units (decisions.md 101): a period is the scenario's own unit of time; the description
+    // says how long it is.
+    h.push_str(&format!(
+        "<p class=\"note\" id=\"units\">Units: quantities in units per period; prices in {cur} per unit \
+         (period money); welfare and W in {cur}, the discounted sum over periods of per-period flows \
+         (with one period: {cur} per period).</p>\n"
+    ));
 
     // Summary.
     h.push_str(

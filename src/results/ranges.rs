@@ -291,3 +291,73 @@ pub fn best_least_gain(
         .collect();
     face::max_min_difference(p.fb, p.fa, &p.coupled_rows(), &differences).map(Some)
 }
+
+/// Most prices whose ranges are computed ([`price_ranges`]): two LPs over the face per price;
+/// above this, prices are "not checked" (decisions.md 102).
+pub const MAX_PRICE_RANGES: usize = 400;
+
+/// A price's least and most value over the optimal dual face (period money per unit,
+/// decisions.md 102). `unique` where they agree to 1e-7 (relative to 1 or the price); an
+/// unbounded side is infinite (JSON `null`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PriceRange {
+    pub country: String,
+    pub layer: String,
+    pub period: usize,
+    pub min: f64,
+    pub max: f64,
+    pub unique: bool,
+}
+
+/// The range of every price λ[c,l,t] over the optimal dual face of `outcome`: two LPs per
+/// balance row, run in parallel. None without a face (`--prices any`, no solution) or with
+/// more than [`MAX_PRICE_RANGES`] prices.
+pub fn price_ranges(s: &Scenario, outcome: &Outcome) -> Result<Option<Vec<PriceRange>>, FaceError> {
+    let Some(face) = outcome
+        .solution
+        .as_ref()
+        .and_then(|sol| sol.face.as_deref())
+    else {
+        return Ok(None);
+    };
+    let rows: Vec<(usize, CountryId, usize, usize)> = outcome
+        .program
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(r, row)| match row.row {
+            Row::Balance {
+                country,
+                layer,
+                period,
+            } => Some((r, country, layer, period)),
+            _ => None,
+        })
+        .collect();
+    if rows.len() > MAX_PRICE_RANGES {
+        return Ok(None);
+    }
+    rows.par_iter()
+        .map(|&(r, c, l, t)| {
+            let (lo, hi) = face.range(&[(r, 1.0)])?;
+            let sense = outcome.program.rows[r].sense;
+            let d = s.discount(t);
+            let (a, b) = (
+                super::shadow_value(sense, lo) / d,
+                super::shadow_value(sense, hi) / d,
+            );
+            let (min, max) = (a.min(b), a.max(b));
+            Ok(PriceRange {
+                country: s.countries[c].id.clone(),
+                layer: s.layers[l].id.clone(),
+                period: t,
+                min,
+                max,
+                // An unbounded side (no finite bound on the face) is never unique.
+                unique: (max - min).is_finite()
+                    && max - min <= 1e-7 * max.abs().max(min.abs()).max(1.0),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}

@@ -8,6 +8,7 @@
 //! Slurm array task computes exactly the same points; results are appended one line per point
 //! to a JSON-lines file, which is what makes a sweep resumable and shards mergeable.
 
+pub mod fingerprint;
 pub mod metrics;
 pub mod sensitivity;
 
@@ -222,15 +223,6 @@ fn level(v: &toml::Value) -> Result<Level, String> {
     }
 }
 
-/// FNV-1a, stable across Rust versions (the fingerprint is stored in files).
-fn fnv(data: &[u8], mut h: u64) -> u64 {
-    for &b in data {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 impl Sweep {
     /// Read and check a sweep file: the scenario with its overrides must load, every parameter
     /// path must apply to it, every metric must parse.
@@ -425,13 +417,12 @@ impl Sweep {
             )),
         };
         // Fingerprint: the sweep file and every file it reads, byte for byte.
-        let mut h = fnv(text.as_bytes(), 0xcbf2_9ce4_8422_2325);
+        let mut files = vec![text.as_bytes().to_vec()];
         for f in std::iter::once(&scenario).chain(&overrides.overlays) {
-            let bytes = std::fs::read(f).map_err(|source| SweepError::Io {
+            files.push(std::fs::read(f).map_err(|source| SweepError::Io {
                 file: f.display().to_string(),
                 source,
-            })?;
-            h = fnv(&bytes, h);
+            })?);
         }
         let sweep = Sweep {
             file: path.to_path_buf(),
@@ -445,7 +436,7 @@ impl Sweep {
             seed: raw.seed.unwrap_or(0),
             relax: raw.relax,
             output,
-            fingerprint: format!("{h:016x}"),
+            fingerprint: fingerprint::fingerprint(files.iter().map(Vec::as_slice)),
         };
         sweep.check()?;
         Ok(sweep)
