@@ -5,7 +5,7 @@
     python3 models/world-v2-calibrate.py            # fit, write the fit, regenerate, report
     python3 models/world-v2-calibrate.py --check    # only solve the shipped file and report
 
-The observed figures are models/world-v2-calibration.csv (the table instances/world-v2.md shows
+The observed figures are models/world-v2-calibration.toml (the table instances/world-v2.md shows
 and tests/world_v2.rs asserts). Each row with a `free_parameter` names the generator value
 (models/world-v2.py, `TABLE.KEY.KEY`) fitted to it; the other rows are checks only. Every
 iteration solves instances/world-v2.toml with `aistack solve --format json --set ...` (the
@@ -17,20 +17,21 @@ and updates each parameter:
 When every figure is within a quarter of its tolerance (or after 8 rounds) the fit is written to
 models/world-v2-fit.json, the scenario is regenerated from it, solved once more without
 overrides, and the model column of the CSV and the table in instances/world-v2.md are
-rewritten from that solve. Python 3 standard library only.
+rewritten from that solve (`model` and `residual` of each
+figure). Python 3 standard library only.
 """
 
-import csv
 import importlib.util
 import json
 import os
 import subprocess
 import sys
+import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SCEN = os.path.join(ROOT, "instances", "world-v2.toml")
-TABLE = os.path.join(HERE, "world-v2-calibration.csv")
+TABLE = os.path.join(HERE, "world-v2-calibration.toml")
 FIT = os.path.join(HERE, "world-v2-fit.json")
 DOC = os.path.join(ROOT, "instances", "world-v2.md")
 BIN = os.environ.get("AISTACK") or next(
@@ -47,8 +48,8 @@ def generator():
 
 
 def read_rows():
-    with open(TABLE, newline="") as f:
-        return list(csv.DictReader(f))
+    with open(TABLE, "rb") as f:
+        return tomllib.load(f)["figure"]
 
 
 def solve(sets):
@@ -63,7 +64,7 @@ def solve(sets):
 
 def measure(out, row, period=1):
     """The model's value of a calibration row (period 1 = 2026)."""
-    layers = row["layers"].split(";")
+    layers = row["layers"]
     c = row["country"]
     prod = [p for p in out["production"] if p["period"] == period and p["layer"] in layers]
     flows = [f for f in out["flows"] if f["period"] == period and f["layer"] in layers]
@@ -83,6 +84,8 @@ def measure(out, row, period=1):
 
 
 def get(gen, path):
+    if "." not in path:
+        return getattr(gen, path)
     obj = vars(gen)
     for p in path.split("."):
         obj = obj[p]
@@ -98,18 +101,28 @@ def overrides(gen, values):
             sets.append(f"capability[{parts[2]}/{parts[1]}].capacity={v:.4f}")
         elif parts[0] == "CHIP_SHARE":
             c = parts[1]
+            scale = values.get("DRAM_SCALE", gen.DRAM_SCALE)
             for l, tot in gen.DEVICE_CHIPS.items():
+                q = tot * v * (scale if l == "dram" else 1.0)
                 for i, (s, _) in enumerate(gen.BLOCKS, start=1):
-                    sets.append(f"demand[{c}/{l}].blocks[{i}].quantity={tot * v * s:.4f}")
+                    sets.append(f"demand[{c}/{l}].blocks[{i}].quantity={q * s:.4f}")
+        elif path == "DRAM_SCALE":
+            for c, k in gen.CAPACITY["dram"].items():
+                sets.append(f"capability[{c}/dram].capacity={k * v:.4f}")
+            for c, share in gen.CHIP_SHARE.items():
+                share = values.get(f"CHIP_SHARE.{c}", share)
+                for i, (s, _) in enumerate(gen.BLOCKS, start=1):
+                    q = gen.DEVICE_CHIPS["dram"] * share * v * s
+                    sets.append(f"demand[{c}/dram].blocks[{i}].quantity={q:.4f}")
         else:
             raise ValueError(f"no override for {path}")
     return sets
 
 
 def update(row, value, model, out):
-    obs = float(row["observed"])
+    obs = row["observed"]
     if row["kind"] == "share":
-        layers = row["layers"].split(";")
+        layers = row["layers"]
         rest = sum(p["quantity"] for p in out["production"] if p["period"] == 1
                    and p["layer"] in layers and p["country"] != row["country"])
         return obs * rest / (1 - obs)
@@ -122,26 +135,41 @@ def report(rows, out):
     ok = True
     for r in rows:
         m = measure(out, r)
-        res = m - float(r["observed"])
-        within = abs(res) <= float(r["tolerance"])
+        res = m - r["observed"]
+        within = abs(res) <= r["tolerance"]
         ok &= within
-        r["model"] = f"{m:.4f}"
-        r["residual"] = f"{res:+.4f}"
+        r["model"] = round(m, 4)
+        r["residual"] = round(res, 4)
         print(f"{r['id']:32} {float(r['observed']):9.3f} {m:9.3f} {res:+9.3f} {float(r['tolerance']):7.3f}  "
               f"{'ok' if within else 'OUTSIDE'}")
     return ok
 
 
+def toml_value(v):
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return repr(float(v))
+
+
 def write_table(rows):
-    with open(TABLE, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    with open(TABLE) as f:
+        text = f.read()
+    head = text[: text.index("[[figure]]")]
+    parts = [head.rstrip("\n") + "\n"]
+    keys = ["id", "figure", "kind", "country", "layers", "observed", "tolerance", "model",
+            "residual", "free_parameter", "source"]
+    for r in rows:
+        parts.append("\n[[figure]]\n" + "".join(
+            f"{k} = {toml_value(r[k])}\n" for k in keys if k in r))
+    with open(TABLE, "w") as f:
+        f.write("".join(parts))
     lines = ["| figure | observed | tolerance | model (2026) | residual | fitted parameter | source |",
              "|---|---:|---:|---:|---:|---|---|"]
     for r in rows:
-        lines.append(f"| {r['figure']} | {r['observed']} | ±{r['tolerance']} | {float(r['model']):.3f} | "
-                     f"{float(r['residual']):+.3f} | {r['free_parameter'] or 'check only'} | {r['source']} |")
+        lines.append(f"| {r['figure']} | {r['observed']:g} | ±{r['tolerance']:g} | {r['model']:.3f} | "
+                     f"{r['residual']:+.3f} | {r.get('free_parameter', 'check only')} | {r['source']} |")
     with open(DOC) as f:
         doc = f.read()
     a, b = "<!-- calibration-table -->", "<!-- /calibration-table -->"
@@ -157,7 +185,7 @@ def main(argv):
     rows = read_rows()
     gen = generator()
     if "--check" not in argv:
-        free = {r["free_parameter"]: r for r in rows if r["free_parameter"]}
+        free = {r["free_parameter"]: r for r in rows if r.get("free_parameter")}
         values = {p: float(get(gen, p)) for p in free}
         for it in range(1, 9):
             out = solve(overrides(gen, values))
@@ -165,7 +193,7 @@ def main(argv):
             new = {}
             for p, r in free.items():
                 m = measure(out, r)
-                worst = max(worst, abs(m - float(r["observed"])) / float(r["tolerance"]))
+                worst = max(worst, abs(m - r["observed"]) / r["tolerance"])
                 new[p] = update(r, values[p], m, out)
             print(f"round {it}: worst |residual| / tolerance = {worst:.3f}; W = {out['objective']:.2f}")
             if worst <= 0.25:

@@ -52,7 +52,7 @@ LAYERS = [
     dict(id="packaging", name="Advanced packaging (2.5D/3D, CoWoS-class)",
          inputs={"talent": 0.05}, adjacent=["fab_lead", "hbm"]),
     dict(id="compute", name="AI compute (GPU clusters)",
-         inputs={"fab_lead": 0.25, "hbm": 0.12, "packaging": 0.04, "fab_mature": 0.03},
+         inputs={"fab_lead": 0.25, "hbm": 0.20, "packaging": 0.05, "fab_mature": 0.03},
          trade_cost=0.08),
     dict(id="frontier", name="Frontier models (closed weights)",
          inputs={"compute": 0.45, "data": 0.05, "talent": 0.15},
@@ -63,7 +63,7 @@ LAYERS = [
     dict(id="data", name="Data and data governance", tradable=False, inputs={"talent": 0.10}),
     dict(id="apps", name="Applications, IT services and industrial AI",
          inputs={"frontier": 0.05, "openw": 0.03, "compute": 0.08, "data": 0.04, "talent": 0.35},
-         trade_cost=0.05),
+         trade_cost=0.20),  # services trade barriers (language, proximity, regulation); ASSUMPTION 0.1-0.3
     dict(id="talent", name="AI and software talent", tradable=False),
     dict(id="evaluation", name="Evaluation, assurance and governance", tradable=False,
          inputs={"talent": 0.30}, adjacent=["talent"]),
@@ -85,25 +85,28 @@ CAPACITY = {
     # DRAM + NAND, world 160, by owner's home (Korean firms' fabs in China booked in Korea).
     "dram": {"KOR": 96, "JPN": 20, "TWN": 12, "CHN": 18, "USA": 4, "ASEAN": 10},
     # HBM, world 40: SK hynix + Samsung ~85%, Micron (Taichung, Hiroshima) the rest.
-    "hbm": {"KOR": 34, "TWN": 4, "JPN": 2},
+    "hbm": {"KOR": 34, "TWN": 6, "JPN": 3},
     # advanced packaging, world 12: TSMC CoWoS dominant.
     "packaging": {"TWN": 9, "KOR": 1, "ASEAN": 1, "CHN": 0.5, "JPN": 0.5},
     # AI compute, world 300: US ~75%, China ~15% of GPU-cluster performance (Epoch AI 2025).
     "compute": {"USA": 225, "CHN": 45, "EU": 9, "GULF": 4.5, "JPN": 3, "UK": 3, "KOR": 2.4,
                 "IND": 1.5, "ASEAN": 3, "ROW": 3, "TWN": 0.6},
     # frontier models, world 140: notable models 2024 US 40, China 15, Europe 3 (AI Index 2025).
-    "frontier": {"USA": 91, "CHN": 34, "EU": 7, "UK": 2.8, "KOR": 1.4, "ROW": 2.8, "GULF": 1.4},
+    # China's closed-model revenue is well below its count of notable models: 20, not 34.
+    "frontier": {"USA": 91, "CHN": 20, "EU": 7, "UK": 2.8, "KOR": 1.4, "ROW": 2.8, "GULF": 1.4},
     # open-weight models, world 60: China leads open-weight releases in 2025 (Qwen, DeepSeek).
     "openw": {"CHN": 27, "USA": 21, "EU": 6, "ROW": 2.4, "KOR": 1.2, "IND": 1.2, "GULF": 1.2},
     # applications and IT services, world 1,252; India = IT-BPM exports ~210 + home market 50.
     "apps": {"USA": 300, "EU": 170, "CHN": 170, "IND": 260, "JPN": 50, "UK": 55, "KOR": 30,
              "TWN": 10, "GULF": 10, "ASEAN": 47, "AFR": 10, "ROW": 140},
+    # AI safety institutes and testing bodies (2025); every bloc has some conformity assessment,
+    # which an importer of models needs (import_requires), so none starts at zero. ASSUMPTION.
     "evaluation": {"USA": 6, "UK": 5, "EU": 5, "JPN": 2, "KOR": 2, "ASEAN": 2, "ROW": 1.5,
-                   "CHN": 4},
+                   "CHN": 4, "IND": 1, "TWN": 0.5, "GULF": 0.5, "AFR": 0.3},
 }
 TALENT = {  # (pool, wage relative to the US); ASSUMPTION as in world-2026 (v1), blocs merged
     "USA": (150, 1.00), "CHN": (120, 0.40), "TWN": (14, 0.45), "KOR": (26, 0.55),
-    "JPN": (35, 0.60), "EU": (110, 0.70), "UK": (30, 0.80), "IND": (90, 0.20),
+    "JPN": (35, 0.60), "EU": (110, 0.70), "UK": (30, 0.80), "IND": (100, 0.20),
     "GULF": (8, 0.70), "ASEAN": (38, 0.30), "AFR": (14, 0.15), "ROW": (105, 0.50),
 }
 UNIT_COST = {  # ASSUMPTION: unit cost + inputs + capital charge near the reference price 1
@@ -113,9 +116,9 @@ UNIT_COST = {  # ASSUMPTION: unit cost + inputs + capital charge near the refere
     "dram": {"KOR": 0.50, "TWN": 0.58, "JPN": 0.60, "CHN": 0.62, "USA": 0.65, "ASEAN": 0.60},
     "hbm": {"KOR": 0.40, "TWN": 0.45, "JPN": 0.48},
     "packaging": {"TWN": 0.50, "KOR": 0.60, "ASEAN": 0.55, "CHN": 0.60, "JPN": 0.65},
-    "compute": {"USA": 0.25, "GULF": 0.22, "CHN": 0.30, "EU": 0.32, "JPN": 0.32, "UK": 0.32,
+    "compute": {"USA": 0.25, "GULF": 0.22, "CHN": 0.40, "EU": 0.32, "JPN": 0.32, "UK": 0.32,
                 "KOR": 0.30, "IND": 0.28, "ASEAN": 0.30, "ROW": 0.30, "TWN": 0.30},
-    "frontier": {"USA": 0.20, "CHN": 0.20, "EU": 0.28, "UK": 0.26, "KOR": 0.28, "ROW": 0.26,
+    "frontier": {"USA": 0.20, "CHN": 0.26, "EU": 0.28, "UK": 0.26, "KOR": 0.28, "ROW": 0.26,
                  "GULF": 0.30},
     "openw": {"CHN": 0.15, "USA": 0.20, "EU": 0.22, "ROW": 0.22, "KOR": 0.22, "IND": 0.20,
               "GULF": 0.22},
@@ -131,7 +134,6 @@ GREENFIELD = {
     "compute": (0.35, 0.5, 40, ["AFR"]),
     "frontier": (0.32, 0.3, 20, ["IND", "JPN", "ASEAN"]),
     "openw": (0.28, 0.2, 10, ["JPN", "UK", "ASEAN", "TWN", "AFR"]),
-    "evaluation": (0.45, 0.3, 8, ["IND", "TWN", "GULF", "AFR"]),
 }
 # Growth of existing capacity: (share of K0 that can be added over 2026-2035, expansion cost per
 # unit, minimum addition). Capital cost is a third of capex per unit of annual capacity.
@@ -139,7 +141,7 @@ EXPANSION = {"fab_lead": (2.0, 1.0, 20), "fab_mature": (0.8, 0.7, 10), "dram": (
              "hbm": (3.0, 0.8, 10), "packaging": (4.0, 0.5, 5), "compute": (8.0, 0.5, 20),
              "frontier": (6.0, 0.3, 10), "openw": (5.0, 0.2, 5), "apps": (1.0, 0.2, 0),
              "data": (2.0, 0.1, 0), "talent": (0.5, 0.6, 0), "evaluation": (3.0, 0.3, 0)}
-LEAD_TIME = {"fab_lead": 1, "fab_mature": 1, "dram": 1, "hbm": 1, "talent": 1}
+LEAD_TIME = {"fab_lead": 1, "fab_mature": 1, "dram": 1, "hbm": 1, "packaging": 1, "talent": 1}
 LIFETIME = {"compute": 2, "frontier": 2, "openw": 2}  # GPUs and model generations
 # Existing capacity per period (retirement; leading-edge nodes age out of the leading edge).
 CAPACITY_TREND = {"fab_lead": 0.8, "hbm": 0.7, "dram": 0.95, "packaging": 0.9, "compute": 0.5,
@@ -152,17 +154,36 @@ COST_TREND = {"fab_lead": 0.95, "hbm": 0.9, "dram": 0.95, "compute": 0.8, "front
 LEARNING = {("IND", "fab_mature"): (0.85, 2.0, 150.0), ("IND", "frontier"): (0.80, 1.0, 120.0),
             ("CHN", "fab_lead"): (0.85, 9.0, 120.0)}
 # Equipment controls: China cannot add much leading-edge capacity without EUV. ASSUMPTION.
-EQUIPMENT_CAP = {("CHN", "fab_lead"): 12, ("CHN", "hbm"): 6}
+# The accelerator controls cap China's compute growth the same way (domestic accelerators only):
+# at most 150 units added by 2035. ASSUMPTION, range 50-300.
+EQUIPMENT_CAP = {("CHN", "fab_lead"): 12, ("CHN", "hbm"): 6, ("CHN", "compute"): 150}
+# China's GPU clusters run on older and domestic accelerators (A100/H20 stocks, Ascend on SMIC
+# 7 nm): per unit of compute, less leading-edge logic and HBM, more mature logic and commodity
+# memory, at a higher unit cost (0.40 above: more chips, power and floor space per unit).
+# ASSUMPTION.
+# HBM stocks bought before the December 2024 controls count as commodity memory here.
+CAPABILITY_INPUTS = {("CHN", "compute"): {"fab_lead": 0.08, "fab_mature": 0.15, "dram": 0.12,
+                                          "packaging": 0.02}}
+# New Chinese clusters wait for domestic accelerators to ramp (SMIC 7 nm output): one period.
+# ASSUMPTION (0-1).
+CAPABILITY_LEAD_TIME = {("CHN", "compute"): 1}
+# Nobody enters a new layer within the first period: greenfield capacity is usable from period 2.
+GREENFIELD_LEAD_TIME = 1
 ENTRY = {("IND", "frontier"): (1.0, 2.0), ("JPN", "frontier"): (1.0, 2.0)}
 
 # ---------------------------------------------------------------------------------------------
 # Final demand in 2026 (units a year) and growth per period (three years).
 # ---------------------------------------------------------------------------------------------
 DEVICE_CHIPS = {"fab_lead": 150, "fab_mature": 275, "dram": 140}  # chips in devices, cars
+# Size of commodity memory (capacities and device demand together), fitted to Korea's chip
+# exports: the 2025-26 memory price cycle makes the market larger than its 2024 size.
+DRAM_SCALE = 1.0
 CHIP_SHARE = {"CHN": 0.45, "ASEAN": 0.12, "USA": 0.10, "EU": 0.08, "JPN": 0.06, "KOR": 0.05,
               "TWN": 0.05, "IND": 0.04, "ROW": 0.035, "GULF": 0.005, "UK": 0.005, "AFR": 0.005}
 COMPUTE_FINAL = 150
-COMPUTE_SHARE = {"USA": 0.45, "EU": 0.12, "CHN": 0.15, "JPN": 0.05, "UK": 0.04, "KOR": 0.03,
+# China's AI capex in 2025 was roughly a tenth of the four US hyperscalers' (recall), so its
+# share of final compute demand is small; most of China's compute use is as an input.
+COMPUTE_SHARE = {"USA": 0.54, "EU": 0.12, "CHN": 0.06, "JPN": 0.05, "UK": 0.04, "KOR": 0.03,
                  "IND": 0.04, "TWN": 0.01, "GULF": 0.02, "ASEAN": 0.03, "ROW": 0.05, "AFR": 0.01}
 FRONTIER_FINAL = 80
 OPENW_FINAL = 20
@@ -186,9 +207,16 @@ DATA_PER_APP = 0.06
 # Policies
 # ---------------------------------------------------------------------------------------------
 ALIGNED = ["USA", "TWN", "KOR", "JPN", "EU", "UK"]
-# Export controls at layer level (2022-2025 rules): advanced chips, HBM, AI compute and closed
-# frontier models from the US and its partners to China.
-CONTROLLED = ["fab_lead", "hbm", "compute", "frontier"]
+# Export controls at layer level (2022-2025 rules): HBM, AI compute (advanced accelerators) and
+# closed frontier models from the US and its partners to China. Leading-edge logic itself still
+# flows to China for the phones and PCs assembled there; the accelerator controls bite through
+# China's compute recipe (CAPABILITY_INPUTS) and the equipment controls (EQUIPMENT_CAP).
+CONTROLLED = ["hbm", "compute", "frontier"]
+# The other direction: data-security rules and procurement bans make Chinese cloud compute and
+# closed models costly to use in the US and its partners (open weights are downloaded freely).
+# ASSUMPTION: trade cost 0.30 per unit (range 0.1-0.5).
+# India restricts Chinese apps and investment since 2020 (Press Note 3): the same friction.
+DISTRUST = [("CHN", i, l, 0.30) for i in ALIGNED + ["IND"] for l in ["compute", "frontier"]]
 BASELINE_SECURITY = [("CHN", "frontier", 0.9), ("CHN", "compute", 0.8), ("CHN", "fab_mature", 0.6),
                      ("USA", "fab_lead", 0.15), ("EU", "fab_mature", 0.2)]
 SOVEREIGN_FLOOR = 0.7
@@ -228,6 +256,9 @@ def apply_fit(fit):
     g = globals()
     for path, v in fit.items():
         parts = path.split(".")
+        if len(parts) == 1:
+            g[path] = v
+            continue
         obj = g[parts[0]]
         for p in parts[1:-1]:
             obj = obj[p]
@@ -268,6 +299,10 @@ def capabilities():
             kw["lifetime"] = LIFETIME[l]
         if l in COST_TREND:
             kw["cost_trend"] = COST_TREND[l]
+        if (c, l) in CAPABILITY_LEAD_TIME:
+            kw["lead_time"] = CAPABILITY_LEAD_TIME[(c, l)]
+        if (c, l) in CAPABILITY_INPUTS:
+            kw["inputs"] = CAPABILITY_INPUTS[(c, l)]
         if (c, l) in EQUIPMENT_CAP:
             kw["max_expansion"] = EQUIPMENT_CAP[(c, l)]
         if (c, l) in ENTRY:
@@ -289,7 +324,7 @@ def capabilities():
     for l, by in CAPACITY.items():
         for c, k0 in by.items():
             u = UNIT_COST.get(l, {}).get(c, OTHER_UNIT_COST.get(l))
-            existing(c, l, k0, u)
+            existing(c, l, k0 * (DRAM_SCALE if l == "dram" else 1.0), u)
     for c in IDS:
         pool, wage = TALENT[c]
         existing(c, "talent", pool, wage, kappa_scale=wage)
@@ -297,7 +332,9 @@ def capabilities():
         existing(c, "data", DATA_PER_APP * max(use, CAPACITY["apps"][c]), OTHER_UNIT_COST["data"])
     for l, (u, kappa, x, who) in GREENFIELD.items():
         for c in who:
-            extra(c, l, dict(country=c, layer=l, unit_cost=u, max_expansion=x, expansion_cost=kappa))
+            kw = dict(country=c, layer=l, unit_cost=u, max_expansion=x, expansion_cost=kappa)
+            extra(c, l, kw)
+            kw["lead_time"] = max(kw.get("lead_time", 0), GREENFIELD_LEAD_TIME)
     order = {c: i for i, c in enumerate(IDS)}
     lorder = {l: i for i, l in enumerate(LAYER_IDS)}
     caps.sort(key=lambda d: (lorder[d["layer"]], order[d["country"]]))
@@ -316,7 +353,7 @@ def demands():
 
     for c in IDS:
         for l, tot in DEVICE_CHIPS.items():
-            entry(c, l, tot * CHIP_SHARE[c])
+            entry(c, l, tot * CHIP_SHARE[c] * (DRAM_SCALE if l == "dram" else 1.0))
         entry(c, "compute", COMPUTE_FINAL * COMPUTE_SHARE[c])
         entry(c, "frontier", FRONTIER_FINAL * MODEL_SHARE[c])
         entry(c, "openw", OPENW_FINAL * MODEL_SHARE[c])
@@ -348,6 +385,8 @@ def render():
            'today\'s policies, agreements inactive (variants: sovereign, coordinated)."',
            'currency = "USD bn"', f"periods = {PERIODS}", f"discount_rate = {fmt(DISCOUNT)}", "",
            "[trade]", "default_cost = 0.04"]
+    for e, i, l, cost in DISTRUST:
+        table(out, "trade.cost", {"from": e, "to": i, "layer": l, "cost": cost})
     for e in ALIGNED:
         table(out, "trade.block", {"from": e, "to": "CHN", "layers": CONTROLLED})
     out += ["", "[upgrade]", "adjacency_discount = 0.2"]
