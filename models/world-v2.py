@@ -169,7 +169,11 @@ CAPABILITY_INPUTS = {("CHN", "compute"): {"fab_lead": 0.08, "fab_mature": 0.15, 
 CAPABILITY_LEAD_TIME = {("CHN", "compute"): 1}
 # Nobody enters a new layer within the first period: greenfield capacity is usable from period 2.
 GREENFIELD_LEAD_TIME = 1
-ENTRY = {("IND", "frontier"): (1.0, 2.0), ("JPN", "frontier"): (1.0, 2.0)}
+# (entry cost, minimum scale). A lumpy first fab or lab; an entry also makes the capability
+# count as held (MODEL.md 3.1), which the leading-edge ladder needs. ASSUMPTION.
+ENTRY = {("IND", "frontier"): (1.0, 2.0), ("JPN", "frontier"): (1.0, 2.0),
+         ("IND", "fab_mature"): (1.0, 5.0), ("JPN", "fab_lead"): (1.5, 5.0),
+         ("IND", "fab_lead"): (1.5, 5.0)}
 
 # ---------------------------------------------------------------------------------------------
 # Final demand in 2026 (units a year) and growth per period (three years).
@@ -365,9 +369,11 @@ def demands():
 
 
 def sovereign_floors(caps):
-    """70% floors on each critical layer a bloc can produce (not where it cannot: a hard floor
-    there would force its use to zero, the v1 artefact that made Africa consume no chips)."""
-    can = {(d["country"], d["layer"]) for d in caps}
+    """70% floors on each critical layer a bloc produces in 2026 (capacity > 0; decisions.md
+    110). Not where it cannot produce yet: a hard floor there forces its use to zero until it
+    has entered (v1's artefact that made Africa consume no chips; in v2 it made India's IT
+    sector vanish, its leading-edge use being floored before the ladder lets it enter)."""
+    can = {(d["country"], d["layer"]) for d in caps if d.get("capacity", 0) > 0}
     base = {(c, l) for c, l, _ in BASELINE_SECURITY}
     rows = [dict(country=c, layer=l, domestic_floor=SOVEREIGN_FLOOR)
             for l in CRITICAL for c in IDS if (c, l) in can and (c, l) not in base]
