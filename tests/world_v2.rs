@@ -18,7 +18,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use aistack::formulation::BuildOptions;
@@ -103,7 +103,14 @@ fn measure(r: &Report, f: &Figure) -> f64 {
     match f.kind.as_str() {
         "share" => {
             let (own, world) = prod.fold((0.0, 0.0), |(o, w), p| {
-                (o + if p.country == f.country { p.quantity } else { 0.0 }, w + p.quantity)
+                (
+                    o + if p.country == f.country {
+                        p.quantity
+                    } else {
+                        0.0
+                    },
+                    w + p.quantity,
+                )
             });
             own / world
         }
@@ -133,7 +140,10 @@ fn measure(r: &Report, f: &Figure) -> f64 {
 fn calibration_table_is_reproduced_within_its_tolerances() {
     let (_, r) = base();
     let table = calibration();
-    assert!(table.figure.len() >= 10, "the issue names at least ten figures");
+    assert!(
+        table.figure.len() >= 10,
+        "the issue names at least ten figures"
+    );
     let doc = std::fs::read_to_string(root().join("instances").join("world-v2.md")).unwrap();
     let mut misses = Vec::new();
     for f in &table.figure {
@@ -144,7 +154,9 @@ fn calibration_table_is_reproduced_within_its_tolerances() {
                 f.id, f.observed, f.tolerance
             ));
         }
-        let shown = f.model.unwrap_or_else(|| panic!("{}: no model value", f.id));
+        let shown = f
+            .model
+            .unwrap_or_else(|| panic!("{}: no model value", f.id));
         assert!(
             (shown - f.observed).abs() <= f.tolerance,
             "{}: the table shows {shown}, outside its tolerance",
@@ -156,19 +168,35 @@ fn calibration_table_is_reproduced_within_its_tolerances() {
             f.id
         );
     }
-    assert!(misses.is_empty(), "outside tolerance:\n{}", misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "outside tolerance:\n{}",
+        misses.join("\n")
+    );
 }
 
 /// The leading edge, HBM and commodity memory are separate goods, with their own leaders.
 #[test]
 fn layers_are_split_where_it_matters() {
     let (s, r) = base();
-    for l in ["fab_lead", "fab_mature", "dram", "hbm", "packaging", "frontier", "openw"] {
+    for l in [
+        "fab_lead",
+        "fab_mature",
+        "dram",
+        "hbm",
+        "packaging",
+        "frontier",
+        "openw",
+    ] {
         assert!(s.layers.iter().any(|x| x.id == l), "layer {l}");
     }
     let leader = |layer: &str| {
         let mut by: HashMap<&str, f64> = HashMap::new();
-        for p in r.production.iter().filter(|p| p.layer == layer && p.period == 1) {
+        for p in r
+            .production
+            .iter()
+            .filter(|p| p.layer == layer && p.period == 1)
+        {
             *by.entry(p.country.as_str()).or_default() += p.quantity;
         }
         by.into_iter()
@@ -228,11 +256,17 @@ fn korea_and_india_trajectories() {
             .filter(|f| f.from == "KOR" && f.layer == "hbm" && f.period == t)
             .map(|f| f.quantity)
             .sum();
-        assert!(exports >= 0.9 * hbm[t - 1], "period {t}: Korea exports its HBM");
+        assert!(
+            exports >= 0.9 * hbm[t - 1],
+            "period {t}: Korea exports its HBM"
+        );
     }
     let ind = |l: &str| -> Vec<f64> { (1..=4).map(|t| production(r, "IND", l, t)).collect() };
     let mature = ind("fab_mature");
-    assert!(mature[0] < 1e-6 && mature[1..].iter().all(|&q| q > 5.0), "{mature:?}");
+    assert!(
+        mature[0] < 1e-6 && mature[1..].iter().all(|&q| q > 5.0),
+        "{mature:?}"
+    );
     let frontier = ind("frontier");
     assert!(
         frontier[..2].iter().all(|&q| q < 1e-6) && frontier[2..].iter().all(|&q| q > 5.0),
@@ -253,7 +287,11 @@ fn gains(sets: &[String]) -> (f64, HashMap<String, f64>) {
     let s = scenario(Some("sovereign"), sets);
     let c = coordination(&s, &BuildOptions::from_file(&s), &SolveConfig::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    let by = c.countries.into_iter().map(|x| (x.country, x.gain)).collect();
+    let by = c
+        .countries
+        .into_iter()
+        .map(|x| (x.country, x.gain))
+        .collect();
     (c.w_gain, by)
 }
 
@@ -303,7 +341,12 @@ fn coordination_beats_sovereignty_and_korea_and_india_gain() {
 fn us_gain_changes_sign_inside_the_compute_growth_range() {
     let (_, at_base) = shipped();
     let (_, at_low) = gains(&ai_growth_times(0.75));
-    assert!(at_base["USA"] < 0.0 && at_low["USA"] > 0.0, "{} {}", at_base["USA"], at_low["USA"]);
+    assert!(
+        at_base["USA"] < 0.0 && at_low["USA"] > 0.0,
+        "{} {}",
+        at_base["USA"],
+        at_low["USA"]
+    );
 }
 
 /// Every endpoint of every shipped v2 sweep: coordination beats sovereignty, Korea and India
@@ -337,6 +380,9 @@ fn qualitative_results_hold_across_the_swept_ranges() {
         }
     }
     for (c, (pos, neg)) in seen {
-        assert!(pos && neg, "{c}'s gain is flagged CHANGES SIGN but kept one sign");
+        assert!(
+            pos && neg,
+            "{c}'s gain is flagged CHANGES SIGN but kept one sign"
+        );
     }
 }
