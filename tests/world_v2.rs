@@ -386,3 +386,62 @@ fn qualitative_results_hold_across_the_swept_ranges() {
         );
     }
 }
+
+/// The drafted outcomes (`models/world-v2-outcomes.toml.draft`, to be merged as an overlay when
+/// `[uncertainty]` is parsed) already name what exists in the v2 world, with probabilities that
+/// MODEL.md 10 accepts: each in (0, 1], summing to at most 1, and targets as MODEL.md 13.7 asks
+/// (capacity/cost: a capability; demand: a demand entry; block: `from` produces a listed layer).
+#[test]
+fn drafted_outcomes_name_what_exists_in_the_v2_world() {
+    let (s, _) = base();
+    let p = root().join("models").join("world-v2-outcomes.toml.draft");
+    let doc: toml::Value = toml::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let outcomes = doc["uncertainty"]["outcome"].as_array().expect("outcomes");
+    let ids: Vec<&str> = outcomes.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["taiwan-blockade", "controls-escalation", "compute-surge"]
+    );
+    let total: f64 = outcomes
+        .iter()
+        .map(|o| o["probability"].as_float().unwrap())
+        .inspect(|&q| assert!(q > 0.0 && q <= 1.0))
+        .sum();
+    assert!(total <= 1.0);
+    let cid = |c: &str| s.countries.iter().position(|x| x.id == c).expect(c);
+    let lid = |l: &str| s.layers.iter().position(|x| x.id == l).expect(l);
+    let capable = |c: usize, l: usize| {
+        s.capabilities
+            .iter()
+            .any(|x| x.country == c && x.layer == l)
+    };
+    for o in outcomes {
+        for e in o["effects"].as_array().unwrap() {
+            let kind = e["kind"].as_str().unwrap();
+            match kind {
+                "capacity" | "cost" => assert!(capable(
+                    cid(e["country"].as_str().unwrap()),
+                    lid(e["layer"].as_str().unwrap())
+                )),
+                "demand" => {
+                    let (c, l) = (
+                        cid(e["country"].as_str().unwrap()),
+                        lid(e["layer"].as_str().unwrap()),
+                    );
+                    assert!(s.demands.iter().any(|d| d.country == c && d.layer == l));
+                }
+                "block" => {
+                    let from = cid(e["from"].as_str().unwrap());
+                    if let Some(to) = e.get("to") {
+                        assert_ne!(cid(to.as_str().unwrap()), from);
+                    }
+                    let layers = e["layers"].as_array().unwrap();
+                    assert!(layers
+                        .iter()
+                        .any(|l| capable(from, lid(l.as_str().unwrap()))));
+                }
+                k => panic!("unknown effect kind {k}"),
+            }
+        }
+    }
+}
