@@ -10,7 +10,8 @@
 //! 4. the qualitative results across the swept ranges (`models/sweep-v2-*.toml`), and the
 //!    results flagged sign-changing do change sign inside them. The endpoints of every sweep
 //!    are re-solved in an `#[ignore]`d test (about twenty solves); the normal run checks the
-//!    shipped values and one sign change.
+//!    shipped values and one sign change;
+//! 5. the drafted outcomes (`models/world-v2-outcomes.toml.draft`) name what exists.
 //!
 //! Solve times: one solve of the v2 world takes 4-8 CPU seconds in the test profile
 //! (benches/README.md), so the normal run of this file is about ten solves.
