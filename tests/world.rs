@@ -3,7 +3,7 @@
 //!
 //! 1. the variants describe one world: same countries, layers, capabilities, demand, trade and
 //!    agreements; they differ only in security floors and which agreements are active;
-//! 2. every variant solves with the default backend (microlp) in seconds, with the welfare
+//! 2. every variant solves with the default backend (microlp) (times in benches/README.md), with the welfare
 //!    identity and strong duality of MODEL.md 7;
 //! 3. the qualitative results the seed argues for, asserted where the model produces them:
 //!    coordination beats sovereignty, Korea specialises in memory and exports more of it while
@@ -14,16 +14,11 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use aistack::formulation::BuildOptions;
 use aistack::results::{Report, SolveConfig};
 use aistack::scenario::Scenario;
 use common::{assert_identities, production, solve_with, welfare_total};
-
-/// Wall-clock budget for one solve of a world variant in the test profile (opt-level 2); a
-/// release solve takes well under a second.
-const BUDGET: Duration = Duration::from_secs(20);
 
 fn load(name: &str) -> Scenario {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,19 +27,18 @@ fn load(name: &str) -> Scenario {
     Scenario::from_path(&p).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn solve_timed(s: &Scenario, opts: &BuildOptions, label: &str) -> Report {
-    let start = Instant::now();
+/// Solve to optimality with the identities checked. No wall-clock bound: timings belong in
+/// benches/README.md, and a loaded CI machine must not fail a correct solve.
+fn solve_checked(s: &Scenario, opts: &BuildOptions, label: &str) -> Report {
     let (o, r) = solve_with(s, opts);
-    let took = start.elapsed();
     assert!(o.is_optimal(), "{label}: {}", o.status);
-    assert!(took < BUDGET, "{label} took {took:?}, budget {BUDGET:?}");
     assert_identities(&r);
     r
 }
 
 fn solve_file(name: &str) -> (Scenario, Report) {
     let s = load(name);
-    let r = solve_timed(&s, &BuildOptions::from_file(&s), name);
+    let r = solve_checked(&s, &BuildOptions::from_file(&s), name);
     (s, r)
 }
 
