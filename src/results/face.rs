@@ -40,6 +40,9 @@ const PRICE_TOL: f64 = 1e-11;
 /// range is wider than 1e-6 max(1, |W|) (MODEL.md 13.13), far above this.
 const RANGE_TOL: f64 = 1e-9;
 
+/// Rounds of the active-set polish of a least-norm point (see `Problem::solve`).
+const POLISH_ROUNDS: usize = 6;
+
 #[derive(Debug, thiserror::Error)]
 pub enum FaceError {
     #[error("the optimal dual face could not be computed ({0})")]
@@ -404,6 +407,15 @@ impl Problem {
     }
 
     /// Minimise q.x (+ 1/2 sum diag x^2) over the equations and signs, to tolerance `tol`.
+    ///
+    /// A least-norm point (with `diag`) is polished: an interior point converges only like the
+    /// square root of its tolerance on a sign-restricted unknown that is 0 with a zero
+    /// multiplier (a price that should be 0 came out as 3e-5), so the unknowns that look
+    /// active (value <= max(multiplier, 1e-5) in money units) are fixed at 0 and the QP is solved again with them as
+    /// equations; an unknown whose multiplier then comes out negative is freed and the QP solved
+    /// again. The polished point is kept only when it is optimal for the original problem
+    /// (every fixed unknown's multiplier is >= 0: the KKT conditions hold); otherwise the first
+    /// point is returned.
     fn solve(&self, q: &[f64], diag: Option<&[f64]>, tol: f64) -> Result<Vec<f64>, Failure> {
         let n = self.n;
         if n == 0 {
@@ -425,8 +437,66 @@ impl Problem {
             .filter(|v| v.is_finite())
             .fold(0.0f64, f64::max);
         let sigma = if sigma > 0.0 { sigma } else { 1.0 };
-        // Constraint matrix by columns: equations first (zero cone), then one sign row per
-        // restricted unknown (nonnegative cone): s = sign * x >= 0, i.e. A = -sign.
+        // The same for a linear objective: its scale does not move the argmin.
+        let q_scale = q
+            .iter()
+            .map(|v| v.abs())
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max);
+        let q: Vec<f64> = if q_scale > 0.0 {
+            q.iter().map(|v| v / q_scale).collect()
+        } else {
+            q.to_vec()
+        };
+        let none = vec![false; n];
+        let (x, z) = self.clarabel(&q, diag, tol, sigma, &none)?;
+        // In money units σ the point is of order 1; an unknown below 1e-5 that is truly
+        // positive fails the KKT test below and the first point is kept.
+        let mut fixed: Vec<bool> = (0..n)
+            .map(|k| self.signs[k] != 0.0 && self.signs[k] * x[k] <= z[k].max(1e-5))
+            .collect();
+        // An active-set loop: an unknown whose multiplier comes out negative wants to be
+        // positive, so it is freed and the QP solved again (a few rounds at most).
+        let mut polished = None;
+        if diag.is_some() {
+            for _ in 0..POLISH_ROUNDS {
+                if !fixed.iter().any(|&f| f) {
+                    break;
+                }
+                let Ok((xp, zp)) = self.clarabel(&q, diag, tol, sigma, &fixed) else {
+                    break;
+                };
+                let scale = zp.iter().fold(1.0f64, |a, v| a.max(v.abs()));
+                let wrong: Vec<usize> = (0..n)
+                    .filter(|&k| fixed[k] && zp[k] < -1e-7 * scale)
+                    .collect();
+                if wrong.is_empty() {
+                    polished = Some(xp);
+                    break;
+                }
+                for k in wrong {
+                    fixed[k] = false;
+                }
+            }
+        }
+        Ok(polished.unwrap_or(x).iter().map(|x| x * sigma).collect())
+    }
+
+    /// One Clarabel solve in money units σ, with the sign-restricted unknowns in `fixed` held
+    /// at 0. Returns the point and, per unknown, the multiplier of its sign restriction (0 for
+    /// a free unknown).
+    fn clarabel(
+        &self,
+        q: &[f64],
+        diag: Option<&[f64]>,
+        tol: f64,
+        sigma: f64,
+        fixed: &[bool],
+    ) -> Result<(Vec<f64>, Vec<f64>), Failure> {
+        let n = self.n;
+        // Constraint matrix by columns: equations first (zero cone), then the fixed unknowns
+        // (zero cone), then one sign row per other restricted unknown (nonnegative cone):
+        // s = sign * x, i.e. A = -sign.
         let mut cols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
         let mut b = Vec::with_capacity(self.eq.len() + n);
         for (i, (terms, rhs)) in self.eq.iter().enumerate() {
@@ -435,15 +505,19 @@ impl Problem {
             }
             b.push(*rhs / sigma);
         }
-        let m_eq = self.eq.len();
-        let mut m = m_eq;
-        for (k, &sign) in self.signs.iter().enumerate() {
-            if sign != 0.0 {
-                cols[k].push((m, -sign));
-                b.push(0.0);
-                m += 1;
+        let mut sign_row = vec![None; n];
+        let mut m = self.eq.len();
+        for pass in [true, false] {
+            for (k, &sign) in self.signs.iter().enumerate() {
+                if sign != 0.0 && fixed[k] == pass {
+                    cols[k].push((m, -sign));
+                    b.push(0.0);
+                    sign_row[k] = Some(m);
+                    m += 1;
+                }
             }
         }
+        let m_zero = self.eq.len() + fixed.iter().filter(|&&f| f).count();
         let a = csc(m, cols);
         let p = match diag {
             Some(d) => csc(
@@ -456,11 +530,11 @@ impl Problem {
             None => CscMatrix::zeros((n, n)),
         };
         let mut cones = Vec::new();
-        if m_eq > 0 {
-            cones.push(SupportedConeT::ZeroConeT(m_eq));
+        if m_zero > 0 {
+            cones.push(SupportedConeT::ZeroConeT(m_zero));
         }
-        if m > m_eq {
-            cones.push(SupportedConeT::NonnegativeConeT(m - m_eq));
+        if m > m_zero {
+            cones.push(SupportedConeT::NonnegativeConeT(m - m_zero));
         }
         let settings = DefaultSettingsBuilder::default()
             .verbose(false)
@@ -471,23 +545,16 @@ impl Problem {
             .max_iter(500)
             .build()
             .expect("valid Clarabel settings");
-        // The same for a linear objective: its scale does not move the argmin.
-        let q_scale = q
-            .iter()
-            .map(|v| v.abs())
-            .filter(|v| v.is_finite())
-            .fold(0.0f64, f64::max);
-        let q: Vec<f64> = if q_scale > 0.0 {
-            q.iter().map(|v| v / q_scale).collect()
-        } else {
-            q.to_vec()
-        };
         let mut solver =
-            DefaultSolver::new(&p, &q, &a, &b, &cones, settings).map_err(|_| Failure::Numerical)?;
+            DefaultSolver::new(&p, q, &a, &b, &cones, settings).map_err(|_| Failure::Numerical)?;
         solver.solve();
         match solver.solution.status {
             SolverStatus::Solved | SolverStatus::AlmostSolved => {
-                Ok(solver.solution.x.iter().map(|x| x * sigma).collect())
+                let z = sign_row
+                    .iter()
+                    .map(|r| r.map_or(0.0, |i| solver.solution.z[i]))
+                    .collect();
+                Ok((solver.solution.x.clone(), z))
             }
             SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
                 Err(Failure::Infeasible)
