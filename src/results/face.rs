@@ -513,9 +513,8 @@ impl Problem {
                 .collect();
             reduced.eq.push((t, rest[e]));
         }
-        let keep = |v: &[f64]| -> Vec<f64> {
-            (0..n).filter(|&k| x[k].is_none()).map(|k| v[k]).collect()
-        };
+        let keep =
+            |v: &[f64]| -> Vec<f64> { (0..n).filter(|&k| x[k].is_none()).map(|k| v[k]).collect() };
         let rq = keep(q);
         let rdiag = diag.map(keep);
         let part = reduced.solve_clarabel(&rq, rdiag.as_deref(), tol)?;
