@@ -2,6 +2,7 @@
 //! added embodied in final demand, and on request entry/exit values, supply shocks and a
 //! finite-difference check of every price.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::common::{
@@ -285,11 +286,22 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
             )?);
         }
         bar.stage("solving supply shocks");
-        for (k, cuts) in shocks.iter().enumerate() {
-            progress(k, shocks.len());
-            out.shocks
-                .push(margins::shock(&s, &opts, &config, &base, cuts)?);
-        }
+        // In parallel; collected in the order given, so the output is that of a serial run.
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        progress(0, shocks.len());
+        out.shocks = shocks
+            .par_iter()
+            .map(|cuts| {
+                let r = margins::shock(&s, &opts, &config, &base, cuts);
+                progress(
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                    shocks.len(),
+                );
+                r
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(())
     };
     let result = run();

@@ -376,6 +376,10 @@ fn range_of(p: Problem, q: &[f64]) -> Result<(f64, f64), FaceError> {
     Ok((lo, hi))
 }
 
+/// Relative tolerance of the signs and equations of the unknowns [`Problem::solve`] fixes
+/// before Clarabel: that of the complementary-slackness classification.
+const FIXED_TOL: f64 = ACTIVE_TOL;
+
 /// Why a face problem has no solution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Failure {
@@ -408,15 +412,136 @@ impl Problem {
 
     /// Minimise q.x (+ 1/2 sum diag x^2) over the equations and signs, to tolerance `tol`.
     ///
+    /// Unknowns that an equation with a single undetermined unknown fixes are substituted
+    /// first (issue 13 item 2, models/decisions.md 70): on a transport-like LP most duals are
+    /// fixed by a chain of such equations, every point of the face has those values, and only
+    /// the rest (a third of the unknowns on the world) goes to Clarabel. The answer is the
+    /// same optimum of the same problem; a fixed value that breaks its sign by more than
+    /// [`FIXED_TOL`] (relative), or an equation left without unknowns that does not hold, is
+    /// infeasibility, as Clarabel would find.
+    fn solve(&self, q: &[f64], diag: Option<&[f64]>, tol: f64) -> Result<Vec<f64>, Failure> {
+        let n = self.n;
+        let mut of_unknown: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (e, (terms, _)) in self.eq.iter().enumerate() {
+            for &(k, _) in terms {
+                if of_unknown[k].last() != Some(&e) {
+                    of_unknown[k].push(e);
+                }
+            }
+        }
+        let coef = |e: usize, k: usize| -> f64 {
+            self.eq[e]
+                .0
+                .iter()
+                .filter(|&&(j, _)| j == k)
+                .map(|&(_, a)| a)
+                .sum()
+        };
+        let mut x: Vec<Option<f64>> = vec![None; n];
+        let mut open: Vec<usize> = self
+            .eq
+            .iter()
+            .map(|(t, _)| {
+                let mut ks: Vec<usize> = t.iter().map(|&(k, _)| k).collect();
+                ks.sort_unstable();
+                ks.dedup();
+                ks.len()
+            })
+            .collect();
+        let mut rest: Vec<f64> = self.eq.iter().map(|(_, b)| *b).collect();
+        let mut queue: Vec<usize> = (0..self.eq.len()).filter(|&e| open[e] == 1).collect();
+        // Equations in index order, so the substitution (and the answer) is the same each run.
+        queue.reverse();
+        while let Some(e) = queue.pop() {
+            if open[e] != 1 {
+                continue;
+            }
+            let terms = &self.eq[e].0;
+            let big = terms.iter().fold(0.0f64, |m, &(_, a)| m.max(a.abs()));
+            let Some(&(k, _)) = terms.iter().find(|&&(k, _)| x[k].is_none()) else {
+                continue;
+            };
+            let a = coef(e, k);
+            if a.abs() <= 1e-9 * big {
+                // Too small a pivot to trust: leave the unknown to Clarabel.
+                continue;
+            }
+            let v = rest[e] / a;
+            x[k] = Some(v);
+            for &f in &of_unknown[k] {
+                open[f] -= 1;
+                rest[f] -= coef(f, k) * v;
+                if open[f] == 1 {
+                    queue.push(f);
+                }
+            }
+        }
+        if x.iter().all(|v| v.is_none()) {
+            return self.solve_clarabel(q, diag, tol);
+        }
+        let scale = self
+            .eq
+            .iter()
+            .map(|(_, b)| b.abs())
+            .filter(|v| v.is_finite())
+            .fold(1.0f64, f64::max);
+        for (k, v) in x.iter().enumerate() {
+            if let Some(v) = v {
+                if self.signs[k] * v < -FIXED_TOL * scale {
+                    return Err(Failure::Infeasible);
+                }
+            }
+        }
+        // The reduced problem over the unknowns left.
+        let mut index = vec![usize::MAX; n];
+        let mut reduced = Problem::default();
+        for k in 0..n {
+            if x[k].is_none() {
+                index[k] = reduced.n;
+                reduced.n += 1;
+                reduced.signs.push(self.signs[k]);
+            }
+        }
+        for (e, (terms, _)) in self.eq.iter().enumerate() {
+            if open[e] == 0 {
+                if rest[e].abs() > FIXED_TOL * scale {
+                    return Err(Failure::Infeasible);
+                }
+                continue;
+            }
+            let t = terms
+                .iter()
+                .filter(|&&(k, _)| x[k].is_none())
+                .map(|&(k, a)| (index[k], a))
+                .collect();
+            reduced.eq.push((t, rest[e]));
+        }
+        let keep =
+            |v: &[f64]| -> Vec<f64> { (0..n).filter(|&k| x[k].is_none()).map(|k| v[k]).collect() };
+        let rq = keep(q);
+        let rdiag = diag.map(keep);
+        let part = reduced.solve_clarabel(&rq, rdiag.as_deref(), tol)?;
+        Ok((0..n)
+            .map(|k| x[k].unwrap_or_else(|| part[index[k]]))
+            .collect())
+    }
+
+    /// [`Problem::solve`] by Clarabel alone.
+    ///
     /// A least-norm point (with `diag`) is polished: an interior point converges only like the
     /// square root of its tolerance on a sign-restricted unknown that is 0 with a zero
     /// multiplier (a price that should be 0 came out as 3e-5), so the unknowns that look
-    /// active (value <= max(multiplier, 1e-5) in money units) are fixed at 0 and the QP is solved again with them as
-    /// equations; an unknown whose multiplier then comes out negative is freed and the QP solved
+    /// active (value <= max(multiplier, 1e-5) in money units) are fixed at 0 and the QP is
+    /// solved again with them as equations; an unknown whose multiplier then comes out negative is freed and the QP solved
     /// again. The polished point is kept only when it is optimal for the original problem
     /// (every fixed unknown's multiplier is >= 0: the KKT conditions hold); otherwise the first
     /// point is returned.
-    fn solve(&self, q: &[f64], diag: Option<&[f64]>, tol: f64) -> Result<Vec<f64>, Failure> {
+    fn solve_clarabel(
+        &self,
+        q: &[f64],
+        diag: Option<&[f64]>,
+        tol: f64,
+    ) -> Result<Vec<f64>, Failure> {
         let n = self.n;
         if n == 0 {
             return if self.eq.iter().all(|(_, rhs)| rhs.abs() <= 1e-9) {
