@@ -5,6 +5,7 @@ pub mod coalitions_shard;
 pub mod compare;
 pub mod game;
 pub mod infeasibility;
+pub mod insurance;
 pub mod margins;
 pub mod value_added;
 pub mod verdict;
