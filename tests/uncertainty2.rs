@@ -43,12 +43,13 @@ fn instance_text(name: &str) -> String {
 ///   blockade: IND 10 x (10 - 9) + 4 x (9 - 5) - 4 = 22, USA 6 x (9 - 2) - 9 = 33.
 /// Expected gains: IND 0.75 x 6 + 0.25 x (-18) = 0, USA 0.75 x (-9) + 0.25 x 33 = 1.5.
 fn insured() -> String {
-    instance_text("resilience.toml").replace(
-        "[uncertainty]",
+    instance_text("resilience.toml").replacen(
+        "\n[uncertainty]\n",
         "[[trade.cost]]\nfrom = \"USA\"\nto = \"IND\"\nlayer = \"chip\"\ncost = 4\n\n\
          [[agreement]]\nid = \"backup-pact\"\nmembers = [\"IND\", \"USA\"]\nactive = false\n\n\
          [[agreement.clause]]\nkind = \"trade_cost_factor\"\nlayers = [\"chip\"]\nfactor = 0\n\n\
-         [uncertainty]",
+         [uncertainty]\n",
+        1,
     )
 }
 
