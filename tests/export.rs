@@ -369,6 +369,9 @@ mod with_highs {
             "example.toml",
             "security-policy.toml",
             "comparative-advantage.toml",
+            // A two-stage stochastic program (MODEL.md 10): second-stage names carry the
+            // outcome id.
+            "resilience.toml",
         ] {
             let s = instance(name);
             check(
@@ -390,6 +393,15 @@ mod with_highs {
         );
         let s = generated(5, 2, 2);
         check(&s, &BuildOptions::from_file(&s), dir.path(), "gen5-mip");
+        // With CVaR in the objective (η is a free column).
+        let mut s = instance("resilience.toml");
+        s.uncertainty.as_mut().unwrap().risk_weight = 0.5;
+        check(
+            &s,
+            &BuildOptions::from_file(&s),
+            dir.path(),
+            "resilience-cvar",
+        );
     }
 
     /// The benchmark sizes (benches/README.md): each generated world solves with HiGHS, and its

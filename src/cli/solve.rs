@@ -24,8 +24,54 @@ pub struct SolveArgs {
     pub scenario: ScenarioArgs,
     #[command(flatten)]
     pub solver: SolverArgs,
+    /// Solve at each risk weight ω (comma-separated, each in [0, 1]) of a scenario with
+    /// [uncertainty] and print the frontier of E[W] against CVaR_α, with the first-stage
+    /// choices that change along it.
+    #[arg(long, value_name = "W1,W2,...", value_delimiter = ',', value_parser = parse_weight)]
+    pub risk_weights: Option<Vec<f64>>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// A risk weight ω in [0, 1] (MODEL.md 10).
+fn parse_weight(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number in [0, 1], got \"{}\"", text.trim()))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("a risk weight must lie in [0, 1], got {v}"))
+    }
+}
+
+/// `solve --risk-weights`: the frontier of E[W] against CVaR_α (MODEL.md 10).
+fn frontier(a: &SolveArgs, weights: &[f64]) -> anyhow::Result<Exit> {
+    let (s, opts) = a.scenario.load(a.solver.relax)?;
+    let file = a.scenario.file.display().to_string();
+    let Some(u) = &s.uncertainty else {
+        return Err(anyhow::Error::new(Exit::BadInput).context(format!(
+            "{file}: --risk-weights needs a scenario with [uncertainty] (MODEL.md section 10)"
+        )));
+    };
+    let config = a.solver.config()?;
+    let points = results::stochastic::frontier(&s, &opts, &config, weights)?;
+    let value = serde_json::json!({
+        "tail": u.tail,
+        "frontier": points,
+    });
+    match a.output.format {
+        OutputFormat::Json => println!("{}", echo_json(&value)),
+        OutputFormat::Table => {
+            print!("{}", echo_table());
+            print!("{}", report::frontier_table(&file, u.tail, &points));
+        }
+        OutputFormat::Csv => eprint!("{}", echo_table()),
+    }
+    a.output.write_csv(&report::csv_tables(&value))?;
+    let solved = points.iter().all(|p| p.status == "optimal");
+    Ok(if solved { Exit::Ok } else { Exit::NoSolution })
 }
 
 /// What `validate` reports about a valid scenario.
@@ -89,6 +135,9 @@ pub fn validate(a: ValidateArgs) -> anyhow::Result<Exit> {
 
 pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
     a.output.check()?;
+    if let Some(weights) = &a.risk_weights {
+        return frontier(&a, weights);
+    }
     let (s, opts) = a.scenario.load(a.solver.relax)?;
     let mut config = a.solver.config()?;
     // A progress line on stderr for long solves, when stderr is a terminal (issue 9).
@@ -111,7 +160,14 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::NoSolution);
         }
     };
-    let rep = Report::new(&s, &outcome);
+    let mut rep = Report::new(&s, &outcome);
+    // EVPI and the value of preparing need re-solves (MODEL.md 10, 13.11).
+    if s.uncertainty.is_some() && outcome.is_optimal() {
+        match results::stochastic::values(&s, &opts, &config) {
+            Ok(v) => results::stochastic::attach(&mut rep, v),
+            Err(e) => eprintln!("error: EVPI and value of preparing: {e}"),
+        }
+    }
     for w in &rep.warnings {
         eprintln!("warning: {w}");
     }

@@ -113,6 +113,33 @@ pub fn write_csv(report: &Report, dir: &Path) -> std::io::Result<Vec<String>> {
     if !report.shortfalls.is_empty() {
         write_table(dir, "shortfalls", &report.shortfalls, &mut written)?;
     }
+    // A stochastic solve (MODEL.md 10): its figures and per-outcome tables.
+    if let Some(st) = &report.stochastic {
+        let value = serde_json::json!({
+            "expected_welfare": st.expected_welfare,
+            "cvar": st.cvar,
+            "tail": st.tail,
+            "risk_weight": st.risk_weight,
+            "reveal_period": st.reveal_period,
+            "evpi": st.evpi,
+            "value_of_preparing": st.value_of_preparing,
+            "welfare_split": st.welfare_split,
+        });
+        write_table(dir, "uncertainty", &[value], &mut written)?;
+        write_table(dir, "outcomes", &st.outcomes, &mut written)?;
+        write_table(
+            dir,
+            "prices_by_outcome",
+            &st.prices_by_outcome,
+            &mut written,
+        )?;
+        write_table(
+            dir,
+            "welfare_by_outcome",
+            &st.welfare_by_outcome,
+            &mut written,
+        )?;
+    }
     Ok(written)
 }
 
@@ -361,6 +388,9 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
             return out;
         }
     }
+    if let Some(st) = &r.stochastic {
+        out.push_str(&stochastic_section(st, &cur, limit));
+    }
     let mut welfare = r.welfare.clone();
     welfare.sort_by(|a, b| shown(b.total).total_cmp(&shown(a.total)));
     let ranged = welfare.iter().any(|w| w.price_dependent.is_some());
@@ -395,34 +425,47 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
 
     let mut prod = r.production.clone();
     prod.sort_by(|a, b| shown(b.quantity).total_cmp(&shown(a.quantity)));
-    let mut t = Table::new(
-        "\nProduction (units per period)",
-        &["country", "layer", ">period", ">quantity"],
-    );
+    // A stochastic solve: second-stage quantities are per outcome (MODEL.md 10).
+    let staged = prod.iter().any(|p| p.outcome.is_some());
+    let mut header = vec!["country", "layer", ">period", ">quantity"];
+    if staged {
+        header.push("outcome");
+    }
+    let mut t = Table::new("\nProduction (units per period)", &header);
     for p in &prod {
-        t.row(vec![
+        let mut row = vec![
             p.country.clone(),
             p.layer.clone(),
             p.period.to_string(),
             num(p.quantity),
-        ]);
+        ];
+        if staged {
+            row.push(p.outcome.clone().unwrap_or_else(|| "every".into()));
+        }
+        t.row(row);
     }
     out.push_str(&t.render(limit));
 
     let mut flows = r.flows.clone();
     flows.sort_by(|a, b| shown(b.quantity).total_cmp(&shown(a.quantity)));
-    let mut t = Table::new(
-        "\nTrade flows (units per period)",
-        &["from", "to", "layer", ">period", ">quantity"],
-    );
+    let staged = flows.iter().any(|f| f.outcome.is_some());
+    let mut header = vec!["from", "to", "layer", ">period", ">quantity"];
+    if staged {
+        header.push("outcome");
+    }
+    let mut t = Table::new("\nTrade flows (units per period)", &header);
     for f in &flows {
-        t.row(vec![
+        let mut row = vec![
             f.from.clone(),
             f.to.clone(),
             f.layer.clone(),
             f.period.to_string(),
             num(f.quantity),
-        ]);
+        ];
+        if staged {
+            row.push(f.outcome.clone().unwrap_or_else(|| "every".into()));
+        }
+        t.row(row);
     }
     if !t.is_empty() {
         out.push_str(&t.render(limit));
@@ -592,6 +635,133 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
 
 /// Learning (experience and unit cost per period), soft-floor shortfalls and the scenario's
 /// warnings; empty text when there are none.
+/// The risk frontier of `solve --risk-weights` (MODEL.md 10).
+pub fn frontier_table(
+    file: &str,
+    tail: f64,
+    points: &[crate::results::stochastic::FrontierPoint],
+) -> String {
+    use table::num;
+    let opt = |v: Option<f64>| v.map_or("n/a".to_string(), num);
+    let mut out = format!(
+        "{file}: risk frontier; E[W] = expected welfare, CVaR = mean welfare of the worst {} \
+         of probability; raising ω trades E[W] for CVaR\n\n",
+        table::pct(tail)
+    );
+    let mut t = Table::new(
+        "Frontier",
+        &[
+            ">ω",
+            "status",
+            ">E[W]",
+            ">CVaR",
+            "first-stage choices that change",
+        ],
+    );
+    for p in points {
+        t.row(vec![
+            num(p.risk_weight),
+            p.status.clone(),
+            opt(p.expected_welfare),
+            opt(p.cvar),
+            if p.changes.is_empty() {
+                "-".into()
+            } else {
+                p.changes.join("; ")
+            },
+        ]);
+    }
+    out.push_str(&t.render(None));
+    out
+}
+
+/// The outcomes of a stochastic solve (MODEL.md 10), each figure with what it means.
+fn stochastic_section(
+    st: &crate::results::stochastic::StochasticReport,
+    cur: &str,
+    limit: Option<usize>,
+) -> String {
+    use table::num;
+    let mut out = String::new();
+    let opt = |v: Option<f64>| v.map_or("n/a".to_string(), num);
+    out.push_str(&format!(
+        "Uncertainty: outcomes revealed from period {}, risk weight ω = {}, tail α = {}\n",
+        st.reveal_period,
+        num(st.risk_weight),
+        num(st.tail)
+    ));
+    out.push_str(&format!(
+        "  E[W]               {:>14} {cur}  expected welfare over the outcomes\n",
+        num(st.expected_welfare)
+    ));
+    out.push_str(&format!(
+        "  CVaR_α             {:>14} {cur}  mean welfare of the worst {} of probability\n",
+        num(st.cvar),
+        table::pct(st.tail)
+    ));
+    out.push_str(&format!(
+        "  EVPI               {:>14} {cur}  what knowing the outcome in advance would be worth\n",
+        opt(st.evpi)
+    ));
+    out.push_str(&format!(
+        "  value of preparing {:>14} {cur}  what planning for the shocks is worth over ignoring them\n",
+        opt(st.value_of_preparing)
+    ));
+    if !st.nominal_plan_infeasible_in.is_empty() {
+        out.push_str(&format!(
+            "  ignoring the shocks leaves outcome(s) {} infeasible\n",
+            st.nominal_plan_infeasible_in.join(", ")
+        ));
+    }
+    if st.welfare_split == "risk_adjusted" {
+        out.push_str(
+            "  an outcome has risk-adjusted probability 0: welfare by country below is the \
+             risk-adjusted split Σ q_s welfare_s\n",
+        );
+    }
+    out.push('\n');
+    let mut t = Table::new(
+        format!(
+            "Outcomes (P = probability, q = risk-adjusted probability, W_s in {cur}, discounted)"
+        ),
+        &["outcome", ">P", ">q", ">W_s"],
+    );
+    for o in &st.outcomes {
+        t.row(vec![
+            o.id.clone(),
+            num(o.probability),
+            num(o.risk_adjusted_probability),
+            num(o.welfare),
+        ]);
+    }
+    out.push_str(&t.render(None));
+    let mut t = Table::new(
+        format!("\nPrices by outcome ({cur} per unit in that outcome's money; n/a where q = 0)"),
+        &["outcome", "country", "layer", ">period", ">price"],
+    );
+    let mut prices = st.prices_by_outcome.clone();
+    prices.sort_by(|a, b| shown(b.price.unwrap_or(0.0)).total_cmp(&shown(a.price.unwrap_or(0.0))));
+    for p in prices
+        .iter()
+        .filter(|p| p.price.is_none_or(|x| x.abs() > 5e-5))
+    {
+        t.row(vec![
+            p.outcome.clone(),
+            p.country.clone(),
+            p.layer.clone(),
+            p.period.to_string(),
+            opt(p.price),
+        ]);
+    }
+    out.push_str(&t.render(limit));
+    out.push_str(
+        "(Below: welfare by country is expected welfare Σ P_s welfare_s; prices are expected \
+         prices Σ q_s λ_s; capacity built, operating status and standby are the first-stage \
+         decisions, made before the outcome is known.)\n\n",
+    );
+    out
+}
+
 fn learning_section(r: &Report, cur: &str, limit: Option<usize>) -> String {
     use table::num;
     let mut out = String::new();

@@ -491,3 +491,119 @@ pub(super) fn welfare_check(
     let magnitude = magnitude.max(verify::DATA_FLOOR * verify::data_scale(program));
     verify::welfare(verify::welfare_residual(target, total, magnitude))
 }
+
+/// One point of the risk frontier (`solve --risk-weights`): the optimum at risk weight ω.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrontierPoint {
+    pub risk_weight: f64,
+    /// `optimal`, or why there is no optimum at this weight.
+    pub status: String,
+    /// (1 - ω) E[W] + ω CVaR_α.
+    pub objective: Option<f64>,
+    pub expected_welfare: Option<f64>,
+    pub cvar: Option<f64>,
+    /// First-stage decisions with a value above 1e-9: `z COUNTRY/LAYER t`, `y ...`, `r ...`.
+    pub first_stage: Vec<FirstStageValue>,
+    /// First-stage decisions whose value differs from the previous point's (by more than
+    /// 1e-6): what changes along the frontier.
+    pub changes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FirstStageValue {
+    pub decision: String,
+    pub value: f64,
+}
+
+/// The first-stage decisions a frontier compares: z, y, n, nd and r (MODEL.md 10).
+fn first_stage_values(s: &Scenario, p: &Program, values: &[f64]) -> Vec<FirstStageValue> {
+    use crate::formulation::Var;
+    p.columns
+        .iter()
+        .zip(values)
+        .filter(|(c, _)| {
+            c.outcome.is_none()
+                && matches!(
+                    c.var,
+                    Var::Build { .. }
+                        | Var::Operate { .. }
+                        | Var::Enter { .. }
+                        | Var::EnterDiscounted { .. }
+                        | Var::Reserve { .. }
+                )
+        })
+        .map(|(c, &v)| FirstStageValue {
+            decision: c.var.name(s),
+            value: if v.abs() < 1e-9 { 0.0 } else { v },
+        })
+        .collect()
+}
+
+/// Solve at each risk weight and trace E[W] against CVaR_α (MODEL.md 10).
+pub fn frontier(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+    weights: &[f64],
+) -> Result<Vec<FrontierPoint>, SolveError> {
+    let mut out: Vec<FrontierPoint> = Vec::new();
+    let mut previous: Option<Vec<FirstStageValue>> = None;
+    for &w in weights {
+        let mut sw = s.clone();
+        let Some(u) = sw.uncertainty.as_mut() else {
+            break;
+        };
+        u.risk_weight = w;
+        let tail = u.tail;
+        let program = formulation::build(&sw, opts);
+        let backend = config.backend()?;
+        let raw = backend.solve(&program, &config.settings)?;
+        if raw.status != Status::Optimal || !raw.has_values() {
+            out.push(FrontierPoint {
+                risk_weight: w,
+                status: raw.status.to_string(),
+                objective: None,
+                expected_welfare: None,
+                cvar: None,
+                first_stage: Vec::new(),
+                changes: Vec::new(),
+            });
+            continue;
+        }
+        let w_s = outcome_welfare(&program, &raw.values);
+        let st = program.stochastic.as_ref().expect("stochastic");
+        let dist: Vec<(f64, f64)> = w_s
+            .iter()
+            .zip(&st.outcomes)
+            .map(|(w, o)| (*w, o.1))
+            .collect();
+        let first = first_stage_values(s, &program, &raw.values);
+        let changes = match &previous {
+            Some(prev) => first
+                .iter()
+                .zip(prev)
+                .filter(|(a, b)| (a.value - b.value).abs() > 1e-6 * a.value.abs().max(1.0))
+                .map(|(a, b)| {
+                    format!(
+                        "{} {} -> {}",
+                        a.decision,
+                        crate::scenario::fmt_num(b.value),
+                        crate::scenario::fmt_num(a.value)
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        out.push(FrontierPoint {
+            risk_weight: w,
+            status: "optimal".into(),
+            objective: Some(program.objective_value(&raw.values)),
+            expected_welfare: Some(dist.iter().map(|(w, p)| w * p).sum()),
+            cvar: Some(cvar(&dist, tail)),
+            first_stage: first.iter().filter(|f| f.value != 0.0).cloned().collect(),
+            changes,
+        });
+        previous = Some(first);
+    }
+    Ok(out)
+}
