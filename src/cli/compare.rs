@@ -327,6 +327,15 @@ pub fn render(file: &str, c: &Comparison, switches: &str, limit: Option<usize>) 
     out
 }
 
+/// Why the verdict rests on the reported prices only.
+fn why_unranged(c: &Comparison) -> &'static str {
+    if c.insurance.is_some() {
+        "expected gains; no ranges on the stochastic objective"
+    } else {
+        "--prices any"
+    }
+}
+
 /// The gain in expectation, in the tail and per outcome (MODEL.md 10).
 fn insurance(
     i: &crate::analysis::insurance::Insurance,
@@ -411,12 +420,14 @@ fn individual_rationality(c: &Comparison) -> String {
             if ir.holds { "yes" } else { "no" },
             losers.join("; ")
         ),
-        Robustness::ReportedPricesOnly if ir.holds => {
-            "Individually rational: yes at the reported prices, no member loses (--prices any)".into()
-        }
+        Robustness::ReportedPricesOnly if ir.holds => format!(
+            "Individually rational: yes at the reported prices, no member loses ({})",
+            why_unranged(c)
+        ),
         Robustness::ReportedPricesOnly => format!(
-            "Individually rational: no at the reported prices, {} without side payments (--prices any)",
-            losers.join(", ")
+            "Individually rational: no at the reported prices, {} without side payments ({})",
+            losers.join(", "),
+            why_unranged(c)
         ),
     }
 }
