@@ -483,13 +483,18 @@ impl Game<'_> {
         let (v, range) = match settings.value {
             GameValue::World => (w - w_baseline, None),
             GameValue::Members => {
-                let range =
+                // On the stochastic objective the members' value is their expected gain
+                // (MODEL.md 13.10), without ranges (models/decisions.md 130).
+                let range = if outcome.program.stochastic.is_some() {
+                    None
+                } else {
                     ranges::gain_ranges(&vs, base_outcome, &outcome, std::slice::from_ref(&who))
                         .map_err(|e| AnalysisError::Solve {
                             configuration: format!("ranges of v(S) for agreement {id}"),
                             source: SolveError::from(e),
                         })?
-                        .map(|r| r[0]);
+                        .map(|r| r[0])
+                };
                 (who.iter().map(|&x| gains[x]).sum(), range)
             }
         };

@@ -158,6 +158,11 @@ pub struct Comparison {
     /// next unit without and with the agreement (the path to the horizon).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub learning_periods: Vec<LearningPeriodComparison>,
+    /// With `[uncertainty]`: the gain in expectation, in the worst tail and per outcome (the
+    /// agreement's insurance value, MODEL.md 10). `w_*` are then the objective
+    /// (1 - ω) E[W] + ω CVaR_α and the country gains are expected gains (13.10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insurance: Option<super::insurance::Insurance>,
     /// Scenario warnings of both runs (MODEL.md 2, 13.3, 13.5; [`warnings_of_both_runs`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -422,8 +427,12 @@ pub fn solve_optimal(
     }
 }
 
-/// Welfare by country of a solved outcome (MODEL.md 7).
+/// Welfare by country of a solved outcome (MODEL.md 7); of a stochastic program, the expected
+/// (or risk-adjusted) split of MODEL.md 13.10.
 pub fn welfare_of(s: &Scenario, o: &Outcome) -> Vec<WelfareEntry> {
+    if o.program.stochastic.is_some() {
+        return Report::new(s, o).welfare;
+    }
     View::new(s, o)
         .map(|v| results::welfare(&v))
         .unwrap_or_default()
@@ -592,7 +601,13 @@ pub fn compare_with_progress(
         configuration: format!("ranges of the gains from agreement {id}"),
         source: SolveError::from(e),
     };
-    let gain_ranges = ranges::gain_ranges(s, without, with_o, &singles).map_err(price_error)?;
+    // No ranges on the stochastic objective (as `solve`, MODEL.md 13.13).
+    let stochastic = with_o.program.stochastic.is_some();
+    let gain_ranges = if stochastic {
+        None
+    } else {
+        ranges::gain_ranges(s, without, with_o, &singles).map_err(price_error)?
+    };
     let countries: Vec<CountryComparison> = before
         .iter()
         .zip(&after)
@@ -682,7 +697,12 @@ pub fn compare_with_progress(
         })
         .collect();
 
-    let mut notes = vec![if gain_ranges.is_some() {
+    let mut notes = vec![if stochastic {
+        "On the stochastic objective (MODEL.md 10): W is (1 - risk_weight) E[W] + risk_weight CVaR, country \
+         welfare is the expected split at each outcome's prices (canonical where computed), and the insurance \
+         tables give the gain in expectation, in the worst tail and in every outcome; no price ranges."
+            .to_string()
+    } else if gain_ranges.is_some() {
         "Country welfare uses the canonical prices (the least-norm optimal duals, MODEL.md 12); each gain comes \
          with the least and the most it can be at other optimal prices (at prices common to both configurations \
          where one price system is optimal for both, models/decisions.md 16), and verdicts say whether they hold \
@@ -701,6 +721,10 @@ pub fn compare_with_progress(
         );
     }
     let residual = |o: &Outcome| {
+        if o.program.stochastic.is_some() {
+            // The split sums to E[W] (or Σ q_s W_s), not to the risk-weighted objective.
+            return Report::new(s, o).welfare_residual.unwrap_or(f64::NAN);
+        }
         let total: f64 = welfare_of(s, o).iter().map(|w| w.total).sum();
         (total - o.objective().unwrap_or(f64::NAN)).abs()
             / o.objective().unwrap_or(1.0).abs().max(1.0)
@@ -737,6 +761,7 @@ pub fn compare_with_progress(
         clauses,
         learning: learning_comparison(s, without, with_o),
         learning_periods: learning_period_comparison(s, without, with_o),
+        insurance: super::insurance::insurance(s, without, with_o),
         warnings: warnings_of_both_runs(
             &without.scenario_warnings,
             &with_o.scenario_warnings,

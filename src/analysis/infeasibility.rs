@@ -75,6 +75,10 @@ pub struct Diagnosis {
     pub complete: bool,
     /// Number of feasibility solves used.
     pub solves: usize,
+    /// With `[uncertainty]`: the outcome in which the conflict arises (MODEL.md 13.15), the
+    /// first whose rows alone (that outcome at probability 1) are infeasible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 impl Diagnosis {
@@ -215,7 +219,62 @@ impl Tester<'_> {
 /// Diagnose why `s` under `opts` is infeasible: a minimal set of constraint groups found by a
 /// deletion filter, with a sentence naming them. A feasible scenario gives a diagnosis with
 /// `infeasible = false` and no groups.
+///
+/// With `[uncertainty]` the conflict is named with its outcome (MODEL.md 13.15): each outcome
+/// is tested alone (probability 1, same τ, first stage free) in file order, and the first that
+/// is infeasible is diagnosed ("In outcome taiwan-blockade, ..."). A conflict that needs two
+/// outcomes at once (one first stage that no plan fits to both, each alone feasible) is
+/// diagnosed on the whole program, without an outcome (models/decisions.md 131).
 pub fn diagnose(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+) -> Result<Diagnosis, SolveError> {
+    // Per-outcome requests (finite differences) index the file's outcomes: test the whole.
+    if let Some(u) = s
+        .uncertainty
+        .as_ref()
+        .filter(|_| opts.extra_delivery_in.is_empty())
+    {
+        for (o, oc) in u.outcomes.iter().enumerate() {
+            let mut alone = s.clone();
+            alone.uncertainty = Some(u.only(o));
+            let d = diagnose_groups(&alone, opts, config)?;
+            if d.infeasible {
+                return Ok(d.in_outcome(&oc.id));
+            }
+        }
+    }
+    diagnose_groups(s, opts, config)
+}
+
+impl Diagnosis {
+    /// The diagnosis of one outcome, named: "In outcome X, KOR's floor ...".
+    fn in_outcome(mut self, id: &str) -> Diagnosis {
+        let e = &self.explanation;
+        // Lower-case a sentence's first word ("The"), not an id ("KOR's").
+        let lower = e.chars().nth(1).is_some_and(|c| c.is_lowercase());
+        let first = e.chars().next().map(|c| {
+            if lower {
+                c.to_lowercase().to_string()
+            } else {
+                c.to_string()
+            }
+        });
+        self.explanation = format!(
+            "In outcome {id}, {}{}",
+            first.unwrap_or_default(),
+            e.chars().skip(1).collect::<String>()
+        );
+        for c in &mut self.conflicts {
+            c.explanation = format!("in outcome {id}: {}", c.explanation);
+        }
+        self.outcome = Some(id.to_string());
+        self
+    }
+}
+
+fn diagnose_groups(
     s: &Scenario,
     opts: &BuildOptions,
     config: &SolveConfig,
@@ -242,6 +301,7 @@ pub fn diagnose(
                 core_conflict: false,
                 complete: true,
                 solves: tester.solves,
+                outcome: None,
             })
         }
         Check::Unknown => complete = false,
@@ -262,6 +322,7 @@ pub fn diagnose(
             core_conflict: true,
             complete,
             solves: tester.solves,
+            outcome: None,
         });
     }
     // Conflicts one after another: find a minimal set, set one of its groups aside, repeat.
@@ -341,6 +402,7 @@ pub fn diagnose(
         core_conflict: false,
         complete,
         solves: tester.solves,
+        outcome: None,
     })
 }
 

@@ -83,14 +83,57 @@ pub struct MarginTables {
     pub security_duals: Vec<Matrix>,
 }
 
-/// The matrices of a solved outcome; `None` without a solution.
+/// The matrices of a solved outcome; `None` without a solution, and for a stochastic program,
+/// whose prices are per outcome ([`margin_tables_by_outcome`]).
 pub fn margin_tables(s: &Scenario, outcome: &Outcome) -> Option<MarginTables> {
-    let v = View::new(s, outcome)?;
+    if outcome.program.stochastic.is_some() {
+        return None;
+    }
+    View::new(s, outcome).map(|v| tables_of(s, &v))
+}
+
+/// The matrices of one outcome of a stochastic program, in that outcome's money (duals divided
+/// by δ_t and q_s, MODEL.md 10).
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeTables {
+    pub outcome: String,
+    pub probability: f64,
+    pub risk_adjusted_probability: f64,
+    /// Null where q_s = 0 (only with a risk weight): the outcome has no prices (13.10).
+    pub tables: Option<MarginTables>,
+}
+
+/// [`MarginTables`] of every outcome of a stochastic program (empty for a deterministic one).
+pub fn margin_tables_by_outcome(s: &Scenario, outcome: &Outcome) -> Vec<OutcomeTables> {
+    let (Some(v), Some(u)) = (View::new(s, outcome), s.uncertainty.as_ref()) else {
+        return Vec::new();
+    };
+    let q = crate::results::stochastic::risk_adjusted(&outcome.program, &v.sol.duals);
+    u.outcomes
+        .iter()
+        .enumerate()
+        .map(|(o, oc)| {
+            let ok = q[o] > crate::results::stochastic::Q_ZERO;
+            OutcomeTables {
+                outcome: oc.id.clone(),
+                probability: oc.probability,
+                risk_adjusted_probability: q[o],
+                tables: ok.then(|| tables_of(s, &v.of_outcome(o, q[o]))),
+            }
+        })
+        .collect()
+}
+
+/// The matrices as view `v` sees them (deterministic, or one outcome).
+fn tables_of(s: &Scenario, v: &View) -> MarginTables {
     let periods = 1..=s.n_periods();
     let mut security = vec![0.0; s.countries.len() * s.layers.len() * s.n_periods()];
     let nl = s.layers.len();
     let slot = |c: CountryId, l: LayerId, t: Period| ((t - 1) * s.countries.len() + c) * nl + l;
-    for (i, row) in outcome.program.rows.iter().enumerate() {
+    for (i, row) in v.program.rows.iter().enumerate() {
+        if !v.sees(row.outcome) {
+            continue;
+        }
         let (c, l, t) = match row.row {
             Row::Floor {
                 country,
@@ -111,11 +154,11 @@ pub fn margin_tables(s: &Scenario, outcome: &Outcome) -> Option<MarginTables> {
             } => (country, layer, period),
             _ => continue,
         };
-        security[slot(c, l, t)] += shadow_value(row.sense, v.sol.duals[i]) / s.discount(t);
+        security[slot(c, l, t)] += shadow_value(row.sense, v.row_dual(i)) / s.discount(t);
     }
     let has_policy =
         |c: CountryId, l: LayerId| s.security.iter().any(|p| p.country == c && p.layer == l);
-    Some(MarginTables {
+    MarginTables {
         prices: periods
             .clone()
             .map(|t| Matrix::new(s, t, |c, l| Some(v.price(c, l, t))))
@@ -150,7 +193,7 @@ pub fn margin_tables(s: &Scenario, outcome: &Outcome) -> Option<MarginTables> {
                 })
             })
             .collect(),
-    })
+    }
 }
 
 /// A price against the finite differences of W.

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod entry_shard;
 pub mod game;
 pub mod infeasibility;
+pub mod insurance;
 pub mod margins;
 pub mod value_added;
 pub mod verdict;

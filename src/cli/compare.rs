@@ -345,6 +345,9 @@ pub fn render(file: &str, c: &Comparison, switches: &str, limit: Option<usize>) 
         }
         out.push_str(&t.render(limit));
     }
+    if let Some(i) = &c.insurance {
+        out.push_str(&insurance(i, &c.currency, limit));
+    }
     for n in &c.notes {
         out.push_str(&format!("\nNote: {n}"));
     }
@@ -352,6 +355,64 @@ pub fn render(file: &str, c: &Comparison, switches: &str, limit: Option<usize>) 
         out.push_str(&format!("\nWarning: {w}"));
     }
     out.push('\n');
+    out
+}
+
+/// Why the verdict rests on the reported prices only.
+fn why_unranged(c: &Comparison) -> &'static str {
+    if c.insurance.is_some() {
+        "expected gains; no ranges on the stochastic objective"
+    } else {
+        "--prices any"
+    }
+}
+
+/// The gain in expectation, in the tail and per outcome (MODEL.md 10).
+fn insurance(
+    i: &crate::analysis::insurance::Insurance,
+    currency: &str,
+    limit: Option<usize>,
+) -> String {
+    let mut out = format!(
+        "\nOn the stochastic objective: E[W] without {}, with {}, gain {}; CVaR (worst {} of \
+         probability) without {}, with {}, gain {}\n",
+        num(i.expected_without),
+        num(i.expected_with),
+        signed(i.expected_gain),
+        num(i.tail),
+        num(i.cvar_without),
+        num(i.cvar_with),
+        signed(i.cvar_gain),
+    );
+    let mut t = Table::new(
+        format!("W by outcome ({currency}, discounted)"),
+        &["outcome", ">probability", ">without", ">with", ">gain"],
+    );
+    for o in &i.outcomes {
+        t.row(vec![
+            o.outcome.clone(),
+            num(o.probability),
+            num(o.without),
+            num(o.with),
+            signed(o.gain),
+        ]);
+    }
+    out.push_str(&t.render(None));
+    let mut t = Table::new(
+        format!("\nWelfare by country and outcome ({currency}, that outcome's prices)"),
+        &["outcome", "country", ">without", ">with", ">gain"],
+    );
+    let opt = |v: Option<f64>| v.map_or("-".to_string(), num);
+    for x in &i.countries_by_outcome {
+        t.row(vec![
+            x.outcome.clone(),
+            x.country.clone(),
+            opt(x.without),
+            opt(x.with),
+            x.gain.map_or("-".to_string(), signed),
+        ]);
+    }
+    out.push_str(&t.render(limit));
     out
 }
 
@@ -390,12 +451,14 @@ fn individual_rationality(c: &Comparison) -> String {
             if ir.holds { "yes" } else { "no" },
             losers.join("; ")
         ),
-        Robustness::ReportedPricesOnly if ir.holds => {
-            "Individually rational: yes at the reported prices, no member loses (--prices any)".into()
-        }
+        Robustness::ReportedPricesOnly if ir.holds => format!(
+            "Individually rational: yes at the reported prices, no member loses ({})",
+            why_unranged(c)
+        ),
         Robustness::ReportedPricesOnly => format!(
-            "Individually rational: no at the reported prices, {} without side payments (--prices any)",
-            losers.join(", ")
+            "Individually rational: no at the reported prices, {} without side payments ({})",
+            losers.join(", "),
+            why_unranged(c)
         ),
     }
 }

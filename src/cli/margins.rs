@@ -61,6 +61,9 @@ struct MarginsOutput {
     diagnosis: Option<Diagnosis>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tables: Option<MarginTables>,
+    /// With `[uncertainty]`: the matrices of every outcome, in that outcome's money.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    by_outcome: Vec<margins::OutcomeTables>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value_added: Option<ValueAdded>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -178,6 +181,7 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
         currency: s.meta.currency.clone(),
         diagnosis: None,
         tables: None,
+        by_outcome: Vec::new(),
         value_added: None,
         value_added_error: None,
         price_ranges: None,
@@ -269,6 +273,7 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
             Ok(None) => {}
             Err(e) => out.price_ranges_note = Some(format!("not checked: {e}")),
         }
+        out.by_outcome = margins::margin_tables_by_outcome(&s, &base);
         match value_added::value_added(&s, &base) {
             Ok(v) => out.value_added = Some(v),
             Err(e) => out.value_added_error = Some(e.to_string()),
@@ -471,6 +476,26 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: Option<usize
                 let title = format!("\nSecurity duals, period {} ({cur} per unit relaxed, summed over the policy's rows; - = no policy)", m.period);
                 text.push_str(&matrix_table(title, m, |_, _| false).render(None));
             }
+        }
+    }
+    for o in &out.by_outcome {
+        let Some(tables) = &o.tables else {
+            text.push_str(&format!(
+                "\nOutcome {} (P = {}): no prices (its risk-adjusted probability is 0)\n",
+                o.outcome,
+                num(o.probability)
+            ));
+            continue;
+        };
+        for m in &tables.prices {
+            let title = format!(
+                "\nPrices λ in outcome {} (P = {}, q = {}), period {} ({cur} per unit, that outcome's money)",
+                o.outcome,
+                num(o.probability),
+                num(o.risk_adjusted_probability),
+                m.period
+            );
+            text.push_str(&matrix_table(title, m, |_, _| false).render(None));
         }
     }
     if let Some(checks) = &out.price_checks {
