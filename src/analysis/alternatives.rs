@@ -88,6 +88,10 @@ pub enum AlternativesError {
     BadCount,
     #[error("the scenario has no optimum to explore (status {0})")]
     NoOptimum(Status),
+    /// Production ranges of a two-stage program would have to say which outcome's output (or
+    /// which expectation) they bound; not defined yet (decisions.md 85).
+    #[error("alternatives on a scenario with [uncertainty] are not supported yet: production differs by outcome; remove [uncertainty] (e.g. --overlay a file without it) to explore the nominal plan")]
+    Stochastic,
     #[error(transparent)]
     Solve(#[from] SolveError),
 }
@@ -238,6 +242,9 @@ pub fn alternatives(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Alternatives, AlternativesError> {
     settings.check()?;
+    if base.program.stochastic.is_some() {
+        return Err(AlternativesError::Stochastic);
+    }
     let Some(sol) = base.solution.as_ref().filter(|_| base.is_optimal()) else {
         return Err(AlternativesError::NoOptimum(base.status));
     };

@@ -114,9 +114,11 @@ pub fn run(a: AlternativesArgs) -> anyhow::Result<Exit> {
     bar.finish();
     let result = match result {
         Ok(r) => r,
-        Err(e @ (AlternativesError::BadSlack(_) | AlternativesError::BadCount)) => {
-            return Err(bad_input(format!("--{e}")))
-        }
+        Err(
+            e @ (AlternativesError::BadSlack(_)
+            | AlternativesError::BadCount
+            | AlternativesError::Stochastic),
+        ) => return Err(bad_input(format!("--{e}"))),
         Err(e) => return solver_failed(&e),
     };
     let complete = result.complete;
