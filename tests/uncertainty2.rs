@@ -318,3 +318,14 @@ fn coalition_values_are_expected_gains() {
     assert!(close(p("IND").shapley, 0.75) && close(p("USA").shapley, 0.75));
     assert!(close(p("IND").realised, 0.0) && close(p("USA").realised, 1.5));
 }
+
+/// Value added is traced on one input-output system; a two-stage program has one per outcome,
+/// so `margins` says it is not traced rather than printing the first stage's zeros.
+#[test]
+fn value_added_of_a_stochastic_file_is_refused_not_zero() {
+    let s = scenario(&instance_text("resilience.toml"));
+    let o = results::solve(&s, &BuildOptions::from_file(&s), &SolveConfig::default()).unwrap();
+    assert!(o.is_optimal());
+    let e = aistack::analysis::value_added::value_added(&s, &o).unwrap_err();
+    assert!(e.to_string().contains("[uncertainty]"), "{e}");
+}

@@ -133,6 +133,10 @@ pub enum ValueAddedError {
          inverse does not exist"
     )]
     Singular { period: Period },
+    /// A two-stage program has one input-output system per outcome; they are not traced yet,
+    /// and tracing the first stage alone would print zeros for every second-stage flow.
+    #[error("value added is not traced for a scenario with [uncertainty] yet (one input-output system per outcome)")]
+    Stochastic,
 }
 
 /// A row of value added: kind, country (none for trade costs), layer.
@@ -159,6 +163,9 @@ enum Node {
 
 /// Value added embodied in each country's final demand, every period.
 pub fn value_added(s: &Scenario, outcome: &Outcome) -> Result<ValueAdded, ValueAddedError> {
+    if outcome.program.stochastic.is_some() {
+        return Err(ValueAddedError::Stochastic);
+    }
     let v = View::new(s, outcome)
         .ok_or_else(|| ValueAddedError::NoSolution(outcome.status.to_string()))?;
     let periods = (1..=s.n_periods())
