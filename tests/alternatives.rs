@@ -43,7 +43,8 @@ fn root() -> PathBuf {
 }
 
 /// The shipped instances except the world ones (a minute each with the default backend; the
-/// world runs from the CLI in `the_world_runs_from_the_cli`).
+/// world runs from the CLI in `the_world_runs_from_the_cli`) and those with `[uncertainty]`,
+/// which `alternatives` refuses (decisions.md 85).
 fn small_instances() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("instances"))
         .unwrap()
@@ -54,6 +55,12 @@ fn small_instances() -> Vec<PathBuf> {
                 .unwrap()
                 .to_string_lossy()
                 .starts_with("world")
+        })
+        .filter(|p| {
+            !std::fs::read_to_string(p)
+                .unwrap()
+                .lines()
+                .any(|l| l.trim() == "[uncertainty]")
         })
         .collect();
     v.sort();
@@ -555,4 +562,17 @@ fn the_world_runs_from_the_cli() {
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["ranges"].as_array().unwrap().len(), 133);
+}
+
+/// A file with `[uncertainty]` is refused with a named error and exit 2 (decisions.md 85):
+/// production differs by outcome, and summing the copies would print a wrong range.
+#[test]
+fn a_stochastic_file_is_refused() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(["alternatives", "instances/resilience.toml"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[uncertainty]"));
 }
