@@ -365,10 +365,16 @@ struct MarginsOutput {
     diagnosis: Option<Diagnosis>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tables: Option<MarginTables>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    by_outcome: Vec<margins::OutcomeTables>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value_added: Option<ValueAdded>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value_added_error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_ranges: Option<Vec<aistack::results::ranges::PriceRange>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_ranges_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     price_checks: Option<Vec<PriceCheck>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -551,7 +557,13 @@ impl NativeScenario {
         let applied = self.doc.applied().to_vec();
         let result = run_detached(py, move || -> Result<_, String> {
             let outcome = results::solve(&s, &opts, &config).map_err(|e| e.to_string())?;
-            let rep = Report::new(&s, &outcome);
+            let mut rep = Report::new(&s, &outcome);
+            // EVPI and the value of preparing, as `aistack solve` adds them (MODEL.md 13.11).
+            if s.uncertainty.is_some() && outcome.is_optimal() {
+                let v = results::stochastic::values(&s, &opts, &config)
+                    .map_err(|e| format!("EVPI and value of preparing: {e}"))?;
+                results::stochastic::attach(&mut rep, v);
+            }
             let diagnosis = match outcome.status {
                 Status::Infeasible => Some(
                     infeasibility::diagnose(&s, &opts, &config)
@@ -729,8 +741,11 @@ impl NativeScenario {
                 currency: s.meta.currency.clone(),
                 diagnosis: None,
                 tables: None,
+                by_outcome: Vec::new(),
                 value_added: None,
                 value_added_error: None,
+                price_ranges: None,
+                price_ranges_note: None,
                 price_checks: None,
                 entry: None,
                 shocks: Vec::new(),
@@ -745,6 +760,9 @@ impl NativeScenario {
                 return Ok(out);
             }
             out.tables = margins::margin_tables(&s, &base);
+            (out.price_ranges, out.price_ranges_note) =
+                results::ranges::price_ranges_reported(&s, &base);
+            out.by_outcome = margins::margin_tables_by_outcome(&s, &base);
             match value_added::value_added(&s, &base) {
                 Ok(v) => out.value_added = Some(v),
                 Err(e) => out.value_added_error = Some(e.to_string()),

@@ -261,18 +261,7 @@ pub fn margins(a: MarginsArgs) -> anyhow::Result<Exit> {
     }
     let mut run = || -> Result<(), results::SolveError> {
         out.tables = margins::margin_tables(&s, &base);
-        let has_face = base.solution.as_ref().is_some_and(|x| x.face.is_some());
-        match ranges::price_ranges(&s, &base) {
-            Ok(Some(r)) => out.price_ranges = Some(r),
-            Ok(None) if has_face => {
-                out.price_ranges_note = Some(format!(
-                    "not checked: more than {} prices",
-                    ranges::MAX_PRICE_RANGES
-                ))
-            }
-            Ok(None) => {}
-            Err(e) => out.price_ranges_note = Some(format!("not checked: {e}")),
-        }
+        (out.price_ranges, out.price_ranges_note) = ranges::price_ranges_reported(&s, &base);
         out.by_outcome = margins::margin_tables_by_outcome(&s, &base);
         match value_added::value_added(&s, &base) {
             Ok(v) => out.value_added = Some(v),

@@ -312,6 +312,24 @@ pub struct PriceRange {
 /// The range of every price λ[c,l,t] over the optimal dual face of `outcome`: two LPs per
 /// balance row, run in parallel. None without a face (`--prices any`, no solution) or with
 /// more than [`MAX_PRICE_RANGES`] prices.
+/// [`price_ranges`] as `margins` reports them (CLI and Python): the ranges, or why they are
+/// missing although the prices are canonical.
+pub fn price_ranges_reported(
+    s: &Scenario,
+    outcome: &Outcome,
+) -> (Option<Vec<PriceRange>>, Option<String>) {
+    let has_face = outcome.solution.as_ref().is_some_and(|x| x.face.is_some());
+    match price_ranges(s, outcome) {
+        Ok(Some(r)) => (Some(r), None),
+        Ok(None) if has_face => (
+            None,
+            Some(format!("not checked: more than {MAX_PRICE_RANGES} prices")),
+        ),
+        Ok(None) => (None, None),
+        Err(e) => (None, Some(format!("not checked: {e}"))),
+    }
+}
+
 pub fn price_ranges(s: &Scenario, outcome: &Outcome) -> Result<Option<Vec<PriceRange>>, FaceError> {
     let Some(face) = outcome
         .solution
