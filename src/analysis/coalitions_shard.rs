@@ -166,6 +166,44 @@ pub(crate) fn read_lines<H: DeserializeOwned, R: DeserializeOwned>(
     Ok(Some((header, rows)))
 }
 
+/// Append the rows of `todo` to the shard file at `path` (writing `header` first when the file is
+/// new), solving them in parallel. Each row is one write of a whole line, so a kill leaves at
+/// most a cut last line, which the next run's reader drops.
+pub(crate) fn append_rows<H: Serialize, T: Sync, R: Serialize>(
+    path: &Path,
+    header: &H,
+    todo: &[T],
+    solve: impl Fn(&T) -> Result<R, ShardError> + Sync,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(), ShardError> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io(path))?;
+    if f.metadata().map_err(io(path))?.len() == 0 {
+        let line = format!("{}\n", serde_json::to_string(header).unwrap_or_default());
+        f.write_all(line.as_bytes()).map_err(io(path))?;
+    }
+    let writer = Mutex::new(f);
+    let count = AtomicUsize::new(0);
+    progress(0, todo.len());
+    todo.par_iter()
+        .map(|item| -> Result<(), ShardError> {
+            let row = solve(item)?;
+            let line = format!("{}\n", serde_json::to_string(&row).unwrap_or_default());
+            if let Ok(mut w) = writer.lock() {
+                w.write_all(line.as_bytes()).map_err(io(path))?;
+            }
+            progress(count.fetch_add(1, Ordering::SeqCst) + 1, todo.len());
+            Ok(())
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<Vec<()>, _>>()?;
+    Ok(())
+}
+
 /// The shard files (`*.jsonl`) in `dir`, sorted.
 pub(crate) fn shard_files(dir: &Path) -> Result<Vec<PathBuf>, ShardError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -236,35 +274,13 @@ pub fn run_shard(
         .copied()
         .filter(|c| !done.contains_key(c))
         .collect();
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(io(&path))?;
-    if f.metadata().map_err(io(&path))?.len() == 0 {
-        let line = format!("{}\n", serde_json::to_string(&header).unwrap_or_default());
-        f.write_all(line.as_bytes()).map_err(io(&path))?;
-    }
-    let writer = Mutex::new(f);
-    let count = AtomicUsize::new(0);
-    progress(0, todo.len());
-    todo.par_iter()
-        .map(|&c| -> Result<(), ShardError> {
-            let r = g.solve(c, config)?;
-            // One write of a whole line: a kill leaves at most a cut last line.
-            let line = format!(
-                "{}\n",
-                serde_json::to_string(&Row::of(&r)).unwrap_or_default()
-            );
-            if let Ok(mut w) = writer.lock() {
-                w.write_all(line.as_bytes()).map_err(io(&path))?;
-            }
-            progress(count.fetch_add(1, Ordering::SeqCst) + 1, todo.len());
-            Ok(())
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect::<Result<Vec<()>, _>>()?;
+    append_rows(
+        &path,
+        &header,
+        &todo,
+        |&c| Ok(Row::of(&g.solve(c, config)?)),
+        progress,
+    )?;
     Ok(ShardStats {
         coalitions: mine.len(),
         computed: todo.len(),

@@ -10,15 +10,14 @@
 //! infeasibility diagnoses (rare, and explanations rather than values) are solved at merge time.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::coalitions_shard::{io, read_lines, shard_file, shard_files, ShardError, ShardStats};
+use super::coalitions_shard::{
+    append_rows, io, read_lines, shard_file, shard_files, ShardError, ShardStats,
+};
 use super::margins::{EntryPlan, EntrySolve, EntryValue};
 use crate::results::SolveConfig;
 
@@ -80,36 +79,19 @@ pub fn run_shard(
         .copied()
         .filter(|i| !done.contains_key(i))
         .collect();
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(io(&path))?;
-    if f.metadata().map_err(io(&path))?.len() == 0 {
-        let line = format!("{}\n", serde_json::to_string(&header).unwrap_or_default());
-        f.write_all(line.as_bytes()).map_err(io(&path))?;
-    }
-    let writer = Mutex::new(f);
-    let count = AtomicUsize::new(0);
-    progress(0, todo.len());
-    todo.par_iter()
-        .map(|&i| -> Result<(), ShardError> {
-            let row = Row {
+    append_rows(
+        &path,
+        &header,
+        &todo,
+        |&i| {
+            Ok(Row {
                 index: i,
                 decision: plan.label(i),
                 solve: plan.solve(i, config)?,
-            };
-            // One write of a whole line: a kill leaves at most a cut last line.
-            let line = format!("{}\n", serde_json::to_string(&row).unwrap_or_default());
-            if let Ok(mut w) = writer.lock() {
-                w.write_all(line.as_bytes()).map_err(io(&path))?;
-            }
-            progress(count.fetch_add(1, Ordering::SeqCst) + 1, todo.len());
-            Ok(())
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect::<Result<Vec<()>, _>>()?;
+            })
+        },
+        progress,
+    )?;
     Ok(ShardStats {
         coalitions: mine.len(),
         computed: todo.len(),
