@@ -457,3 +457,24 @@ fn margins_reports_price_ranges_over_the_face() {
         assert_eq!(r["unique"], unique, "{r}");
     }
 }
+
+/// The least-norm prices respect the command's time budget (issue 10: a 6-period learning run
+/// of the world priced its stopped MIP for two minutes past `--time-limit`): with a deadline
+/// that has passed, `Face::canonical` stops with `TimeLimit` instead of solving; without one it
+/// returns the duals `solve` reports.
+#[test]
+fn canonical_prices_stop_at_the_deadline() {
+    use aistack::results::face::{Face, FaceError};
+    let s = instance("degenerate-prices.toml");
+    let o = solve(&s, &SolveConfig::default());
+    let sol = o.solution.as_ref().unwrap();
+    let lp = &o.program;
+    let weights: Vec<f64> = (0..lp.rows.len()).map(|r| lp.norm_weight(r)).collect();
+    let past = std::time::Instant::now() - std::time::Duration::from_millis(1);
+    let stopped = Face::canonical(lp, &sol.values, sol.objective, &weights, Some(past));
+    assert!(matches!(stopped, Err(FaceError::TimeLimit)), "{stopped:?}");
+    let (_, y) = Face::canonical(lp, &sol.values, sol.objective, &weights, None).unwrap();
+    for (a, b) in y.iter().zip(&sol.duals) {
+        assert!(close(*a, *b, 1e-9), "{a} vs {b}");
+    }
+}

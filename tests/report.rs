@@ -354,3 +354,56 @@ fn unknown_agreement_is_bad_input() {
     assert!(err.contains("did you mean \"chip-alliance\""), "{err}");
     assert!(!dir.path().join("index.html").exists());
 }
+
+/// Non-unique prices are marked (issue 16, MODEL.md 12). degenerate-prices.toml (derivation at
+/// the top of the file): with cheap-trade active HUB's chip price is π' for any π' in [1, 5], FAB's
+/// λ + θ = π' with both >= 0, so neither price is unique; the map shows the canonical point
+/// (HUB 1, FAB 0.5) with a star, and the table gives HUB's range [1, 5].
+/// In comparative-advantage.toml every price is unique (margins' price ranges agree), and the
+/// page says so without a star.
+#[test]
+fn report_marks_prices_that_are_not_unique() {
+    let (_dir, html, json) = run_report("degenerate-prices.toml", &["--agreement", "cheap-trade"]);
+    let svg = figure_svg(&html, "chart-prices");
+    let labels = texts(svg);
+    assert!(
+        labels.iter().any(|t| t == "1.00*"),
+        "HUB's price starred: {labels:?}"
+    );
+    assert!(
+        labels.iter().any(|t| t.starts_with("* not unique")),
+        "{labels:?}"
+    );
+    let table = html
+        .split("<table id=\"price-ranges\">")
+        .nth(1)
+        .and_then(|r| r.split("</table>").next())
+        .expect("a table of price ranges");
+    let hub = table
+        .split("<tr>")
+        .find(|r| r.contains("<td>HUB</td>"))
+        .expect("HUB's row");
+    assert!(
+        hub.contains(">1.00*<") && hub.contains(">1.00<") && hub.contains(">5.00<"),
+        "{hub}"
+    );
+    let ranges = json["price_ranges"]
+        .as_array()
+        .expect("price_ranges in report.json");
+    assert_eq!(ranges.len(), 2);
+    assert!(ranges.iter().all(|r| r["unique"] == false));
+
+    let (_dir, html, json) = run_report("comparative-advantage.toml", &[]);
+    assert!(
+        html.contains("Every price is unique"),
+        "no uniqueness sentence"
+    );
+    assert!(!html.contains("id=\"price-ranges\""));
+    let labels = texts(figure_svg(&html, "chart-prices"));
+    assert!(!labels.iter().any(|t| t.contains('*')), "{labels:?}");
+    assert!(json["price_ranges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["unique"] == true));
+}

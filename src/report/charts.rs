@@ -57,6 +57,11 @@ pub struct HeatMap {
     /// The values mapped to the ends of the colour scale; `None` = the data's range (from 0).
     /// Maps that are compared side by side share one scale.
     pub scale: Option<(f64, f64)>,
+    /// Cells whose value is one of several equally valid ones (a non-unique price, MODEL.md 12):
+    /// `marked[row][column]`, drawn with a `*` after the number and explained under the colour
+    /// bar by `marked_label`. Empty: nothing is marked.
+    pub marked: Vec<Vec<bool>>,
+    pub marked_label: String,
 }
 
 /// Categories on the x axis, one bar per series in each category.
@@ -251,7 +256,9 @@ pub fn heat_map(h: &HeatMap) -> Result<String, ChartError> {
                             plotters::style::text_anchor::VPos::Center,
                         ),
                     );
-                    labels.push(Text::new(fixed(v, h.decimals), (x + 0.5, y + 0.5), style));
+                    let star = h.marked.get(r).and_then(|m| m.get(c)) == Some(&true);
+                    let text = format!("{}{}", fixed(v, h.decimals), if star { "*" } else { "" });
+                    labels.push(Text::new(text, (x + 0.5, y + 0.5), style));
                 }
             }
         }
@@ -313,12 +320,26 @@ fn colour_bar(
         [(x0, yg), (x0 + bar_w, yg + 14)],
         MISSING.filled(),
     ))?;
-    for (k, line) in wrap(&h.missing_label, 20).iter().enumerate() {
+    let missing = wrap(&h.missing_label, 20);
+    for (k, line) in missing.iter().enumerate() {
         area.draw(&Text::new(
             line.clone(),
             (x0 + bar_w + 8, yg + 16 * k as i32),
             tick.clone(),
         ))?;
+    }
+    if h.marked.iter().flatten().any(|&m| m) {
+        let ym = yg + 16 * missing.len() as i32 + 12;
+        for (k, line) in wrap(&format!("* {}", h.marked_label), 24)
+            .iter()
+            .enumerate()
+        {
+            area.draw(&Text::new(
+                line.clone(),
+                (x0, ym + 16 * k as i32),
+                tick.clone(),
+            ))?;
+        }
     }
     Ok(())
 }
@@ -596,6 +617,8 @@ mod tests {
             missing_label: "no production".into(),
             decimals: 1,
             scale: None,
+            marked: vec![vec![false, false], vec![false, true]],
+            marked_label: "not unique".into(),
         };
         let svg = heat_map(&h).unwrap();
         for needle in [
@@ -606,11 +629,13 @@ mod tests {
             "no production",
             "KOR",
             "apps",
-            "55.5",
+            "55.5*",
+            "* not unique",
             "<rect",
         ] {
             assert!(svg.contains(needle), "missing {needle}");
         }
+        assert!(!svg.contains("30.0*"), "an unmarked cell has no star");
     }
 
     #[test]

@@ -31,6 +31,7 @@ use crate::analysis::alternatives::{self, AlternativeSettings, Alternatives};
 use crate::analysis::coalitions::{self, CoalitionReport, CoalitionSettings, Method};
 use crate::analysis::compare::{self, AnalysisError, Comparison};
 use crate::formulation::BuildOptions;
+use crate::results::ranges::PriceRange;
 use crate::results::{Outcome, Report, SolveConfig};
 use crate::scenario::{AgreementId, Scenario};
 
@@ -93,6 +94,13 @@ pub struct Page {
     /// True when the sovereign case is the "without" case of the same file.
     pub sovereign_is_without: bool,
     pub sections: Vec<AgreementSection>,
+    /// Each coordinated price's least and most value over the optimal dual face (MODEL.md 12),
+    /// so that a non-unique price is marked; None where not computed (`price_ranges_note`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_ranges: Option<Vec<PriceRange>>,
+    /// Why the prices were not checked for uniqueness, when they were not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_ranges_note: Option<String>,
     /// Near-optimal ranges of the coordinated case (`report --alternatives`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<Alternatives>,
@@ -138,6 +146,27 @@ impl Page {
                         let q = by.get(&(c.as_str(), l.as_str())).copied().unwrap_or(0.0);
                         (w > 1e-9 && q > 1e-9).then(|| 100.0 * q / w)
                     })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Which coordinated prices of period `period` are not unique, as `marked` of a heat map.
+    pub fn price_not_unique(&self, period: usize) -> Vec<Vec<bool>> {
+        let Some(ranges) = &self.price_ranges else {
+            return Vec::new();
+        };
+        let open: std::collections::HashSet<(&str, &str)> = ranges
+            .iter()
+            .filter(|r| r.period == period && !r.unique)
+            .map(|r| (r.country.as_str(), r.layer.as_str()))
+            .collect();
+        self.countries
+            .iter()
+            .map(|c| {
+                self.layers
+                    .iter()
+                    .map(|l| open.contains(&(c.as_str(), l.as_str())))
                     .collect()
             })
             .collect()
@@ -285,6 +314,8 @@ pub fn compute(
         ),
         None => None,
     };
+    let (price_ranges, price_ranges_note) =
+        crate::results::ranges::price_ranges_reported(s, &coordinated_outcome);
     drop(coordinated_outcome);
     let (sovereign, sovereign_is_without) = match &opts.sovereign {
         Some((label, sov)) => {
@@ -374,10 +405,71 @@ pub fn compute(
         sovereign,
         sovereign_is_without,
         sections,
+        price_ranges,
+        price_ranges_note,
         alternatives,
         warnings,
         notes,
     })
+}
+
+/// Which coordinated prices are not unique (MODEL.md 12): a table of their ranges, or a sentence
+/// saying that every price is unique or why it was not checked.
+fn price_uniqueness(page: &Page, cur: &str) -> String {
+    let Some(ranges) = &page.price_ranges else {
+        return match &page.price_ranges_note {
+            Some(why) => format!(
+                "<p class=\"note\" id=\"price-uniqueness\">Whether each price is unique was {}.</p>\n",
+                escape(why)
+            ),
+            None => "<p class=\"note\" id=\"price-uniqueness\">These are the prices the solver returned \
+                     (<code>--prices any</code>); they may be one of several optimal price systems.</p>\n"
+                .to_string(),
+        };
+    };
+    let open: Vec<&PriceRange> = ranges.iter().filter(|r| !r.unique).collect();
+    if open.is_empty() {
+        return "<p class=\"note\" id=\"price-uniqueness\">Every price is unique: it is the same at every \
+                optimal solution of the pricing program (checked over the optimal dual face).</p>\n"
+            .to_string();
+    }
+    let mut h = format!(
+        "<p class=\"note\" id=\"price-uniqueness\">* {} of {} prices are not unique (a degenerate program): \
+         any value in the range below is an optimal price, and the maps show the least-norm one \
+         (canonical prices, MODEL.md 12). {cur} per unit in period money.</p>\n\
+         <table id=\"price-ranges\">\n<tr><th>country</th><th>layer</th><th>period</th><th>price shown</th>\
+         <th>least</th><th>most</th></tr>\n",
+        open.len(),
+        ranges.len()
+    );
+    for r in open {
+        let shown = page
+            .coordinated
+            .report
+            .prices
+            .iter()
+            .find(|p| p.period == r.period && p.country == r.country && p.layer == r.layer)
+            .map(|p| p.price);
+        let bound = |v: f64| {
+            if v.is_finite() {
+                num(v, 2)
+            } else {
+                "unbounded".to_string()
+            }
+        };
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}*</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td></tr>\n",
+            escape(&r.country),
+            escape(&r.layer),
+            r.period,
+            shown.map_or("-".to_string(), |v| num(v, 2)),
+            bound(r.min),
+            bound(r.max)
+        ));
+    }
+    h.push_str("</table>\n");
+    h
 }
 
 /// The warnings of `cases`, each once in first-seen order; one that is not in every case names
@@ -437,6 +529,8 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         missing_label: "not produced".into(),
         decimals: 0,
         scale: Some((0.0, 100.0)),
+        marked: Vec::new(),
+        marked_label: String::new(),
     };
     for t in 1..=page.periods {
         let (id, when) = period_id(page.periods, t);
@@ -474,6 +568,9 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
             missing_label: "no price".into(),
             decimals: 2,
             scale: None,
+            marked: page.price_not_unique(t),
+            marked_label: "not unique: any value in a range is an optimal price (see the table)"
+                .into(),
         };
         out.push(Chart {
             id: format!("chart-prices{id}"),
@@ -778,6 +875,7 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
             ),
         ));
     }
+    h.push_str(&price_uniqueness(page, &cur));
     h.push_str("<h2 id=\"welfare\">Welfare by country</h2>\n");
     h.push_str(&figure(
         "chart-welfare",

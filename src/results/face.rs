@@ -28,6 +28,8 @@ use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
 };
 
+use std::time::Instant;
+
 use crate::formulation::{Program, Sense};
 
 /// Relative tolerance for "a row is tight" and "a column sits at a bound".
@@ -47,6 +49,9 @@ const POLISH_ROUNDS: usize = 6;
 pub enum FaceError {
     #[error("the optimal dual face could not be computed ({0})")]
     Solver(String),
+    /// The command's time budget ran out (issue 10: pricing a stopped MIP must not overrun it).
+    #[error("the time limit was reached before the least-norm prices were computed")]
+    TimeLimit,
 }
 
 /// One unknown of the face problems.
@@ -69,6 +74,8 @@ pub struct Face {
     /// Equations: (terms over unknowns, right-hand side).
     equations: Vec<(Vec<(usize, f64)>, f64)>,
     n_rows: usize,
+    /// The command's time budget: no problem over this face runs past it (None: no limit).
+    deadline: Option<Instant>,
 }
 
 impl Face {
@@ -77,17 +84,23 @@ impl Face {
     ///
     /// The complementary-slackness description is tried first; if it leaves no dual (the
     /// primal point was too inexact to classify), the objective-row description is used.
+    /// Nothing runs past `deadline` (the command's time budget): then [`FaceError::TimeLimit`].
     pub fn canonical(
         lp: &Program,
         values: &[f64],
         objective: f64,
         weights: &[f64],
+        deadline: Option<Instant>,
     ) -> Result<(Face, Vec<f64>), FaceError> {
-        let face = Face::complementary(lp, values);
-        if let Ok(y) = face.least_norm(weights) {
-            return Ok((face, y));
+        let mut face = Face::complementary(lp, values);
+        face.deadline = deadline;
+        match face.least_norm(weights) {
+            Ok(y) => return Ok((face, y)),
+            Err(FaceError::TimeLimit) => return Err(FaceError::TimeLimit),
+            Err(_) => {}
         }
-        let face = Face::by_objective(lp, values, objective);
+        let mut face = Face::by_objective(lp, values, objective);
+        face.deadline = deadline;
         let y = face.least_norm(weights)?;
         Ok((face, y))
     }
@@ -170,6 +183,7 @@ impl Face {
             of_row: vec![None; n_rows],
             equations: Vec::new(),
             n_rows,
+            deadline: None,
         }
     }
 
@@ -221,8 +235,12 @@ impl Face {
             })
             .collect();
         let x = self
-            .solve(&vec![0.0; self.unknowns.len()], Some(&diag))
-            .map_err(|_| FaceError::Solver("the least-norm problem has no solution".into()))?;
+            .problem()
+            .solve(&vec![0.0; self.unknowns.len()], Some(&diag), PRICE_TOL)
+            .map_err(|f| match f {
+                Failure::TimeLimit => FaceError::TimeLimit,
+                _ => FaceError::Solver("the least-norm problem has no solution".into()),
+            })?;
         Ok(self.row_duals(&x))
     }
 
@@ -251,10 +269,6 @@ impl Face {
         let mut p = Problem::default();
         p.append(self);
         p
-    }
-
-    fn solve(&self, q: &[f64], diag: Option<&[f64]>) -> Result<Vec<f64>, Failure> {
-        self.problem().solve(q, diag, PRICE_TOL)
     }
 }
 
@@ -356,6 +370,7 @@ pub fn max_min_difference(
     match pair.p.solve(&q, None, RANGE_TOL) {
         Ok(x) => Ok(x[t]),
         Err(Failure::Unbounded) => Ok(f64::INFINITY),
+        Err(Failure::TimeLimit) => Err(FaceError::TimeLimit),
         Err(f) => Err(FaceError::Solver(format!("the max-min LP failed ({f:?})"))),
     }
 }
@@ -368,6 +383,7 @@ fn range_of(p: Problem, q: &[f64]) -> Result<(f64, f64), FaceError> {
     let end = |q: &[f64], unbounded: f64| match p.solve(q, None, RANGE_TOL) {
         Ok(x) => Ok(dot(&x)),
         Err(Failure::Unbounded) => Ok(unbounded),
+        Err(Failure::TimeLimit) => Err(FaceError::TimeLimit),
         Err(f) => Err(FaceError::Solver(format!("a range LP failed ({f:?})"))),
     };
     let lo = end(q, f64::NEG_INFINITY)?;
@@ -387,6 +403,8 @@ enum Failure {
     /// The objective is unbounded below over the face (a range with an infinite end).
     Unbounded,
     Numerical,
+    /// The deadline passed.
+    TimeLimit,
 }
 
 /// Equations and sign restrictions over `n` unknowns, in Clarabel's form.
@@ -395,12 +413,18 @@ struct Problem {
     n: usize,
     signs: Vec<f64>,
     eq: Vec<(Vec<(usize, f64)>, f64)>,
+    /// No Clarabel solve runs past this instant.
+    deadline: Option<Instant>,
 }
 
 impl Problem {
     /// Append a face's unknowns and equations; returns the offset of its unknowns.
     fn append(&mut self, f: &Face) -> usize {
         let off = self.n;
+        self.deadline = match (self.deadline, f.deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         self.n += f.unknowns.len();
         self.signs.extend_from_slice(&f.signs);
         for (terms, rhs) in &f.equations {
@@ -494,7 +518,10 @@ impl Problem {
         }
         // The reduced problem over the unknowns left.
         let mut index = vec![usize::MAX; n];
-        let mut reduced = Problem::default();
+        let mut reduced = Problem {
+            deadline: self.deadline,
+            ..Problem::default()
+        };
         for k in 0..n {
             if x[k].is_none() {
                 index[k] = reduced.n;
@@ -588,8 +615,10 @@ impl Problem {
                 if !fixed.iter().any(|&f| f) {
                     break;
                 }
-                let Ok((xp, zp)) = self.clarabel(&q, diag, tol, sigma, &fixed) else {
-                    break;
+                let (xp, zp) = match self.clarabel(&q, diag, tol, sigma, &fixed) {
+                    Ok(r) => r,
+                    Err(Failure::TimeLimit) => return Err(Failure::TimeLimit),
+                    Err(_) => break,
                 };
                 let scale = zp.iter().fold(1.0f64, |a, v| a.max(v.abs()));
                 let wrong: Vec<usize> = (0..n)
@@ -661,6 +690,16 @@ impl Problem {
         if m > m_zero {
             cones.push(SupportedConeT::NonnegativeConeT(m - m_zero));
         }
+        let time_limit = match self.deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Failure::TimeLimit);
+                }
+                left.as_secs_f64()
+            }
+            None => f64::INFINITY,
+        };
         let settings = DefaultSettingsBuilder::default()
             .verbose(false)
             .tol_gap_abs(tol)
@@ -668,6 +707,7 @@ impl Problem {
             .tol_feas(tol)
             .tol_ktratio(tol.max(1e-9))
             .max_iter(500)
+            .time_limit(time_limit)
             .build()
             .expect("valid Clarabel settings");
         let mut solver =
@@ -687,6 +727,7 @@ impl Problem {
             SolverStatus::DualInfeasible | SolverStatus::AlmostDualInfeasible => {
                 Err(Failure::Unbounded)
             }
+            SolverStatus::MaxTime => Err(Failure::TimeLimit),
             _ => Err(Failure::Numerical),
         }
     }

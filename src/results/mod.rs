@@ -206,8 +206,16 @@ fn price(
     let (duals, face) = match config.prices {
         PriceChoice::Canonical => {
             let weights: Vec<f64> = (0..lp.rows.len()).map(|r| lp.norm_weight(r)).collect();
-            match Face::canonical(&lp, &values, objective, &weights) {
+            let deadline = settings
+                .remaining()
+                .map(|left| std::time::Instant::now() + left);
+            match Face::canonical(&lp, &values, objective, &weights, deadline) {
                 Ok((face, y)) => (y, Some(Arc::new(face))),
+                // Out of time: a backend's own duals are still exact (said in the output); the
+                // explicit dual LP would need time there is no more of.
+                Err(FaceError::TimeLimit) if lp_raw.duals.is_none() => {
+                    return Err(FaceError::TimeLimit.into())
+                }
                 // Still exact optimal duals, just not the canonical point: said in the output.
                 Err(e) => {
                     canonical_failed = Some(e.to_string());
