@@ -165,3 +165,120 @@ fn solve_reporting(
     }
     Ok(outcome)
 }
+
+/// Warm re-solves of one program whose rows' right-hand sides move a little (issue 13,
+/// models/decisions.md 140): the finite differences of `margins --check-prices` change one
+/// balance row's right-hand side by ±h and ask only for W.
+///
+/// The LP relaxation is solved once, with one extra column per movable row (coefficient -1,
+/// bounds ±`reach`, then fixed at 0), so "rhs + δ" is "that column fixed at δ": microlp re-solves
+/// that bound change by dual simplex from the optimal basis instead of from nothing. An answer is
+/// only given where it is exact: the relaxation re-solved to proven optimality, and for a MIP
+/// its integer columns integral to [`INTEGRAL`] (then the relaxation's optimum is the MIP's).
+/// Anything else (infeasible, unbounded, fractional, stopped) returns `None`: the caller solves
+/// cold, as before.
+#[derive(Clone)]
+pub struct RhsWarm {
+    base: microlp::Solution,
+    shifts: Vec<microlp::Variable>,
+    integers: Vec<microlp::Variable>,
+    reach: f64,
+}
+
+/// How close to an integer an integer column of the warm relaxation must be for its optimum to
+/// be taken as the MIP's: far inside microlp's own acceptance (1e-6), so a big-M row cannot
+/// carry output on a binary that is almost 0.
+const INTEGRAL: f64 = 1e-9;
+
+impl RhsWarm {
+    /// The relaxation of `program` solved with rows `rows` movable by up to `reach`; `None`
+    /// where a warm start would not be plain (units normalised or scaled, a deadline, a
+    /// stochastic program) or the relaxation is not optimal.
+    pub fn new(
+        program: &Program,
+        rows: &[usize],
+        reach: f64,
+        settings: &Settings,
+    ) -> Option<RhsWarm> {
+        if settings.scaling
+            || settings.deadline.is_some()
+            || settings.time_limit.is_some()
+            || program.stochastic.is_some()
+            || !(reach.is_finite() && reach > 0.0)
+            || super::scaling::normalise(program).is_some()
+        {
+            return None;
+        }
+        let mut pb = Problem::new(OptimizationDirection::Maximize);
+        let vars: Vec<microlp::Variable> = program
+            .columns
+            .iter()
+            .map(|c| pb.add_var(c.objective, (c.lower, c.upper)))
+            .collect();
+        let mut shift_of = vec![None; program.rows.len()];
+        let shifts: Vec<microlp::Variable> = rows
+            .iter()
+            .map(|&r| {
+                let v = pb.add_var(0.0, (-reach, reach));
+                shift_of[r] = Some(v);
+                v
+            })
+            .collect();
+        for (r, row) in program.rows.iter().enumerate() {
+            let mut expr: Vec<(microlp::Variable, f64)> =
+                row.terms.iter().map(|&(j, a)| (vars[j], a)).collect();
+            if let Some(v) = shift_of[r] {
+                expr.push((v, -1.0));
+            }
+            let op = match row.sense {
+                Sense::Le => ComparisonOp::Le,
+                Sense::Ge => ComparisonOp::Ge,
+                Sense::Eq => ComparisonOp::Eq,
+            };
+            pb.add_constraint(expr.as_slice(), op, row.rhs);
+        }
+        let mut sol = optimal(pb.solve_with(SolveOptions::default()))?;
+        for &v in &shifts {
+            sol = optimal(sol.fix_var(v, 0.0))?;
+        }
+        let integers = program
+            .columns
+            .iter()
+            .zip(&vars)
+            .filter(|(c, _)| c.integer)
+            .map(|(_, &v)| v)
+            .collect();
+        Some(RhsWarm {
+            base: sol,
+            shifts,
+            integers,
+            reach,
+        })
+    }
+
+    /// W* with the right-hand side of the `slot`-th movable row raised by `delta`, where the
+    /// warm re-solve proves it; `None`: solve cold.
+    pub fn objective(&self, slot: usize, delta: f64) -> Option<f64> {
+        if delta.abs() > self.reach {
+            return None;
+        }
+        let sol = optimal(self.base.clone().fix_var(self.shifts[slot], delta))?;
+        self.integers
+            .iter()
+            .all(|&v| {
+                let x = sol.var_value(v);
+                (x - x.round()).abs() <= INTEGRAL
+            })
+            .then(|| sol.objective())
+    }
+}
+
+/// The solution of a call that ended proven optimal.
+fn optimal(outcome: Result<SolveOutcome, microlp::Error>) -> Option<microlp::Solution> {
+    match outcome {
+        Ok(SolveOutcome::Solution(s)) if s.termination_reason() == TerminationReason::ProvenOptimal => {
+            Some(s)
+        }
+        _ => None,
+    }
+}
