@@ -338,7 +338,7 @@ pub fn price_checks_with_progress(
     let scale = keys
         .iter()
         .fold(0.0f64, |m, &(c, l, t)| m.max(v.price(c, l, t).abs()));
-    let warm = warm_balance(s, opts, config, &keys, h);
+    let warm = warm_balance(s, opts, config, &keys, h, &v.sol.values);
     let counter = Counter::new(keys.len(), progress);
     keys.par_iter()
         .enumerate()
@@ -384,7 +384,7 @@ pub fn price_checks_with_progress(
 /// Warm re-solves of the balance rows of `keys` (slot i = `keys[i]`) moved by up to `h`, on
 /// the default backend (decision 140): an extra delivery of q units is the balance row's
 /// right-hand side raised by q and nothing else (`formulation::balance`), so the program is
-/// built once. `None` (every re-solve cold) on another backend or where
+/// built once. `incumbent`: the base solution's values (its integers, for a MIP). `None` (every re-solve cold) on another backend or where
 /// [`RhsWarm::new`] declines.
 pub fn warm_balance(
     s: &Scenario,
@@ -392,6 +392,7 @@ pub fn warm_balance(
     config: &SolveConfig,
     keys: &[(CountryId, LayerId, Period)],
     h: f64,
+    incumbent: &[f64],
 ) -> Option<RhsWarm> {
     if config.backend != "microlp" {
         return None;
@@ -407,7 +408,7 @@ pub fn warm_balance(
             })
         })
         .collect::<Option<Vec<usize>>>()?;
-    RhsWarm::new(&program, &rows, h.abs(), &config.settings)
+    RhsWarm::new(&program, &rows, h.abs(), Some(incumbent), &config.settings)
 }
 
 /// A country's share of a change in W.
