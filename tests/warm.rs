@@ -10,11 +10,19 @@ use aistack::scenario::Scenario;
 /// The step of `margins --check-prices` (its default `--fd-step`).
 const H: f64 = 1e-3;
 
-/// Warm W against cold W for every `every`-th balance row moved by ±H; returns (warm answers,
-/// re-solves tried).
-fn warm_equals_cold(s: &Scenario, every: usize) -> (usize, usize) {
+/// Warm W against cold W for every `every`-th balance row moved by ±H (of the LP relaxation
+/// with `relax`); returns (warm answers, re-solves tried).
+fn warm_equals_cold(s: &Scenario, every: usize, relax: bool) -> (usize, usize) {
     let opts = BuildOptions::from_file(s);
-    let program = formulation::build(s, &opts);
+    let build = |o: &BuildOptions| {
+        let p = formulation::build(s, o);
+        if relax {
+            p.relaxed()
+        } else {
+            p
+        }
+    };
+    let program = build(&opts);
     let mut keys = Vec::new();
     for t in 1..=s.n_periods() {
         for c in 0..s.countries.len() {
@@ -23,6 +31,16 @@ fn warm_equals_cold(s: &Scenario, every: usize) -> (usize, usize) {
             }
         }
     }
+    // Cells without a balance row (a stochastic program's are per outcome) are not warm-started.
+    keys.retain(|&(country, layer, period)| {
+        program
+            .row(&Row::Balance {
+                country,
+                layer,
+                period,
+            })
+            .is_some()
+    });
     let rows: Vec<usize> = keys
         .iter()
         .map(|&(country, layer, period)| {
@@ -51,9 +69,7 @@ fn warm_equals_cold(s: &Scenario, every: usize) -> (usize, usize) {
             answered += 1;
             let mut o = opts.clone();
             o.extra_delivery.push((c, l, t, q));
-            let cold = MicroLp
-                .solve(&formulation::build(s, &o), &Settings::default())
-                .unwrap();
+            let cold = MicroLp.solve(&build(&o), &Settings::default()).unwrap();
             // A warm answer is only given where it is proven optimal, so cold must be too.
             assert_eq!(cold.status, Status::Optimal, "{c} {l} {t} {q}");
             let rel = (w - cold.objective).abs() / cold.objective.abs().max(1.0);
@@ -74,7 +90,7 @@ fn instance(name: &str) -> Scenario {
 
 #[test]
 fn world_is_answered_warm_and_equals_cold() {
-    let (answered, tried) = warm_equals_cold(&instance("world-2026.toml"), 5);
+    let (answered, tried) = warm_equals_cold(&instance("world-2026.toml"), 5, false);
     eprintln!("world-2026: {answered} of {tried} answered warm");
     // The world's relaxation reaches the MIP's W (its restricted LP certifies it): most moves
     // are answered warm.
@@ -93,7 +109,7 @@ fn every_shipped_instance_warm_equals_cold() {
     let mut answered = 0;
     for n in &names {
         let s = instance(n);
-        let (a, t) = warm_equals_cold(&s, if s.countries.len() > 8 { 7 } else { 1 });
+        let (a, t) = warm_equals_cold(&s, if s.countries.len() > 8 { 7 } else { 1 }, false);
         eprintln!("{n}: {a} of {t} answered warm");
         answered += a;
     }
@@ -109,7 +125,9 @@ fn generated_instance_warm_equals_cold() {
     })
     .unwrap();
     let s = Scenario::from_str(&text, aistack::scenario::Format::Toml, "generated").unwrap();
-    let (answered, tried) = warm_equals_cold(&s, 3);
+    // Its LP relaxation (`solve --relax`): the generated MIP's relaxation has a gap, so its
+    // moves go cold (and are compared above on the shipped MIPs).
+    let (answered, tried) = warm_equals_cold(&s, 3, true);
     eprintln!("generated 6: {answered} of {tried} answered warm");
     assert!(answered > 0);
 }
