@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::infeasibility::{self, Diagnosis};
+use crate::backend::microlp::RhsWarm;
 use crate::backend::Status;
 use crate::formulation::{self, BuildOptions, Row, Var};
 use crate::results::{self, shadow_value, Outcome, SolveConfig, SolveError, View};
@@ -337,12 +338,17 @@ pub fn price_checks_with_progress(
     let scale = keys
         .iter()
         .fold(0.0f64, |m, &(c, l, t)| m.max(v.price(c, l, t).abs()));
+    let warm = warm_balance(s, opts, config, &keys, h, &v.sol.values);
     let counter = Counter::new(keys.len(), progress);
     keys.par_iter()
-        .map(|&(c, l, t)| {
+        .enumerate()
+        .map(|(i, &(c, l, t))| {
             let _tick = Tick(&counter);
             let delta = s.discount(t);
             let w = |q: f64| -> Result<Option<f64>, SolveError> {
+                if let Some(w1) = warm.as_ref().and_then(|w| w.objective(i, q)) {
+                    return Ok(Some(w1));
+                }
                 let mut o = opts.clone();
                 o.extra_delivery.push((c, l, t, q));
                 Ok(objective_only(s, &o, config)?.1)
@@ -373,6 +379,36 @@ pub fn price_checks_with_progress(
         // The first error in key order, not the first to happen: the same every run.
         .into_iter()
         .collect()
+}
+
+/// Warm re-solves of the balance rows of `keys` (slot i = `keys[i]`) moved by up to `h`, on
+/// the default backend (decision 140): an extra delivery of q units is the balance row's
+/// right-hand side raised by q and nothing else (`formulation::balance`), so the program is
+/// built once. `incumbent`: the base solution's values (its integers, for a MIP). `None` (every re-solve cold) on another backend or where
+/// [`RhsWarm::new`] declines.
+pub fn warm_balance(
+    s: &Scenario,
+    opts: &BuildOptions,
+    config: &SolveConfig,
+    keys: &[(CountryId, LayerId, Period)],
+    h: f64,
+    incumbent: &[f64],
+) -> Option<RhsWarm> {
+    if config.backend != "microlp" {
+        return None;
+    }
+    let program = formulation::build(s, opts);
+    let rows = keys
+        .iter()
+        .map(|&(country, layer, period)| {
+            program.row(&Row::Balance {
+                country,
+                layer,
+                period,
+            })
+        })
+        .collect::<Option<Vec<usize>>>()?;
+    RhsWarm::new(&program, &rows, h.abs(), Some(incumbent), &config.settings)
 }
 
 /// A country's share of a change in W.

@@ -165,3 +165,145 @@ fn solve_reporting(
     }
     Ok(outcome)
 }
+
+/// Warm re-solves of one program whose rows' right-hand sides move a little (issue 13,
+/// models/decisions.md 140): the finite differences of `margins --check-prices` change one
+/// balance row's right-hand side by ±h and ask only for W.
+///
+/// The LP relaxation is solved once, with one extra column per movable row (coefficient -1,
+/// bounds ±`reach`, then fixed at 0), so "rhs + δ" is "that column fixed at δ": microlp re-solves
+/// that bound change by dual simplex from the optimal basis instead of from nothing. For a MIP
+/// a second copy has the integer columns fixed at the base incumbent (restricted LP). An answer
+/// is only given where it is proven: the relaxation's optimum U is integral to [`INTEGRAL`]
+/// (then it is the MIP's), or the restricted LP's optimum L, a feasible MIP value, reaches U to
+/// [`CERTIFIED`] relative (then no integer choice does better). Anything else (infeasible,
+/// unbounded, a gap, stopped) returns `None`: the caller solves cold, as before.
+#[derive(Clone)]
+pub struct RhsWarm {
+    relaxed: microlp::Solution,
+    /// The relaxation with the integers fixed at the incumbent (MIPs with an incumbent only).
+    restricted: Option<microlp::Solution>,
+    shifts: Vec<microlp::Variable>,
+    integers: Vec<microlp::Variable>,
+    reach: f64,
+}
+
+/// How close to an integer an integer column of the warm relaxation must be for its optimum to
+/// be taken as the MIP's: far inside microlp's own acceptance (1e-6), so a big-M row cannot
+/// carry output on a binary that is almost 0.
+const INTEGRAL: f64 = 1e-9;
+
+/// Relative gap between the restricted LP and the relaxation under which the restricted LP's W
+/// is the MIP's: the tolerance to which warm and cold answers are required to agree (1000 times
+/// tighter than the default MIP gap, 1e-6).
+const CERTIFIED: f64 = 1e-9;
+
+impl RhsWarm {
+    /// The relaxation of `program` solved with rows `rows` movable by up to `reach` (and, for a
+    /// MIP with `incumbent` values, the restricted LP); `None` where a warm start would not be
+    /// plain (units normalised or scaled, a time limit, a stochastic program) or the relaxation
+    /// is not optimal.
+    pub fn new(
+        program: &Program,
+        rows: &[usize],
+        reach: f64,
+        incumbent: Option<&[f64]>,
+        settings: &Settings,
+    ) -> Option<RhsWarm> {
+        if settings.scaling
+            || settings.deadline.is_some()
+            || settings.time_limit.is_some()
+            || program.stochastic.is_some()
+            || !(reach.is_finite() && reach > 0.0)
+            || super::scaling::normalise(program).is_some()
+        {
+            return None;
+        }
+        let mut pb = Problem::new(OptimizationDirection::Maximize);
+        let vars: Vec<microlp::Variable> = program
+            .columns
+            .iter()
+            .map(|c| pb.add_var(c.objective, (c.lower, c.upper)))
+            .collect();
+        let mut shift_of = vec![None; program.rows.len()];
+        let shifts: Vec<microlp::Variable> = rows
+            .iter()
+            .map(|&r| {
+                let v = pb.add_var(0.0, (-reach, reach));
+                shift_of[r] = Some(v);
+                v
+            })
+            .collect();
+        for (r, row) in program.rows.iter().enumerate() {
+            let mut expr: Vec<(microlp::Variable, f64)> =
+                row.terms.iter().map(|&(j, a)| (vars[j], a)).collect();
+            if let Some(v) = shift_of[r] {
+                expr.push((v, -1.0));
+            }
+            let op = match row.sense {
+                Sense::Le => ComparisonOp::Le,
+                Sense::Ge => ComparisonOp::Ge,
+                Sense::Eq => ComparisonOp::Eq,
+            };
+            pb.add_constraint(expr.as_slice(), op, row.rhs);
+        }
+        let mut relaxed = optimal(pb.solve_with(SolveOptions::default()))?;
+        for &v in &shifts {
+            relaxed = optimal(relaxed.fix_var(v, 0.0))?;
+        }
+        let integer_columns: Vec<usize> = (0..program.columns.len())
+            .filter(|&j| program.columns[j].integer)
+            .collect();
+        let restricted = match incumbent {
+            Some(x) if !integer_columns.is_empty() && x.len() == vars.len() => {
+                let mut r = Some(relaxed.clone());
+                for &j in &integer_columns {
+                    let c = &program.columns[j];
+                    r = r.and_then(|s| {
+                        optimal(s.fix_var(vars[j], x[j].round().clamp(c.lower, c.upper)))
+                    });
+                }
+                r
+            }
+            _ => None,
+        };
+        Some(RhsWarm {
+            relaxed,
+            restricted,
+            shifts,
+            integers: integer_columns.iter().map(|&j| vars[j]).collect(),
+            reach,
+        })
+    }
+
+    /// W* with the right-hand side of the `slot`-th movable row raised by `delta`, where the
+    /// warm re-solves prove it; `None`: solve cold.
+    pub fn objective(&self, slot: usize, delta: f64) -> Option<f64> {
+        if delta.abs() > self.reach {
+            return None;
+        }
+        let moved = |s: &microlp::Solution| optimal(s.clone().fix_var(self.shifts[slot], delta));
+        let relaxed = moved(&self.relaxed)?;
+        let upper = relaxed.objective();
+        let integral = self.integers.iter().all(|&v| {
+            let x = relaxed.var_value(v);
+            (x - x.round()).abs() <= INTEGRAL
+        });
+        if integral {
+            return Some(upper);
+        }
+        let lower = moved(self.restricted.as_ref()?)?.objective();
+        (upper - lower <= CERTIFIED * lower.abs().max(1.0)).then_some(lower)
+    }
+}
+/// The solution of a call that ended proven optimal.
+fn optimal(outcome: Result<SolveOutcome, microlp::Error>) -> Option<microlp::Solution> {
+    match outcome {
+        Ok(SolveOutcome::Solution(s))
+            if s.termination_reason() == TerminationReason::ProvenOptimal =>
+        {
+            Some(s)
+        }
+        _ => None,
+    }
+}

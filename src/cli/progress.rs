@@ -11,13 +11,18 @@ pub struct Bar(Option<ProgressBar>);
 
 impl Bar {
     pub fn new(message: impl Into<String>) -> Bar {
+        Bar::counting(message, "solves")
+    }
+
+    /// A bar counting `unit` (e.g. the points of a sweep) instead of solves.
+    pub fn counting(message: impl Into<String>, unit: &str) -> Bar {
         if !std::io::stderr().is_terminal() {
             return Bar(None);
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} solves ({eta})")
-        {
+        if let Ok(style) = ProgressStyle::with_template(&format!(
+            "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{eta}})"
+        )) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(message.into());

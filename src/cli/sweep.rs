@@ -1,12 +1,10 @@
 //! `aistack sweep SWEEP.toml [--shard K/N | --merge | --slurm]`: a command over many variants of
 //! a scenario, in parallel here or as a Slurm job array (library: [`crate::sweep`]).
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::common::{bad_input, Exit, SolverArgs};
 use crate::report::table::{num, Table};
@@ -61,24 +59,15 @@ pub fn run(a: SweepArgs) -> anyhow::Result<Exit> {
         Some(s) => Some(parse_shard(s)?),
         None => None,
     };
-    let bar = progress_bar();
-    let progress = |done: usize, total: usize| {
-        if let Some(b) = &bar {
-            if b.length() != Some(total as u64) {
-                b.set_length(total as u64);
-                b.set_draw_target(ProgressDrawTarget::stderr());
-            }
-            b.set_position(done as u64);
-        }
-    };
+    // The shared bar of every re-solving command (issue 13 item 5).
+    let bar = super::progress::Bar::counting("sweep", "points");
+    let progress = |done: usize, total: usize| bar.set(done, total);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.jobs.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
     let stats = pool.install(|| sweep.run(shard, &config, a.fresh, a.stop_after, &progress));
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    bar.finish();
     let stats = stats.map_err(sweep_error)?;
     let label = match shard {
         Some((k, n)) => format!("shard {k}/{n}"),
@@ -110,20 +99,6 @@ fn parse_shard(s: &str) -> anyhow::Result<(usize, usize)> {
         return Err(bad());
     }
     Ok((k, n))
-}
-
-fn progress_bar() -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    // Hidden until the number of points is known, so it never shows 0/0.
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-    if let Ok(style) = ProgressStyle::with_template(
-        "sweep [{bar:30}] {pos}/{len} points, {per_sec}, {elapsed} elapsed, ETA {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    Some(bar)
 }
 
 /// Write results.csv and summary.json and print the summary.
