@@ -6,9 +6,6 @@
 //! selector (`USA/fab/1`; a part is `*`, a value of any of the entry's fields, or `field=value`).
 //! Shortcuts: `W`, `welfare[C]`, `gain`, `gain[C]`, `price[C/L/T]`, `capacity_built[C/L]`,
 //! `production[C/L]`, `shapley[C]`, `entry[C/L]` (see [`Metric::parse`]).
-//! A NAME or LIST may be a dotted path into nested objects (`stochastic.cvar`,
-//! `stochastic.welfare_by_outcome[USA/taiwan-blockade].total`, decisions 161): a stochastic
-//! solve keeps CVaR and the welfare per outcome under `stochastic`.
 
 use serde_json::Value;
 
@@ -96,17 +93,18 @@ impl Metric {
     /// The metric's value in a command's output. `Err` when the output has no such field or
     /// list (a mistake in the sweep file, reported before the sweep runs).
     pub fn eval(&self, out: &Value) -> Result<Option<f64>, String> {
-        let root = out.as_object().ok_or("the output is not an object")?;
+        let obj = out.as_object().ok_or("the output is not an object")?;
         let Some(list) = &self.list else {
-            return match nested(root, &self.field)? {
+            return match obj.get(&self.field) {
                 Some(v) => Ok(v.as_f64()),
-                None => Ok(None),
+                None => Err(unknown(&self.field, obj.keys())),
             };
         };
-        let items = match nested(root, list)? {
+        let items = match obj.get(list) {
             Some(Value::Array(items)) => items,
-            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Null) => return Ok(None),
             Some(_) => return Err(format!("\"{list}\" in the output is not a list")),
+            None => return Err(unknown(list, obj.keys())),
         };
         let mut sum = 0.0;
         let mut any = false;
@@ -134,28 +132,6 @@ impl Metric {
     }
 }
 
-/// The value at a dotted `path` (`a.b.c`) under `root`. `Ok(None)` when an object on the way is
-/// null (e.g. `stochastic` of a deterministic solve); `Err` names a missing key.
-fn nested<'a>(
-    root: &'a serde_json::Map<String, Value>,
-    path: &str,
-) -> Result<Option<&'a Value>, String> {
-    let mut obj = root;
-    let mut parts = path.split('.').peekable();
-    while let Some(key) = parts.next() {
-        let v = obj.get(key).ok_or_else(|| unknown(key, obj.keys()))?;
-        if parts.peek().is_none() {
-            return Ok(Some(v));
-        }
-        match v {
-            Value::Object(o) => obj = o,
-            Value::Null => return Ok(None),
-            _ => return Err(format!("\"{key}\" in the output is not an object")),
-        }
-    }
-    Ok(None)
-}
-
 fn part_matches(part: &str, e: &serde_json::Map<String, Value>) -> bool {
     let text = |v: &Value| match v {
         Value::String(s) => Some(s.clone()),
@@ -179,40 +155,4 @@ fn unknown<'a>(name: &str, keys: impl Iterator<Item = &'a String>) -> String {
         "the output has no \"{name}\"{hint}; it has: {}",
         keys.join(", ")
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A dotted path reaches into `stochastic` of a solve's output; a null object on the way
-    /// is no value, a missing key an error.
-    #[test]
-    fn dotted_paths_read_nested_objects() {
-        let out = serde_json::json!({
-            "objective": 10.0,
-            "stochastic": {
-                "cvar": 7.5,
-                "welfare_by_outcome": [
-                    {"outcome": "nominal", "country": "USA", "total": 4.0},
-                    {"outcome": "blockade", "country": "USA", "total": 1.5},
-                    {"outcome": "blockade", "country": "KOR", "total": 2.0},
-                ]
-            }
-        });
-        let m = |t: &str| Metric::parse(t, &SweepCommand::Solve).unwrap();
-        assert_eq!(m("stochastic.cvar").eval(&out), Ok(Some(7.5)));
-        assert_eq!(
-            m("stochastic.welfare_by_outcome[USA/blockade].total").eval(&out),
-            Ok(Some(1.5))
-        );
-        // Both countries in the blockade: 1.5 + 2.0.
-        assert_eq!(
-            m("stochastic.welfare_by_outcome[blockade].total").eval(&out),
-            Ok(Some(3.5))
-        );
-        assert!(m("stochastic.evpi").eval(&out).is_err());
-        let deterministic = serde_json::json!({"objective": 10.0, "stochastic": null});
-        assert_eq!(m("stochastic.cvar").eval(&deterministic), Ok(None));
-    }
 }
