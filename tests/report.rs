@@ -431,8 +431,9 @@ fn report_draws_trajectories_uncertainty_and_tornados() {
         "Sensitivity of welfare[KOR]",
         &["parameter"],
     );
-    // The table's E[W] is the JSON's, and E[W] = Σ P_s W_s.
-    let st = &json["coordinated"]["report"]["stochastic"];
+    // The table's E[W] is the JSON's (the stochastic report is flattened into the case's
+    // report), and E[W] = Σ P_s W_s.
+    let st = &json["coordinated"]["report"];
     let ew = st["expected_welfare"].as_f64().unwrap();
     let sum: f64 = st["outcomes"]
         .as_array()
