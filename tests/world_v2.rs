@@ -445,7 +445,7 @@ fn outcome_overlays_load_on_every_policy() {
 /// both backends): the coordinated policy beats the sovereign one on E[W] (17738.29 against
 /// 17065.07) and on CVaR_0.1 (16900.15 against 16410.79), and in the blockade outcome itself.
 /// Only HiGHS solves these quickly: `cargo test --features highs --test world_v2 -- --ignored
-/// outcomes`, two solves of about 8-10 CPU s each (microlp: about 110 CPU s per solve,
+/// outcomes`: 12.7 s wall on the loaded 2-core machine (microlp: about 110 CPU s per solve,
 /// benches/README.md "The v2 world").
 #[cfg(feature = "highs")]
 #[test]
