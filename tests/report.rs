@@ -217,7 +217,9 @@ fn report_on_the_example_has_every_chart_labelled() {
     assert!(units.contains("discounted sum over periods"), "{units}");
     // Every figure on the page is one of the charts checked above, and each is a separate file;
     // two periods: specialisation (both cases) and prices are drawn for each period.
-    assert_eq!(html.matches("<figure id=").count(), 10);
+    // Two periods also draw one trajectory per layer that some country produces (all six).
+    assert_eq!(html.matches("<figure id=").count(), 16);
+    assert_eq!(html.matches("<figure id=\"chart-trajectory-").count(), 6);
     for id in [
         "chart-specialisation-p2",
         "chart-specialisation-sovereign-p2",
@@ -333,6 +335,139 @@ fn report_with_alternatives_draws_the_ranges() {
     let (_dir, html, json) = run_report("example.toml", &[]);
     assert!(!html.contains("chart-alternatives"));
     assert!(json.get("alternatives").is_none());
+}
+
+/// Item 6 of issue 15: on a file with two periods and outcomes, with a sweep, the page draws
+/// the trajectories (lines over periods, a legend of countries), the uncertainty (W_s - E[W] per
+/// case, welfare_s - expectation per country) and the sweep's tornado; the numbers in the
+/// uncertainty table are the JSON's.
+#[test]
+fn report_draws_trajectories_uncertainty_and_tornados() {
+    let work = tempfile::tempdir().unwrap();
+    let sweep_file = work.path().join("sweep.toml");
+    std::fs::write(
+        &sweep_file,
+        format!(
+            "scenario = {:?}\noutput = {:?}\nmetrics = [\"W\", \"welfare[KOR]\"]\n\
+             [[parameter]]\npath = \"trade.default_cost\"\nvalues = [0.1, 0.2, 0.3]\nbase = 0.2\n",
+            instance("example.toml").display().to_string(),
+            work.path().join("sweep-out").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .arg("sweep")
+        .arg(&sweep_file)
+        .output()
+        .expect("run aistack sweep");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let overlay = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/example-outcomes.toml");
+    let sweep_dir = work.path().join("sweep-out");
+    let (_dir, html, json) = run_report(
+        "example.toml",
+        &[
+            "--overlay",
+            overlay.to_str().unwrap(),
+            "--sweep",
+            sweep_dir.to_str().unwrap(),
+        ],
+    );
+    assert_self_contained(&html);
+    assert_chart(
+        &html,
+        "chart-trajectory-fab",
+        "Trajectory: output of fab",
+        &[
+            "period",
+            "period 1",
+            "period 2",
+            "output (units per period)",
+            "country or bloc",
+            "TWN",
+            "KOR",
+        ],
+    );
+    assert!(figure_svg(&html, "chart-trajectory-fab").contains("<polyline"));
+    assert_chart(
+        &html,
+        "chart-outcomes",
+        "Uncertainty: W in each outcome",
+        &[
+            "outcome (probability)",
+            "W_s - E[W] (USD bn, discounted)",
+            "nominal (P 0.75)",
+            "fab-outage (P 0.25)",
+            "coordinated",
+        ],
+    );
+    assert_chart(
+        &html,
+        "chart-outcomes-countries",
+        "Uncertainty by country",
+        &[
+            "country or bloc",
+            "welfare_s - expected welfare (USD bn, discounted)",
+            "nominal",
+            "fab-outage",
+        ],
+    );
+    assert_chart(
+        &html,
+        "chart-tornado-1-1",
+        "Sensitivity of W",
+        &[
+            "parameter",
+            "trade.default_cost",
+            "parameter at its low value",
+        ],
+    );
+    assert_chart(
+        &html,
+        "chart-tornado-1-2",
+        "Sensitivity of welfare[KOR]",
+        &["parameter"],
+    );
+    // The table's E[W] is the JSON's (the stochastic report is flattened into the case's
+    // report), and E[W] = Σ P_s W_s.
+    let st = &json["coordinated"]["report"];
+    let ew = st["expected_welfare"].as_f64().unwrap();
+    let sum: f64 = st["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["probability"].as_f64().unwrap() * o["welfare"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (ew - sum).abs() <= 1e-6 * ew.abs().max(1.0),
+        "{ew} vs {sum}"
+    );
+    let section = html
+        .split("<h2 id=\"uncertainty\">")
+        .nth(1)
+        .expect("uncertainty section");
+    assert!(
+        section.contains(&format!("{ew:.2}")),
+        "E[W] {ew:.2} not in the table"
+    );
+    assert_eq!(json["sweeps"].as_array().unwrap().len(), 1);
+    // A directory that is not a sweep's output is bad input, before any solve.
+    let bad = Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args([
+            "report",
+            instance("example.toml").to_str().unwrap(),
+            "--sweep",
+        ])
+        .arg(work.path())
+        .arg("--out")
+        .arg(work.path().join("page"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("summary.json"));
 }
 
 #[test]

@@ -185,3 +185,14 @@ fn world_report_fits_800_and_1400_px() {
         &["--agreement", "india-services"],
     );
 }
+
+/// Two periods and outcomes: the trajectory lines (legend beside the plot) and the uncertainty
+/// bars fit too.
+#[test]
+fn example_with_outcomes_report_fits_800_and_1400_px() {
+    check(
+        "example-outcomes",
+        "instances/example.toml",
+        &["--overlay", "tests/data/example-outcomes.toml"],
+    );
+}

@@ -38,6 +38,10 @@ pub struct ReportArgs {
     /// alternatives`; two solves per capability).
     #[arg(long)]
     pub alternatives: bool,
+    /// A finished sweep's output directory (holding summary.json and results.csv, as
+    /// `sweep-report` reads it): draw its tornados on the page (repeatable).
+    #[arg(long = "sweep", value_name = "DIR")]
+    pub sweeps: Vec<PathBuf>,
     #[command(flatten)]
     pub game: GameArgs,
     #[command(flatten)]
@@ -78,13 +82,21 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
             ..Default::default()
         }),
     };
+    // Sweeps are read before any solve: a wrong directory is bad input, found at once.
+    let mut sweeps = Vec::new();
+    for d in &a.sweeps {
+        sweeps.push(
+            crate::report::sweep::SweepData::read(d)
+                .map_err(|e| bad_input(format!("--sweep {}: {e}", d.display())))?,
+        );
+    }
     // `--out` problems are found before any work or output (issue 9).
     check_out_dir(&a.out)?;
     let file = file_path.display().to_string();
     let bar = super::progress::Bar::new("solving the report's cases and coalition games");
     let result = html::compute(&s, &file, &opts, &config, &|d, n| bar.set(d, n));
     bar.finish();
-    let page = match result {
+    let mut page = match result {
         Ok(p) => p,
         Err(e @ AnalysisError::BadInput(_)) => return Err(bad_input(e.to_string())),
         Err(e) => {
@@ -100,6 +112,7 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::NoSolution);
         }
     };
+    page.sweeps = sweeps;
     let mut written = html::write(&page, &a.out)
         .with_context(|| format!("writing the report into {}", a.out.display()))?;
     let mut csv_files = Vec::new();

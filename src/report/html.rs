@@ -109,6 +109,9 @@ pub struct Page {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     pub notes: Vec<String>,
+    /// Finished sweeps drawn as tornados (`report --sweep DIR`), read after [`compute`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sweeps: Vec<super::sweep::SweepData>,
 }
 
 impl Page {
@@ -410,6 +413,7 @@ pub fn compute(
         alternatives,
         warnings,
         notes,
+        sweeps: Vec::new(),
     })
 }
 
@@ -689,6 +693,7 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
             svg: charts::bar_chart(&b)?,
         });
     }
+    out.extend(super::dynamics::charts(page)?);
     Ok(out)
 }
 
@@ -754,7 +759,7 @@ pub fn escape(s: &str) -> String {
 
 /// Inline form of an SVG: without the XML namespace (not needed inside HTML, and it keeps
 /// the page free of any URL).
-fn inline(svg: &str) -> String {
+pub(super) fn inline(svg: &str) -> String {
     charts::responsive(&svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))
 }
 
@@ -941,6 +946,8 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
              W and its changes are unique.</p>\n",
         );
     }
+
+    h.push_str(&super::dynamics::sections(page, charts));
 
     if let Some(alt) = &page.alternatives {
         h.push_str("<h2 id=\"alternatives\">Room to choose a specialisation</h2>\n");

@@ -1,6 +1,7 @@
 //! Report: renders results for people (aligned tables) and programs (JSON, CSV).
 
 pub mod charts;
+pub mod dynamics;
 pub mod html;
 pub mod sweep;
 pub mod table;

@@ -1,4 +1,4 @@
-//! The sweep page (`aistack report --sweep OUT_DIR --out DIR`): one self-contained HTML page with
+//! The sweep page (`aistack sweep-report OUT_DIR --out DIR`): one self-contained HTML page with
 //! inline SVG charts drawn from a finished sweep's `summary.json` and `results.csv`
 //! ([`crate::sweep`]): per metric a tornado (one-at-a-time effects around the base point) and
 //! the metric against each parameter at every point of the design.
@@ -485,6 +485,21 @@ pub struct SweepChart {
 }
 
 /// Every chart of the page: per metric its tornado, then the metric against each parameter.
+/// The tornado of one metric (untitled), or `None` when the sweep has no base point.
+pub fn tornado_of(metric: &MetricIn) -> Option<Tornado> {
+    Some(Tornado {
+        title: String::new(),
+        x_label: metric.metric.clone(),
+        y_label: "parameter".into(),
+        base: metric.base?,
+        bars: metric
+            .tornado
+            .iter()
+            .map(|e| (e.parameter.clone(), e.low, e.high, e.y_low, e.y_high))
+            .collect(),
+    })
+}
+
 pub fn charts(data: &SweepData) -> Result<Vec<SweepChart>, ChartError> {
     let s = &data.summary;
     let mut out = Vec::new();
@@ -494,18 +509,8 @@ pub fn charts(data: &SweepData) -> Result<Vec<SweepChart>, ChartError> {
         } else {
             ""
         };
-        if let Some(base) = metric.base {
-            let t = Tornado {
-                title: format!("Tornado: {}{sign}, one parameter at a time", metric.metric),
-                x_label: metric.metric.clone(),
-                y_label: "parameter".into(),
-                base,
-                bars: metric
-                    .tornado
-                    .iter()
-                    .map(|e| (e.parameter.clone(), e.low, e.high, e.y_low, e.y_high))
-                    .collect(),
-            };
+        if let Some(mut t) = tornado_of(metric) {
+            t.title = format!("Tornado: {}{sign}, one parameter at a time", metric.metric);
             out.push(SweepChart {
                 id: format!("tornado-{}", m + 1),
                 title: t.title.clone(),
