@@ -52,6 +52,9 @@ pub struct PageOptions {
     /// Also explore the near-optimal set of the coordinated case (MODEL.md section 8) and draw
     /// each capability's range; `None` = not on the page (two solves per capability).
     pub alternatives: Option<AlternativeSettings>,
+    /// Risk weights of the frontier of a scenario with `[uncertainty]` (empty = the defaults of
+    /// [`super::risk::DEFAULT_RISK_WEIGHTS`]).
+    pub risk_weights: Vec<f64>,
 }
 
 /// One solved case.
@@ -96,6 +99,9 @@ pub struct Page {
     /// Near-optimal ranges of the coordinated case (`report --alternatives`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<Alternatives>,
+    /// Shocks with probabilities: the risk frontier of the coordinated case (MODEL.md 10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<super::risk::RiskSection>,
     /// Every case's warnings (scenario and numerical), each once, with the cases it is in when
     /// not in all of them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -269,7 +275,7 @@ pub fn compute(
         || solve_case(s, &with, config, &with_label),
         || solve_case(s, &without, config, &without_label),
     );
-    let (coordinated, coordinated_outcome) = coordinated?;
+    let (mut coordinated, coordinated_outcome) = coordinated?;
     let without_case = without_case?.0;
     let alternatives = match &opts.alternatives {
         Some(settings) => Some(
@@ -286,6 +292,7 @@ pub fn compute(
         None => None,
     };
     drop(coordinated_outcome);
+    let risk = super::risk::compute(s, &with, config, &opts.risk_weights, &mut coordinated)?;
     let (sovereign, sovereign_is_without) = match &opts.sovereign {
         Some((label, sov)) => {
             let mut o = BuildOptions::from_file(sov);
@@ -375,6 +382,7 @@ pub fn compute(
         sovereign_is_without,
         sections,
         alternatives,
+        risk,
         warnings,
         notes,
     })
@@ -526,6 +534,8 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         svg: charts::bar_chart(&b)?,
     });
 
+    out.extend(super::risk::charts(page, &cur)?);
+
     if let Some(alt) = &page.alternatives {
         let r = range_chart_data(alt);
         out.push(Chart {
@@ -657,7 +667,7 @@ pub fn escape(s: &str) -> String {
 
 /// Inline form of an SVG: without the XML namespace (not needed inside HTML, and it keeps
 /// the page free of any URL).
-fn inline(svg: &str) -> String {
+pub(super) fn inline(svg: &str) -> String {
     charts::responsive(&svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))
 }
 
@@ -843,6 +853,8 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
              W and its changes are unique.</p>\n",
         );
     }
+
+    h.push_str(&super::risk::render(page, charts, &cur));
 
     if let Some(alt) = &page.alternatives {
         h.push_str("<h2 id=\"alternatives\">Room to choose a specialisation</h2>\n");

@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod html;
+pub mod risk;
 pub mod sweep;
 pub mod table;
 

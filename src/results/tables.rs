@@ -781,9 +781,9 @@ impl Report {
         r.welfare = welfare(&v);
         if stochastic.is_some() {
             super::stochastic::fill(s, outcome, &q, &mut r);
-            return r;
         }
-        // A range that cannot be computed is left out (reported as absent, not as a fact).
+        // A range that cannot be computed is left out (reported as absent, not as a fact). A
+        // stochastic solve has them only when risk neutral (MODEL.md 13.13, decision 151).
         if let Ok(Some(ranges)) = super::ranges::welfare_ranges(s, outcome) {
             let w = r.objective.unwrap_or(0.0);
             for (e, g) in r.welfare.iter_mut().zip(ranges) {
@@ -791,6 +791,9 @@ impl Report {
                 e.total_min = Some(g.min);
                 e.total_max = Some(g.max);
             }
+        }
+        if stochastic.is_some() {
+            return r;
         }
         if let Some(w) = r.objective {
             let (total, magnitude) = super::verified::welfare_sums(&r.welfare);
