@@ -185,3 +185,9 @@ fn world_report_fits_800_and_1400_px() {
         &["--agreement", "india-services"],
     );
 }
+
+/// A scenario with [uncertainty]: the outcome and risk-frontier charts too.
+#[test]
+fn resilience_report_fits_800_and_1400_px() {
+    check("resilience", "instances/resilience.toml", &[]);
+}

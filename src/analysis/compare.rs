@@ -431,7 +431,7 @@ pub fn solve_optimal(
 /// (or risk-adjusted) split of MODEL.md 13.10.
 pub fn welfare_of(s: &Scenario, o: &Outcome) -> Vec<WelfareEntry> {
     if o.program.stochastic.is_some() {
-        return Report::new(s, o).welfare;
+        return Report::without_ranges(s, o).welfare;
     }
     View::new(s, o)
         .map(|v| results::welfare(&v))
@@ -666,7 +666,7 @@ pub fn compare_with_progress(
     };
     let individual_rationality = Verdict::at_least(least_gain, least_range, tol);
 
-    let report = Report::new(s, with_o);
+    let report = Report::without_ranges(s, with_o);
     let mip = with_o.mip;
     let clauses = ag
         .clauses
@@ -730,7 +730,9 @@ pub fn compare_with_progress(
     let residual = |o: &Outcome| {
         if o.program.stochastic.is_some() {
             // The split sums to E[W] (or Σ q_s W_s), not to the risk-weighted objective.
-            return Report::new(s, o).welfare_residual.unwrap_or(f64::NAN);
+            return Report::without_ranges(s, o)
+                .welfare_residual
+                .unwrap_or(f64::NAN);
         }
         let total: f64 = welfare_of(s, o).iter().map(|w| w.total).sum();
         (total - o.objective().unwrap_or(f64::NAN)).abs()

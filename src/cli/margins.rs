@@ -496,16 +496,30 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: Option<usize
             outside.len(),
             if base.mip { " (a MIP: restricted prices need not match the finite differences of W)" } else { "" }
         ));
+        // With outcomes, each second-stage price is checked in its outcome (decision 64).
+        let staged = checks.iter().any(|p| p.outcome.is_some());
+        let mut header = vec![
+            "country", "layer", ">period", ">price", ">left", ">right", "note",
+        ];
+        if staged {
+            header.insert(0, "outcome");
+        }
         let mut t = Table::new(
-            "Prices that are not unique or lie outside [right, left]",
-            &[
-                "country", "layer", ">period", ">price", ">left", ">right", "note",
-            ],
+            if staged {
+                "Prices that are not unique or lie outside [right, left] (a second-stage price in its outcome's money: units delivered in that outcome only, the change of the objective divided by q_s)"
+            } else {
+                "Prices that are not unique or lie outside [right, left]"
+            },
+            &header,
         );
         let opt = |v: Option<f64>| v.map_or("infeasible".to_string(), num);
         for p in checks.iter().filter(|p| !p.unique || !p.within) {
             let note = if !p.within { "outside" } else { "not unique" };
-            t.row(vec![
+            let mut row = Vec::new();
+            if staged {
+                row.push(p.outcome.clone().unwrap_or_else(|| "(first stage)".into()));
+            }
+            row.extend([
                 p.country.clone(),
                 p.layer.clone(),
                 p.period.to_string(),
@@ -514,6 +528,7 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: Option<usize
                 opt(p.right),
                 note.into(),
             ]);
+            t.row(row);
         }
         if !t.is_empty() {
             text.push_str(&t.render(limit));
