@@ -133,9 +133,10 @@ pub enum ValueAddedError {
          inverse does not exist"
     )]
     Singular { period: Period },
-    /// A two-stage program has one input-output system per outcome; they are not traced yet,
-    /// and tracing the first stage alone would print zeros for every second-stage flow.
-    #[error("value added is not traced for a scenario with [uncertainty] yet (one input-output system per outcome)")]
+    /// A two-stage program has one input-output system per outcome, each in its outcome's
+    /// money; their probability-weighted sum is no input-output system, and tracing the first
+    /// stage alone would print zeros for every second-stage flow (decision 153).
+    #[error("value added is not traced for a scenario with [uncertainty]: each outcome has its own flows and prices (one input-output system per outcome), and their probability-weighted sum is not an input-output table; the prices of each outcome are listed above (by_outcome in JSON)")]
     Stochastic,
 }
 
