@@ -1,7 +1,7 @@
 //! The last pieces of issue 11 on instances/resilience.toml, whose header derives the plan and
 //! the prices: welfare ranges of a risk-neutral stochastic solve (decisions.md 151), and
-//! `margins` on a stochastic file: price checks per outcome, `--shock`, value added
-//! (decisions.md 152-153).
+//! `margins` on a stochastic file: price checks per outcome, `--shock`, value added per outcome
+//! (decisions.md 153).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -172,13 +172,80 @@ fn margins_shock_on_a_stochastic_file() {
     assert!(close(&ind["after"], 6.0), "{ind}");
 }
 
-/// Value added is refused for a stochastic file with the reason (decisions.md 153); the rest
-/// of `margins` still runs (exit 0).
+/// Value added with outcomes (decisions.md 153): one input-output system per outcome, each at
+/// its own prices. Nominal: IND's 10 units at λ = 1 are worth 10, all made by TWN (10 produced,
+/// 10 embodied). Blockade: 10 units at λ = 9 are worth 90, made by IND (4) and USA (6). Every
+/// column sums to the value of its final demand.
 #[test]
-fn margins_value_added_is_refused_with_the_reason() {
+fn margins_value_added_per_outcome() {
     let v = json(&["margins", "instances/resilience.toml"]);
-    assert!(v.get("value_added").is_none_or(|x| x.is_null()));
-    let e = v["value_added_error"].as_str().unwrap();
-    assert!(e.contains("[uncertainty]"), "{e}");
-    assert!(v["by_outcome"].as_array().unwrap().len() == 2);
+    assert!(v.get("value_added_error").is_none_or(|x| x.is_null()), "{v}");
+    let periods = v["value_added"]["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 2, "one period in each of two outcomes");
+    for (outcome, demand, made) in [
+        ("nominal", 10.0, [("TWN", 10.0), ("USA", 0.0), ("IND", 0.0)]),
+        ("blockade", 90.0, [("TWN", 0.0), ("USA", 6.0), ("IND", 4.0)]),
+    ] {
+        let p = periods.iter().find(|p| p["outcome"] == outcome).unwrap();
+        let ind = p["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c == "IND")
+            .unwrap();
+        assert!(close(&p["final_demand"][ind], demand), "{outcome}: {p}");
+        assert!(p["residual"].as_f64().unwrap() < 1e-9, "{outcome}");
+        for (c, q) in made {
+            let e = p["production"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["country"] == c)
+                .unwrap();
+            assert!(close(&e["produced"], q), "{outcome} {c}: {e}");
+            assert!(close(&e["embodied"], q), "{outcome} {c}: {e}");
+        }
+    }
+}
+
+/// `compare` ranges the expected gains of a risk-neutral stochastic file (decisions.md 151), on
+/// the backup pact of tests/uncertainty2.rs (`insured`: a trade cost 4 on USA -> IND chips that
+/// the pact removes). Without the pact only IND builds (all 10): λ_blockade is anywhere in
+/// [9, 10] (IND's build at its bound: 0.25 (λ - 5) >= 1; the demand's value 10 caps it), but
+/// all of the blockade's welfare is IND's whatever the price. With it, the prices are unique
+/// (resilience.toml's header). So every gain is a point: IND 0, USA 1.5, TWN 0 (derived in
+/// tests/uncertainty2.rs), and individual rationality holds for every optimal price.
+#[test]
+fn compare_ranges_risk_neutral_expected_gains() {
+    use aistack::analysis::compare;
+    use aistack::results::SolveConfig;
+    let text = std::fs::read_to_string(root().join("instances/resilience.toml"))
+        .unwrap()
+        .replacen(
+            "\n[uncertainty]\n",
+            "[[trade.cost]]\nfrom = \"USA\"\nto = \"IND\"\nlayer = \"chip\"\ncost = 4\n\n\
+             [[agreement]]\nid = \"backup-pact\"\nmembers = [\"IND\", \"USA\"]\nactive = false\n\n\
+             [[agreement.clause]]\nkind = \"trade_cost_factor\"\nlayers = [\"chip\"]\nfactor = 0\n\n\
+             [uncertainty]\n",
+            1,
+        );
+    let s = aistack::scenario::Scenario::from_str(
+        &text,
+        aistack::scenario::Format::Toml,
+        "insured.toml",
+    )
+    .unwrap();
+    let a = s.agreement_index("backup-pact").unwrap();
+    let base = compare::baseline_options(&s, a, &[], false).unwrap();
+    let c = compare::compare(&s, a, &base, &SolveConfig::default()).unwrap();
+    for (id, gain) in [("IND", 0.0), ("USA", 1.5), ("TWN", 0.0)] {
+        let x = c.countries.iter().find(|x| x.country == id).unwrap();
+        let r = x.gain_range.expect("a gain range when risk neutral");
+        assert!(
+            (r.min - gain).abs() < TOL && (r.max - gain).abs() < TOL,
+            "{id}: {r:?}"
+        );
+    }
+    assert!(c.individual_rationality.holds);
+    assert!(!c.individual_rationality.price_dependent);
 }

@@ -366,14 +366,18 @@ fn csv_tables(out: &MarginsOutput) -> anyhow::Result<Vec<CsvTable>> {
         for p in &va.periods {
             for (r, src) in p.sources.iter().enumerate() {
                 for (i, country) in p.countries.iter().enumerate() {
-                    rows.push(serde_json::json!({
+                    let mut row = serde_json::json!({
                         "period": p.period,
                         "source": src.kind.label(),
                         "source_country": src.country,
                         "layer": src.layer,
                         "final_demand_country": country,
                         "value": p.values[r][i],
-                    }));
+                    });
+                    if let Some(o) = &p.outcome {
+                        row["outcome"] = serde_json::json!(o);
+                    }
+                    rows.push(row);
                 }
             }
         }
@@ -563,7 +567,10 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: Option<usize>) -> S
     header.extend(p.countries.iter().map(|c| format!(">{c}")));
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut t = Table::new(
-        format!("\nValue added embodied in final demand, period {} ({cur}, period money; columns: country of final demand)", p.period),
+        match &p.outcome {
+            Some(o) => format!("\nValue added embodied in final demand, outcome {o}, period {} ({cur}, that outcome's period money; columns: country of final demand)", p.period),
+            None => format!("\nValue added embodied in final demand, period {} ({cur}, period money; columns: country of final demand)", p.period),
+        },
         &header,
     );
     let mut order: Vec<usize> = (0..p.sources.len()).collect();
