@@ -43,8 +43,8 @@ fn root() -> PathBuf {
 }
 
 /// The shipped instances except the world ones (a minute each with the default backend; the
-/// world runs from the CLI in `the_world_runs_from_the_cli`) and those with `[uncertainty]`,
-/// which `alternatives` refuses (decisions.md 85).
+/// world runs from the CLI in `the_world_runs_from_the_cli`); resilience.toml, with
+/// `[uncertainty]`, is explored on its expected output (decisions.md 150).
 fn small_instances() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("instances"))
         .unwrap()
@@ -55,12 +55,6 @@ fn small_instances() -> Vec<PathBuf> {
                 .unwrap()
                 .to_string_lossy()
                 .starts_with("world")
-        })
-        .filter(|p| {
-            !std::fs::read_to_string(p)
-                .unwrap()
-                .lines()
-                .any(|l| l.trim() == "[uncertainty]")
         })
         .collect();
     v.sort();
@@ -103,7 +97,8 @@ fn every_range_contains_the_optimum_on_every_instance() {
 }
 
 /// max W with Σ_t p[c,l,t] fixed at `value` on the program the ranges explore (integers fixed
-/// at the optimum). Row key: `Forced` with period 0, which no built program has.
+/// at the optimum); with outcomes, a column of outcome s weighs P_s (the expected output,
+/// decisions.md 150). Row key: `Forced` with period 0, which no built program has.
 fn best_w_with_cell_fixed(base: &Outcome, c: usize, l: usize, value: f64) -> Option<f64> {
     let sol = base.solution.as_ref().unwrap();
     let mut p: Program = base.program.with_integers_fixed(&sol.values);
@@ -112,7 +107,13 @@ fn best_w_with_cell_fixed(base: &Outcome, c: usize, l: usize, value: f64) -> Opt
         .iter()
         .enumerate()
         .filter(|(_, col)| matches!(col.var, Var::Produce { country, layer, .. } if country == c && layer == l))
-        .map(|(j, _)| (j, 1.0))
+        .map(|(j, col)| {
+            let weight = match (col.outcome, &p.stochastic) {
+                (Some(o), Some(st)) => st.probability(o),
+                _ => 1.0,
+            };
+            (j, weight)
+        })
         .collect();
     p.add_row(
         Row::Forced {
@@ -141,6 +142,7 @@ fn each_extreme_reaches_the_floor_when_re_solved_with_the_cell_fixed() {
         "example",
         "supply-shock",
         "security-policy",
+        "resilience",
     ] {
         let s = Scenario::from_path(root().join(format!("instances/{name}.toml"))).unwrap();
         let (base, a) = explore(&s, &AlternativeSettings::default());
@@ -564,15 +566,76 @@ fn the_world_runs_from_the_cli() {
     assert_eq!(v["ranges"].as_array().unwrap().len(), 133);
 }
 
-/// A file with `[uncertainty]` is refused with a named error and exit 2 (decisions.md 85):
-/// production differs by outcome, and summing the copies would print a wrong range.
+/// resilience.toml (decisions.md 150): W* = 71.5 (the file's comment), the floor
+/// 71.5 - 0.02 x 71.5 = 70.07, a slack of 1.43. Expected outputs at the optimum: TWN 0.75 x 10 =
+/// 7.5, USA 0.25 x 6 = 1.5, IND 0.25 x 4 = 1. Every move costs exactly 1 per unit of expected
+/// output, so each end is the optimum ± 1.43 unless a bound stops it first:
+/// - TWN down / USA up: USA's idle capacity replaces TWN in the nominal outcome, 0.75 x (2 - 1)
+///   per nominal unit = 1 per expected unit: TWN 6.07, USA 2.93.
+/// - TWN up: TWN overproduces in the nominal outcome at 0.75 x 1 per unit: 8.93 (10 + 1.9
+///   units <= its capacity 12).
+/// - USA down / IND up: a unit of IND capacity instead of USA's saves 1.5 - 1 of building and
+///   costs 0.25 x (5 - 2) in the blockade, 0.25 per 0.25 expected unit: USA 0.07, IND 2.43
+///   (5.72 units moved, within IND's 10 and USA's 6).
+/// - IND down: dropping an IND unit saves 1 and loses 0.25 x (10 - 5) = 1.25 in the blockade,
+///   0.25 per 0.25 expected unit; all 4 cost 1 <= 1.43: IND 0.
 #[test]
-fn a_stochastic_file_is_refused() {
+fn a_stochastic_file_ranges_the_expected_output() {
+    let s = Scenario::from_path(root().join("instances/resilience.toml")).unwrap();
+    let (_, a) = explore(&s, &AlternativeSettings::default());
+    assert!((a.objective - 71.5).abs() < 1e-9);
+    assert!((a.floor - 70.07).abs() < 1e-9);
+    assert!(a.expected_output);
+    let close = |x: Option<f64>, y: f64| (x.unwrap() - y).abs() < 1e-6;
+    for (c, opt, lo, hi) in [
+        ("TWN", 7.5, 6.07, 8.93),
+        ("USA", 1.5, 0.07, 2.93),
+        ("IND", 1.0, 0.0, 2.43),
+    ] {
+        let r = range(&a, c, "chip");
+        assert!((r.optimum - opt).abs() < 1e-7, "{c} optimum {}", r.optimum);
+        assert!(close(r.min, lo), "{c} min {:?}", r.min);
+        assert!(close(r.max, hi), "{c} max {:?}", r.max);
+    }
+    assert!(a.notes.iter().any(|n| n.contains("expected output")));
+}
+
+/// The optimum of resilience.toml is unique (TWN strictly cheapest in the nominal outcome; in
+/// the blockade USA 6 + IND 4 exactly meet the demand of 10, each build strictly worth it):
+/// with slack 0 every expected-output range collapses to the optimum.
+#[test]
+fn a_stochastic_file_with_slack_zero_collapses() {
+    let s = Scenario::from_path(root().join("instances/resilience.toml")).unwrap();
+    let (_, a) = explore(&s, &slack(0.0));
+    for (c, q) in [("TWN", 7.5), ("USA", 1.5), ("IND", 1.0)] {
+        let r = range(&a, c, "chip");
+        assert!((r.min.unwrap() - q).abs() < 1e-6, "{c} min {:?}", r.min);
+        assert!((r.max.unwrap() - q).abs() < 1e-6, "{c} max {:?}", r.max);
+    }
+    assert!(a.alternatives.is_empty());
+}
+
+/// From the CLI: a stochastic file is explored (exit 0) and the JSON says the quantities are
+/// expected outputs.
+#[test]
+fn a_stochastic_file_runs_from_the_cli() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_aistack"))
-        .args(["alternatives", "instances/resilience.toml"])
+        .args([
+            "alternatives",
+            "instances/resilience.toml",
+            "--format",
+            "json",
+        ])
         .current_dir(root())
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("[uncertainty]"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["expected_output"], true);
+    assert_eq!(v["ranges"].as_array().unwrap().len(), 3);
 }

@@ -445,7 +445,7 @@ mod cross_check {
                     "{name} {}",
                     x.country
                 );
-                // A stochastic solve reports no welfare ranges yet (decisions.md 65).
+                // A stochastic solve with ω > 0 reports no welfare ranges (decisions.md 151).
                 let Some(range) = x.range() else {
                     assert!(s.uncertainty.is_some(), "{name} {}: no range", x.country);
                     continue;

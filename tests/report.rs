@@ -542,3 +542,152 @@ fn report_marks_prices_that_are_not_unique() {
         .iter()
         .all(|r| r["unique"] == true));
 }
+
+/// resilience.toml with IND's backup dearer (expansion_cost 1 -> 1.5), so that the risk weight
+/// changes the plan. By hand (P_nominal 0.75, P_blockade 0.25, α = 0.25: CVaR_α = W_blockade):
+/// - ω = 0: an IND unit is worth 0.25 x (10 - 5) = 1.25 < 1.5: not built; USA builds 6
+///   (0.25 x 8 = 2 > 1.5). W_nominal = 90 - 9 = 81, W_blockade = 6 x 8 - 9 = 39,
+///   E[W] = 60.75 + 9.75 = 70.5, CVaR = 39.
+/// - ω > 0.25 / 3.75: an IND unit changes the objective by (1 - ω)(1.25 - 1.5) + ω (5 - 1.5)
+///   > 0, so 4 are built (the blockade needs 10 - 6): W_nominal = 90 - 15 = 75,
+///   W_blockade = 48 + 20 - 15 = 53, E[W] = 56.25 + 13.25 = 69.5, CVaR = 53.
+/// - EVPI: nominal alone 90, blockade alone 53 (the same 6 + 4): 67.5 + 13.25 - 70.5 = 10.25.
+///   Value of preparing: the nominal plan builds nothing, E[W] = 0.75 x 90 = 67.5: 3.
+fn dear_backup(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(instance("resilience.toml")).unwrap();
+    let changed = text.replace("expansion_cost = 1\n", "expansion_cost = 1.5\n");
+    assert_ne!(text, changed);
+    let path = dir.join("dear-backup.toml");
+    std::fs::write(&path, changed).unwrap();
+    path
+}
+
+fn close(v: &serde_json::Value, want: f64) -> bool {
+    v.as_f64().is_some_and(|x| (x - want).abs() < 1e-6)
+}
+
+/// A scenario with [uncertainty]: the frontier chart (a point per group of weights with one
+/// optimum, labelled with its ω), the first-stage choice that changes along it, the W_s chart
+/// and the per-outcome figures, all hand-derived (see `dear_backup`).
+#[test]
+fn report_draws_the_risk_frontier_and_the_outcomes() {
+    let input = tempfile::tempdir().unwrap();
+    let file = dear_backup(input.path());
+    let (_dir, html, json) =
+        run_report(file.to_str().unwrap(), &["--risk-weights", "0,0.25,0.5,1"]);
+    assert_self_contained(&html);
+    assert_chart(
+        &html,
+        "chart-frontier",
+        "Risk frontier",
+        &[
+            "CVaR_α: mean welfare of the worst 25.0 % of probability (USD bn, discounted)",
+            "E[W]: expected welfare (USD bn, discounted)",
+            "optimum at risk weight ω",
+            "frontier, in order of ω",
+            "ω = 0",
+            "ω = 0.25, 0.5",
+            "ω = 1",
+        ],
+    );
+    // Three points (0.25 and 0.5 share one) and the legend's dot.
+    assert_eq!(
+        figure_svg(&html, "chart-frontier")
+            .matches("<circle")
+            .count(),
+        4
+    );
+    assert_chart(
+        &html,
+        "chart-outcomes",
+        "Welfare in each outcome",
+        &[
+            "nominal (0.75)",
+            "blockade (0.25)",
+            "W_s (USD bn, discounted)",
+            "W_s with the agreements (coordinated)",
+        ],
+    );
+    let risk = &json["risk"];
+    let points = risk["frontier"].as_array().unwrap();
+    let want = [(0.0, 70.5, 39.0), (0.25, 69.5, 53.0), (0.5, 69.5, 53.0)];
+    for (p, (w, e, c)) in points.iter().zip(want) {
+        assert!(close(&p["risk_weight"], w), "{p}");
+        assert!(close(&p["expected_welfare"], e), "{p}");
+        assert!(close(&p["cvar"], c), "{p}");
+    }
+    // At ω = 1 only CVaR is optimised (E[W] is one of several optima, decisions.md 66).
+    assert!(close(&points[3]["cvar"], 53.0));
+    let changing = risk["changing"].as_array().unwrap();
+    assert_eq!(changing.len(), 1, "{changing:?}");
+    assert_eq!(changing[0]["decision"], "z_IND_chip_1");
+    let built: Vec<f64> = changing[0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(built, [0.0, 4.0, 4.0, 4.0]);
+    let changes = html.split("id=\"frontier-changes\"").nth(1).unwrap();
+    assert!(changes.contains("z_IND_chip_1"));
+    let st = &json["coordinated"]["report"];
+    assert!(close(&st["outcomes"][0]["welfare"], 81.0));
+    assert!(close(&st["outcomes"][1]["welfare"], 39.0));
+    assert!(close(&st["evpi"], 10.25), "{}", st["evpi"]);
+    assert!(close(&st["value_of_preparing"], 3.0));
+    let figures = html.split("id=\"uncertainty-figures\"").nth(1).unwrap();
+    let figures = figures.split("</table>").next().unwrap();
+    for text in [
+        "70.50",
+        "39.00",
+        "10.25",
+        "3.00",
+        "what knowing the outcome",
+    ] {
+        assert!(figures.contains(text), "{text} not in {figures}");
+    }
+}
+
+/// Without --risk-weights the frontier has the five default weights; on the shipped
+/// resilience.toml the plan (USA 6, IND 4) is the same at each of them, which the page says,
+/// and EVPI 9.75 and the value of preparing 4 are those of the file's comment. CSV output
+/// writes the frontier as a table.
+#[test]
+fn report_frontier_defaults_to_five_weights() {
+    let (dir, html, json) = run_report("resilience.toml", &["--format", "csv"]);
+    let weights: Vec<f64> = json["risk"]["frontier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["risk_weight"].as_f64().unwrap())
+        .collect();
+    assert_eq!(weights, [0.0, 0.25, 0.5, 0.75, 1.0]);
+    assert!(json["risk"]["changing"].as_array().unwrap().is_empty());
+    assert!(html.contains("are the same at every risk weight"));
+    let st = &json["coordinated"]["report"];
+    assert!(close(&st["evpi"], 9.75));
+    assert!(close(&st["value_of_preparing"], 4.0));
+    let csv = std::fs::read_to_string(dir.path().join("risk_frontier.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+}
+
+/// `--risk-weights` needs [uncertainty] and weights in [0, 1] (exit 2, named).
+#[test]
+fn report_risk_weights_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, weights, says) in [
+        ("example.toml", "0,1", "[uncertainty]"),
+        ("resilience.toml", "0,1.5", "risk weight must lie in [0, 1]"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
+            .arg("report")
+            .arg(instance(file))
+            .args(["--risk-weights", weights, "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{file}: {err}");
+    }
+}

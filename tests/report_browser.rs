@@ -196,3 +196,9 @@ fn example_with_outcomes_report_fits_800_and_1400_px() {
         &["--overlay", "tests/data/example-outcomes.toml"],
     );
 }
+
+/// A scenario with [uncertainty]: the outcome and risk-frontier charts too.
+#[test]
+fn resilience_report_fits_800_and_1400_px() {
+    check("resilience", "instances/resilience.toml", &[]);
+}

@@ -319,13 +319,20 @@ fn coalition_values_are_expected_gains() {
     assert!(close(p("IND").realised, 0.0) && close(p("USA").realised, 1.5));
 }
 
-/// Value added is traced on one input-output system; a two-stage program has one per outcome,
-/// so `margins` says it is not traced rather than printing the first stage's zeros.
+/// Value added is traced on one input-output system per outcome (decisions.md 153), each
+/// outcome's flows at its prices: never the first stage's zeros. resilience.toml's blockade:
+/// IND's 10 units at λ = 9 are worth 90 (tests/uncertainty3.rs has the rest).
 #[test]
-fn value_added_of_a_stochastic_file_is_refused_not_zero() {
+fn value_added_of_a_stochastic_file_is_per_outcome() {
     let s = scenario(&instance_text("resilience.toml"));
     let o = results::solve(&s, &BuildOptions::from_file(&s), &SolveConfig::default()).unwrap();
     assert!(o.is_optimal());
-    let e = aistack::analysis::value_added::value_added(&s, &o).unwrap_err();
-    assert!(e.to_string().contains("[uncertainty]"), "{e}");
+    let va = aistack::analysis::value_added::value_added(&s, &o).unwrap();
+    let blockade = va
+        .periods
+        .iter()
+        .find(|p| p.outcome.as_deref() == Some("blockade"))
+        .unwrap();
+    let ind = blockade.countries.iter().position(|c| c == "IND").unwrap();
+    assert!(close(blockade.final_demand[ind], 90.0));
 }

@@ -835,6 +835,7 @@ impl NativeScenario {
             base: None,
             relax,
             alternatives: None,
+            risk_weights: Vec::new(),
         };
         check_out_dir(&out)?;
         let file = self.file.clone();

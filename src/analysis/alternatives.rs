@@ -9,7 +9,10 @@
 //!   ([`Program::near_optimal`](crate::formulation::Program::near_optimal)).
 //! * **Ranges**: for each capability (c, l), the least and the most c can produce of l over the
 //!   horizon (Σ_t p[c,l,t], undiscounted units) in that set: two solves each, run in parallel,
-//!   results in scenario order. By default a MIP's integers stay fixed at the optimum (the
+//!   results in scenario order. With `[uncertainty]` (decision 150) W is the file's objective
+//!   (1 - ω) E[W] + ω CVaR_α and production is the expected output over the horizon,
+//!   Σ_{t<τ} p_t + Σ_s P_s Σ_{t>=τ} p_{s,t}; everything below is on those two.
+//!   By default a MIP's integers stay fixed at the optimum (the
 //!   LP of restricted pricing, so every solve is an LP); with `free_integers` they are free and
 //!   each solve is a MIP (decision 81).
 //! * **Alternatives**, SPORES-style (decision 82): production is measured in shares of each
@@ -88,10 +91,6 @@ pub enum AlternativesError {
     BadCount,
     #[error("the scenario has no optimum to explore (status {0})")]
     NoOptimum(Status),
-    /// Production ranges of a two-stage program would have to say which outcome's output (or
-    /// which expectation) they bound; not defined yet (decisions.md 85).
-    #[error("alternatives on a scenario with [uncertainty] are not supported yet: production differs by outcome; remove [uncertainty] (e.g. --overlay a file without it) to explore the nominal plan")]
-    Stochastic,
     #[error(transparent)]
     Solve(#[from] SolveError),
 }
@@ -187,19 +186,29 @@ pub struct Alternatives {
     pub alternatives: Vec<Alternative>,
     /// Whether every range was computed.
     pub complete: bool,
+    /// True for a scenario with `[uncertainty]`: W is (1 - ω) E[W] + ω CVaR_α and each
+    /// quantity is an expected output (decision 150).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub expected_output: bool,
     pub notes: Vec<String>,
 }
 
-/// One capability: its production columns, its optimum and the unit of its shares.
+/// One capability: its production columns, each with its weight in the cell's output (1, or
+/// P_s for a column of outcome s: the expected output, decision 150).
 struct Cell {
     country: CountryId,
     layer: LayerId,
-    columns: Vec<usize>,
+    columns: Vec<(usize, f64)>,
 }
 
 impl Cell {
     fn total(&self, values: &[f64]) -> f64 {
-        self.columns.iter().map(|&j| values[j]).sum()
+        self.columns.iter().map(|&(j, w)| w * values[j]).sum()
+    }
+
+    /// The objective terms `a` × the cell's output.
+    fn terms(&self, a: f64) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.columns.iter().map(move |&(j, w)| (j, a * w))
     }
 }
 
@@ -242,9 +251,6 @@ pub fn alternatives(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Alternatives, AlternativesError> {
     settings.check()?;
-    if base.program.stochastic.is_some() {
-        return Err(AlternativesError::Stochastic);
-    }
     let Some(sol) = base.solution.as_ref().filter(|_| base.is_optimal()) else {
         return Err(AlternativesError::NoOptimum(base.status));
     };
@@ -270,7 +276,7 @@ pub fn alternatives(
     };
     progress(0, counter.total);
     let solve_cell = |i: usize, sign: f64| -> Result<Extreme, SolveError> {
-        let terms: Vec<(usize, f64)> = cells[i].columns.iter().map(|&j| (j, sign)).collect();
+        let terms: Vec<(usize, f64)> = cells[i].terms(sign).collect();
         let raw = backend.solve(&explore.with_objective(&terms), &config.settings);
         counter.tick();
         let raw = raw?;
@@ -354,6 +360,14 @@ pub fn alternatives(
     let complete = ranges.iter().all(|r| r.min.is_some() && r.max.is_some());
 
     let mut notes = Vec::new();
+    let expected_output = program.stochastic.is_some();
+    if expected_output {
+        notes.push(
+            "with [uncertainty], W is the file's objective (1 - ω) E[W] + ω CVaR_α and each quantity is the \
+             expected output over the horizon: Σ_{t<τ} p_t + Σ_s P_s Σ_{t>=τ} p_{s,t}"
+                .into(),
+        );
+    }
     let alternatives = spores(
         &explore,
         &cells,
@@ -409,17 +423,22 @@ pub fn alternatives(
         ranges,
         alternatives,
         complete,
+        expected_output,
         notes,
     })
 }
 
-/// The production columns of every capability, in scenario order.
+/// The production columns of every capability with their weights, in scenario order.
 fn cells(s: &Scenario, program: &Program) -> Vec<Cell> {
     let nl = s.layers.len();
-    let mut by_cell: Vec<Vec<usize>> = vec![Vec::new(); s.countries.len() * nl];
+    let mut by_cell: Vec<Vec<(usize, f64)>> = vec![Vec::new(); s.countries.len() * nl];
     for (j, col) in program.columns.iter().enumerate() {
         if let Var::Produce { country, layer, .. } = col.var {
-            by_cell[country * nl + layer].push(j);
+            let weight = match (col.outcome, &program.stochastic) {
+                (Some(o), Some(st)) => st.probability(o),
+                _ => 1.0,
+            };
+            by_cell[country * nl + layer].push((j, weight));
         }
     }
     s.capabilities
@@ -473,7 +492,7 @@ fn spores(
             let mean = plans.iter().map(|p| p[i]).sum::<f64>() / n;
             let (lo, hi) = (ranges[i].min.unwrap_or(0.0), ranges[i].max.unwrap_or(0.0));
             let d = if mean <= 0.5 * (lo + hi) { 1.0 } else { -1.0 };
-            terms.extend(cells[i].columns.iter().map(|&j| (j, d * share(i))));
+            terms.extend(cells[i].terms(d * share(i)));
         }
         let raw = solve(&explore.with_objective(&terms))?;
         if raw.status != Status::Optimal || !raw.has_values() {

@@ -484,8 +484,8 @@ impl Game<'_> {
             GameValue::World => (w - w_baseline, None),
             GameValue::Members => {
                 // On the stochastic objective the members' value is their expected gain
-                // (MODEL.md 13.10), without ranges (models/decisions.md 130).
-                let range = if outcome.program.stochastic.is_some() {
+                // (MODEL.md 13.10), ranged only when risk neutral (decision 151).
+                let range = if !ranges::ranged(&outcome.program) {
                     None
                 } else {
                     ranges::gain_ranges(&vs, base_outcome, &outcome, std::slice::from_ref(&who))

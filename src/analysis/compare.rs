@@ -431,7 +431,7 @@ pub fn solve_optimal(
 /// (or risk-adjusted) split of MODEL.md 13.10.
 pub fn welfare_of(s: &Scenario, o: &Outcome) -> Vec<WelfareEntry> {
     if o.program.stochastic.is_some() {
-        return Report::new(s, o).welfare;
+        return Report::without_ranges(s, o).welfare;
     }
     View::new(s, o)
         .map(|v| results::welfare(&v))
@@ -601,9 +601,10 @@ pub fn compare_with_progress(
         configuration: format!("ranges of the gains from agreement {id}"),
         source: SolveError::from(e),
     };
-    // No ranges on the stochastic objective (as `solve`, MODEL.md 13.13).
+    // No ranges on a risk-weighted stochastic objective (as `solve`, MODEL.md 13.13); with
+    // ω = 0 the expected split is ranged (decision 151).
     let stochastic = with_o.program.stochastic.is_some();
-    let gain_ranges = if stochastic {
+    let gain_ranges = if !ranges::ranged(&with_o.program) {
         None
     } else {
         ranges::gain_ranges(s, without, with_o, &singles).map_err(price_error)?
@@ -665,7 +666,7 @@ pub fn compare_with_progress(
     };
     let individual_rationality = Verdict::at_least(least_gain, least_range, tol);
 
-    let report = Report::new(s, with_o);
+    let report = Report::without_ranges(s, with_o);
     let mip = with_o.mip;
     let clauses = ag
         .clauses
@@ -698,10 +699,16 @@ pub fn compare_with_progress(
         .collect();
 
     let mut notes = vec![if stochastic {
-        "On the stochastic objective (MODEL.md 10): W is (1 - risk_weight) E[W] + risk_weight CVaR, country \
+        format!("On the stochastic objective (MODEL.md 10): W is (1 - risk_weight) E[W] + risk_weight CVaR, country \
          welfare is the expected split at each outcome's prices (canonical where computed), and the insurance \
-         tables give the gain in expectation, in the worst tail and in every outcome; no price ranges."
-            .to_string()
+         tables give the gain in expectation, in the worst tail and in every outcome; {}",
+        if gain_ranges.is_some() {
+            "each expected gain comes with the least and the most it can be at other optimal prices (risk \
+             neutral, decision 151)"
+        } else {
+            "no price ranges (a risk weight above 0, MODEL.md 13.13, or --prices any)"
+        }
+    )
     } else if gain_ranges.is_some() {
         "Country welfare uses the canonical prices (the least-norm optimal duals, MODEL.md 12); each gain comes \
          with the least and the most it can be at other optimal prices (at prices common to both configurations \
@@ -723,7 +730,9 @@ pub fn compare_with_progress(
     let residual = |o: &Outcome| {
         if o.program.stochastic.is_some() {
             // The split sums to E[W] (or Σ q_s W_s), not to the risk-weighted objective.
-            return Report::new(s, o).welfare_residual.unwrap_or(f64::NAN);
+            return Report::without_ranges(s, o)
+                .welfare_residual
+                .unwrap_or(f64::NAN);
         }
         let total: f64 = welfare_of(s, o).iter().map(|w| w.total).sum();
         (total - o.objective().unwrap_or(f64::NAN)).abs()

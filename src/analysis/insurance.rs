@@ -57,8 +57,8 @@ pub struct Insurance {
 /// The insurance view of two solved stochastic configurations; None when either is
 /// deterministic or unsolved.
 pub fn insurance(s: &Scenario, without: &Outcome, with: &Outcome) -> Option<Insurance> {
-    let rb = Report::new(s, without);
-    let ra = Report::new(s, with);
+    let rb = Report::without_ranges(s, without);
+    let ra = Report::without_ranges(s, with);
     let (b, a) = (rb.stochastic.as_ref()?, ra.stochastic.as_ref()?);
     let outcomes = b
         .outcomes

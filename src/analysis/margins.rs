@@ -200,6 +200,11 @@ fn tables_of(s: &Scenario, v: &View) -> MarginTables {
 /// A price against the finite differences of W.
 #[derive(Debug, Clone, Serialize)]
 pub struct PriceCheck {
+    /// With `[uncertainty]`, the outcome of a second-stage price (t >= τ): the units are
+    /// delivered in that outcome only and the differences divided by its q_s (MODEL.md 10,
+    /// decision 64); absent for a first-stage or deterministic price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
     pub country: String,
     pub layer: String,
     pub period: Period,
@@ -326,36 +331,69 @@ pub fn price_checks_with_progress(
         return Ok(Vec::new());
     };
     let w0 = v.sol.objective;
+    // With outcomes, a price of t >= τ is checked in each outcome with q_s > 0, by units
+    // delivered there only, against the objective's change divided by q_s (decision 64).
+    let q = crate::results::stochastic::risk_adjusted(&base.program, &v.sol.duals);
+    let stages: Vec<Option<usize>> = match &base.program.stochastic {
+        Some(_) => (0..q.len())
+            .filter(|&o| q[o] > crate::results::stochastic::Q_ZERO)
+            .map(Some)
+            .collect(),
+        None => vec![None],
+    };
+    let reveal = base
+        .program
+        .stochastic
+        .as_ref()
+        .map_or(usize::MAX, |st| st.reveal_period);
     let mut keys = Vec::new();
     for t in 1..=s.n_periods() {
-        for c in 0..s.countries.len() {
-            for l in 0..s.layers.len() {
-                keys.push((c, l, t));
+        let here: &[Option<usize>] = if t >= reveal { &stages } else { &[None] };
+        for &stage in here {
+            for c in 0..s.countries.len() {
+                for l in 0..s.layers.len() {
+                    keys.push((stage, c, l, t));
+                }
             }
         }
     }
+    let price_of = |stage: Option<usize>, c, l, t| match stage {
+        Some(o) => v.of_outcome(o, q[o]).price(c, l, t),
+        None => v.price(c, l, t),
+    };
     let tol = FD_TOLERANCE / h.min(1.0);
-    let scale = keys
-        .iter()
-        .fold(0.0f64, |m, &(c, l, t)| m.max(v.price(c, l, t).abs()));
-    let warm = warm_balance(s, opts, config, &keys, h, &v.sol.values);
+    let scale = keys.iter().fold(0.0f64, |m, &(stage, c, l, t)| {
+        m.max(price_of(stage, c, l, t).abs())
+    });
+    // Warm re-solves serve a deterministic program only (decision 140).
+    let warm = match base.program.stochastic {
+        Some(_) => None,
+        None => {
+            let rows: Vec<(CountryId, LayerId, Period)> =
+                keys.iter().map(|&(_, c, l, t)| (c, l, t)).collect();
+            warm_balance(s, opts, config, &rows, h, &v.sol.values)
+        }
+    };
     let counter = Counter::new(keys.len(), progress);
     keys.par_iter()
         .enumerate()
-        .map(|(i, &(c, l, t))| {
+        .map(|(i, &(stage, c, l, t))| {
             let _tick = Tick(&counter);
-            let delta = s.discount(t);
-            let w = |q: f64| -> Result<Option<f64>, SolveError> {
-                if let Some(w1) = warm.as_ref().and_then(|w| w.objective(i, q)) {
+            let delta = s.discount(t) * stage.map_or(1.0, |o| q[o]);
+            let w = |units: f64| -> Result<Option<f64>, SolveError> {
+                if let Some(w1) = warm.as_ref().and_then(|w| w.objective(i, units)) {
                     return Ok(Some(w1));
                 }
                 let mut o = opts.clone();
-                o.extra_delivery.push((c, l, t, q));
+                match stage {
+                    Some(outcome) => o.extra_delivery_in.push((outcome, c, l, t, units)),
+                    None => o.extra_delivery.push((c, l, t, units)),
+                }
                 Ok(objective_only(s, &o, config)?.1)
             };
             let right = w(h)?.map(|w1| (w1 - w0) / (h * delta));
             let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
-            let price = v.price(c, l, t);
+            let price = price_of(stage, c, l, t);
             let unique = matches!((left, right), (Some(a), Some(b)) if close(a, b, tol, scale));
             let lo = right
                 .unwrap_or(f64::NEG_INFINITY)
@@ -365,6 +403,8 @@ pub fn price_checks_with_progress(
                 .max(left.unwrap_or(f64::INFINITY));
             let slack = tol * price.abs().max(scale);
             Ok(PriceCheck {
+                outcome: stage
+                    .and_then(|o| s.uncertainty.as_ref().map(|u| u.outcomes[o].id.clone())),
                 country: s.countries[c].id.clone(),
                 layer: s.layers[l].id.clone(),
                 period: t,
@@ -462,9 +502,43 @@ fn committed_to_operate(s: &Scenario, opts: &BuildOptions, c: CountryId, l: Laye
     })
 }
 
+/// Each country's welfare: of a stochastic program, the expected (or risk-adjusted) split of
+/// MODEL.md 13.10.
 fn welfare_totals(s: &Scenario, outcome: &Outcome) -> Option<Vec<f64>> {
+    outcome.solution.as_ref()?;
+    Some(
+        super::compare::welfare_of(s, outcome)
+            .into_iter()
+            .map(|w| w.total)
+            .collect(),
+    )
+}
+
+/// Every price in (period, country, layer) order; of a stochastic program, the expected prices
+/// Σ_s q_s λ_s (MODEL.md 10).
+fn prices_of(s: &Scenario, outcome: &Outcome) -> Option<Vec<f64>> {
+    if outcome.program.stochastic.is_some() {
+        outcome.solution.as_ref()?;
+        // `Report::prices` are in the same (period, country, layer) order.
+        let prices: Vec<f64> = results::Report::without_ranges(s, outcome)
+            .prices
+            .iter()
+            .map(|p| p.price)
+            .collect();
+        // Empty when the solve could not be priced.
+        return (prices.len() == s.n_periods() * s.countries.len() * s.layers.len())
+            .then_some(prices);
+    }
     let v = View::new(s, outcome)?;
-    Some(results::welfare(&v).into_iter().map(|w| w.total).collect())
+    let mut out = Vec::new();
+    for t in 1..=s.n_periods() {
+        for c in 0..s.countries.len() {
+            for l in 0..s.layers.len() {
+                out.push(v.price(c, l, t));
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Counts a task as done when dropped (whichever way the task returns).
@@ -810,7 +884,6 @@ pub fn shock(
     base: &Outcome,
     cuts: &[(CountryId, LayerId)],
 ) -> Result<ShockResult, SolveError> {
-    let v0 = View::new(s, base);
     let w0 = base.objective().unwrap_or(f64::NAN);
     let mut o = opts.clone();
     o.cut_exports.extend_from_slice(cuts);
@@ -848,11 +921,13 @@ pub fn shock(
                 }
             })
             .collect();
-        if let (Some(v0), Some(v1)) = (v0, View::new(s, out)) {
+        if let (Some(p0), Some(p1)) = (prices_of(s, base), prices_of(s, out)) {
+            let mut k = 0;
             for t in 1..=s.n_periods() {
                 for c in 0..s.countries.len() {
                     for l in 0..s.layers.len() {
-                        let (b, a) = (clean(v0.price(c, l, t)), clean(v1.price(c, l, t)));
+                        let (b, a) = (clean(p0[k]), clean(p1[k]));
+                        k += 1;
                         r.prices.push(PriceChange {
                             country: s.countries[c].id.clone(),
                             layer: s.layers[l].id.clone(),

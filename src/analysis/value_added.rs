@@ -88,6 +88,10 @@ pub struct Source {
 /// Value added embodied in final demand for one period, money of that period.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeriodValueAdded {
+    /// With `[uncertainty]`: the outcome whose flows and prices (its money) are traced
+    /// (decision 153); absent for a deterministic scenario.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
     pub period: Period,
     /// Columns: the countries whose final demand embodies the value.
     pub countries: Vec<String>,
@@ -133,10 +137,6 @@ pub enum ValueAddedError {
          inverse does not exist"
     )]
     Singular { period: Period },
-    /// A two-stage program has one input-output system per outcome; they are not traced yet,
-    /// and tracing the first stage alone would print zeros for every second-stage flow.
-    #[error("value added is not traced for a scenario with [uncertainty] yet (one input-output system per outcome)")]
-    Stochastic,
 }
 
 /// A row of value added: kind, country (none for trade costs), layer.
@@ -161,16 +161,29 @@ enum Node {
     },
 }
 
-/// Value added embodied in each country's final demand, every period.
+/// Value added embodied in each country's final demand, every period. With `[uncertainty]`,
+/// every period of every outcome with q_s > 0, each outcome's flows at its prices (its money):
+/// one input-output system per outcome, never their probability-weighted sum, which is not one
+/// (decision 153).
 pub fn value_added(s: &Scenario, outcome: &Outcome) -> Result<ValueAdded, ValueAddedError> {
-    if outcome.program.stochastic.is_some() {
-        return Err(ValueAddedError::Stochastic);
-    }
     let v = View::new(s, outcome)
         .ok_or_else(|| ValueAddedError::NoSolution(outcome.status.to_string()))?;
-    let periods = (1..=s.n_periods())
-        .map(|t| period_table(&v, t))
-        .collect::<Result<Vec<_>, _>>()?;
+    let views: Vec<View> = match (&outcome.program.stochastic, &s.uncertainty) {
+        (Some(_), Some(_)) => {
+            let q = crate::results::stochastic::risk_adjusted(&outcome.program, &v.sol.duals);
+            (0..q.len())
+                .filter(|&o| q[o] > crate::results::stochastic::Q_ZERO)
+                .map(|o| v.of_outcome(o, q[o]))
+                .collect()
+        }
+        _ => vec![v],
+    };
+    let mut periods = Vec::new();
+    for view in &views {
+        for t in 1..=s.n_periods() {
+            periods.push(period_table(view, t)?);
+        }
+    }
     Ok(ValueAdded {
         currency: s.meta.currency.clone(),
         periods,
@@ -204,6 +217,9 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
     }
     let mut imports: Vec<(usize, f64)> = Vec::new(); // (node, flow)
     for (j, col) in v.program.columns.iter().enumerate() {
+        if !v.sees(col.outcome) {
+            continue;
+        }
         if let Var::Flow {
             from,
             to,
@@ -218,7 +234,8 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
                     from,
                     to,
                     layer,
-                    tau: -col.objective / delta,
+                    // The W coefficient: the objective's carries (1 - ω) P_s with outcomes.
+                    tau: -col.welfare / delta,
                 });
             }
         }
@@ -297,6 +314,9 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
     let mut f = DMatrix::<f64>::zeros(n, nc);
     let mut final_demand = vec![0.0; nc];
     for (j, col) in v.program.columns.iter().enumerate() {
+        if !v.sees(col.outcome) {
+            continue;
+        }
         if let Var::Serve {
             country,
             layer,
@@ -395,6 +415,9 @@ fn period_table(v: &View, t: Period) -> Result<PeriodValueAdded, ValueAddedError
         }
     }
     Ok(PeriodValueAdded {
+        outcome: v
+            .outcome
+            .and_then(|o| Some(v.program.stochastic.as_ref()?.outcomes[o].0.clone())),
         period: t,
         countries: s.countries.iter().map(|c| c.id.clone()).collect(),
         sources: rows

@@ -114,11 +114,9 @@ pub fn run(a: AlternativesArgs) -> anyhow::Result<Exit> {
     bar.finish();
     let result = match result {
         Ok(r) => r,
-        Err(
-            e @ (AlternativesError::BadSlack(_)
-            | AlternativesError::BadCount
-            | AlternativesError::Stochastic),
-        ) => return Err(bad_input(format!("--{e}"))),
+        Err(e @ (AlternativesError::BadSlack(_) | AlternativesError::BadCount)) => {
+            return Err(bad_input(format!("--{e}")))
+        }
         Err(e) => return solver_failed(&e),
     };
     let complete = result.complete;
@@ -195,8 +193,13 @@ fn render(out: &Output, limit: Option<usize>) -> String {
         num(r.floor),
         pct(r.slack),
     );
+    let title = if r.expected_output {
+        "\nExpected production over the horizon within the slack (units summed over periods, outcomes weighted by probability; % of the layer's world output at the optimum)"
+    } else {
+        "\nProduction over the horizon within the slack (units summed over periods; % of the layer's world output at the optimum)"
+    };
     let mut t = Table::new(
-        "\nProduction over the horizon within the slack (units summed over periods; % of the layer's world output at the optimum)",
+        title,
         &[
             "country", "layer", ">optimum", ">min", ">max", ">min %", ">max %", ">range %",
         ],

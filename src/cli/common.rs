@@ -497,3 +497,16 @@ fn levenshtein(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+/// A risk weight ω in [0, 1] (MODEL.md 10), for `solve` and `report --risk-weights`.
+pub fn parse_risk_weight(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number in [0, 1], got \"{}\"", text.trim()))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("a risk weight must lie in [0, 1], got {v}"))
+    }
+}

@@ -366,14 +366,18 @@ fn csv_tables(out: &MarginsOutput) -> anyhow::Result<Vec<CsvTable>> {
         for p in &va.periods {
             for (r, src) in p.sources.iter().enumerate() {
                 for (i, country) in p.countries.iter().enumerate() {
-                    rows.push(serde_json::json!({
+                    let mut row = serde_json::json!({
                         "period": p.period,
                         "source": src.kind.label(),
                         "source_country": src.country,
                         "layer": src.layer,
                         "final_demand_country": country,
                         "value": p.values[r][i],
-                    }));
+                    });
+                    if let Some(o) = &p.outcome {
+                        row["outcome"] = serde_json::json!(o);
+                    }
+                    rows.push(row);
                 }
             }
         }
@@ -496,16 +500,30 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: Option<usize
             outside.len(),
             if base.mip { " (a MIP: restricted prices need not match the finite differences of W)" } else { "" }
         ));
+        // With outcomes, each second-stage price is checked in its outcome (decision 64).
+        let staged = checks.iter().any(|p| p.outcome.is_some());
+        let mut header = vec![
+            "country", "layer", ">period", ">price", ">left", ">right", "note",
+        ];
+        if staged {
+            header.insert(0, "outcome");
+        }
         let mut t = Table::new(
-            "Prices that are not unique or lie outside [right, left]",
-            &[
-                "country", "layer", ">period", ">price", ">left", ">right", "note",
-            ],
+            if staged {
+                "Prices that are not unique or lie outside [right, left] (a second-stage price in its outcome's money: units delivered in that outcome only, the change of the objective divided by q_s)"
+            } else {
+                "Prices that are not unique or lie outside [right, left]"
+            },
+            &header,
         );
         let opt = |v: Option<f64>| v.map_or("infeasible".to_string(), num);
         for p in checks.iter().filter(|p| !p.unique || !p.within) {
             let note = if !p.within { "outside" } else { "not unique" };
-            t.row(vec![
+            let mut row = Vec::new();
+            if staged {
+                row.push(p.outcome.clone().unwrap_or_else(|| "(first stage)".into()));
+            }
+            row.extend([
                 p.country.clone(),
                 p.layer.clone(),
                 p.period.to_string(),
@@ -514,6 +532,7 @@ fn render(s: &Scenario, base: &Outcome, out: &MarginsOutput, limit: Option<usize
                 opt(p.right),
                 note.into(),
             ]);
+            t.row(row);
         }
         if !t.is_empty() {
             text.push_str(&t.render(limit));
@@ -548,7 +567,10 @@ fn value_added_table(p: &PeriodValueAdded, cur: &str, limit: Option<usize>) -> S
     header.extend(p.countries.iter().map(|c| format!(">{c}")));
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut t = Table::new(
-        format!("\nValue added embodied in final demand, period {} ({cur}, period money; columns: country of final demand)", p.period),
+        match &p.outcome {
+            Some(o) => format!("\nValue added embodied in final demand, outcome {o}, period {} ({cur}, that outcome's period money; columns: country of final demand)", p.period),
+            None => format!("\nValue added embodied in final demand, period {} ({cur}, period money; columns: country of final demand)", p.period),
+        },
         &header,
     );
     let mut order: Vec<usize> = (0..p.sources.len()).collect();

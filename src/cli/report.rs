@@ -42,6 +42,11 @@ pub struct ReportArgs {
     /// `sweep-report` reads it): draw its tornados on the page (repeatable).
     #[arg(long = "sweep", value_name = "DIR")]
     pub sweeps: Vec<PathBuf>,
+    /// For a scenario with [uncertainty]: the risk weights ω (comma-separated, each in [0, 1])
+    /// at which the coordinated case is solved to draw the frontier of E[W] against CVaR_α;
+    /// default 0,0.25,0.5,0.75,1.
+    #[arg(long, value_name = "W1,W2,...", value_delimiter = ',', value_parser = common::parse_risk_weight)]
+    pub risk_weights: Option<Vec<f64>>,
     #[command(flatten)]
     pub game: GameArgs,
     #[command(flatten)]
@@ -63,6 +68,12 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
         agreements.push(k);
     }
     let base = a.scenario.options(&s, a.solver.relax)?;
+    if a.risk_weights.is_some() && s.uncertainty.is_none() {
+        return Err(bad_input(format!(
+            "{}: --risk-weights needs a scenario with [uncertainty] (MODEL.md section 10)",
+            file_path.display()
+        )));
+    }
     let sovereign = match &a.sovereign {
         // Loaded without overrides (the echo keeps those of FILE).
         Some(p) => Some((
@@ -81,6 +92,7 @@ pub fn report(a: ReportArgs) -> anyhow::Result<Exit> {
             count: 1,
             ..Default::default()
         }),
+        risk_weights: a.risk_weights.clone().unwrap_or_default(),
     };
     // Sweeps are read before any solve: a wrong directory is bad input, found at once.
     let mut sweeps = Vec::new();

@@ -3,7 +3,8 @@
 use anyhow::Context;
 
 use super::common::{
-    announce_csv, echo_json, echo_table, load_unguarded, Exit, OutputArgs, ScenarioArgs, SolverArgs,
+    announce_csv, echo_json, echo_table, load_unguarded, parse_risk_weight, Exit, OutputArgs,
+    ScenarioArgs, SolverArgs,
 };
 use crate::analysis::infeasibility;
 use crate::backend::Status;
@@ -27,23 +28,10 @@ pub struct SolveArgs {
     /// Solve at each risk weight ω (comma-separated, each in [0, 1]) of a scenario with
     /// [uncertainty] and print the frontier of E[W] against CVaR_α, with the first-stage
     /// choices that change along it.
-    #[arg(long, value_name = "W1,W2,...", value_delimiter = ',', value_parser = parse_weight)]
+    #[arg(long, value_name = "W1,W2,...", value_delimiter = ',', value_parser = parse_risk_weight)]
     pub risk_weights: Option<Vec<f64>>,
     #[command(flatten)]
     pub output: OutputArgs,
-}
-
-/// A risk weight ω in [0, 1] (MODEL.md 10).
-fn parse_weight(text: &str) -> Result<f64, String> {
-    let v: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("expected a number in [0, 1], got \"{}\"", text.trim()))?;
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("a risk weight must lie in [0, 1], got {v}"))
-    }
 }
 
 /// `solve --risk-weights`: the frontier of E[W] against CVaR_α (MODEL.md 10).

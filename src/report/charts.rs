@@ -600,6 +600,130 @@ pub fn range_chart(r: &Ranges) -> Result<String, ChartError> {
     Ok(svg)
 }
 
+/// The risk frontier (MODEL.md 10): one point per group of risk weights with the same optimum,
+/// joined in order of ω, each labelled with its weights.
+#[derive(Debug, Clone)]
+pub struct Frontier {
+    pub title: String,
+    /// (x, y, label) in order of ω; points at one spot are merged by the caller.
+    pub points: Vec<(f64, f64, String)>,
+    /// x axis label, with units.
+    pub x_label: String,
+    /// y axis label, with units.
+    pub y_label: String,
+    /// Legend entry of the points.
+    pub point_name: String,
+}
+
+/// Pad a data range so points and their labels stay inside the plot (a single value gets ±1,
+/// or ±10 % of its size).
+fn padded(lo: f64, hi: f64, left: f64, right: f64) -> (f64, f64) {
+    let span = if hi - lo > 1e-9 {
+        hi - lo
+    } else {
+        (0.2 * lo.abs().max(hi.abs())).max(1.0)
+    };
+    let mid = 0.5 * (lo + hi);
+    let (lo, hi) = if hi - lo > 1e-9 {
+        (lo, hi)
+    } else {
+        (mid - 0.5 * span, mid + 0.5 * span)
+    };
+    (lo - left * span, hi + right * span)
+}
+
+/// Draw the risk frontier as an SVG string: a line through the points, a dot and a label at
+/// each.
+pub fn frontier_chart(f: &Frontier) -> Result<String, ChartError> {
+    let e = err(&f.title);
+    let (width, height) = (900u32, 520u32);
+    let xs = f.points.iter().map(|p| p.0).filter(|v| v.is_finite());
+    let ys = f.points.iter().map(|p| p.1).filter(|v| v.is_finite());
+    let (x0, x1) = (
+        xs.clone().fold(f64::INFINITY, f64::min),
+        xs.fold(f64::NEG_INFINITY, f64::max),
+    );
+    let (y0, y1) = (
+        ys.clone().fold(f64::INFINITY, f64::min),
+        ys.fold(f64::NEG_INFINITY, f64::max),
+    );
+    let (x0, x1) = if x0.is_finite() { (x0, x1) } else { (0.0, 1.0) };
+    let (y0, y1) = if y0.is_finite() { (y0, y1) } else { (0.0, 1.0) };
+    // Room on the right for the labels, on top for the legend.
+    let (x0, x1) = padded(x0, x1, 0.1, 0.45);
+    let (y0, y1) = padded(y0, y1, 0.15, 0.45);
+    let decimals = |span: f64| if span < 10.0 { 2 } else { 0 };
+    let (dx, dy) = (decimals(x1 - x0), decimals(y1 - y0));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(&e)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(&f.title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(56)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .light_line_style(RGBColor(245, 245, 245))
+            .x_label_formatter(&|v: &f64| fixed(*v, dx))
+            .y_label_formatter(&|v: &f64| fixed(*v, dy))
+            .x_desc(&f.x_label)
+            .y_desc(&f.y_label)
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 15))
+            .draw()
+            .map_err(&e)?;
+        let line = SERIES_COLOURS[0];
+        let dots = SERIES_COLOURS[1];
+        let path: Vec<(f64, f64)> = f
+            .points
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .map(|p| (p.0, p.1))
+            .collect();
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                path.clone(),
+                line.stroke_width(2),
+            )))
+            .map_err(&e)?
+            .label("frontier, in order of ω")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 14, y)], line.stroke_width(2))
+            });
+        chart
+            .draw_series(path.iter().map(|&p| Circle::new(p, 5, dots.filled())))
+            .map_err(&e)?
+            .label(f.point_name.clone())
+            .legend(move |(x, y)| Circle::new((x + 7, y), 5, dots.filled()));
+        let style = TextStyle::from((FONT, 13).into_font()).color(&BLACK);
+        chart
+            .draw_series(
+                f.points
+                    .iter()
+                    .filter(|p| p.0.is_finite() && p.1.is_finite())
+                    .map(|p| {
+                        EmptyElement::at((p.0, p.1))
+                            + Text::new(p.2.clone(), (9, -6), style.clone())
+                    }),
+            )
+            .map_err(&e)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(&e)?;
+        root.present().map_err(&e)?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -697,5 +821,36 @@ mod tests {
     fn fixed_has_no_negative_zero() {
         assert_eq!(fixed(-0.0001, 2), "0.00");
         assert_eq!(fixed(-1.5, 1), "-1.5");
+    }
+
+    #[test]
+    fn frontier_labels_every_point_and_has_a_legend() {
+        let svg = frontier_chart(&Frontier {
+            title: "Risk frontier".into(),
+            points: vec![
+                (55.0, 71.5, "ω = 0, 0.25".into()),
+                (60.0, 70.0, "ω = 1".into()),
+            ],
+            x_label: "CVaR (USD bn)".into(),
+            y_label: "E[W] (USD bn)".into(),
+            point_name: "optimum at ω".into(),
+        })
+        .unwrap();
+        for text in [
+            "Risk frontier",
+            "ω = 0, 0.25",
+            "ω = 1",
+            "CVaR (USD bn)",
+            "E[W] (USD bn)",
+            "optimum at ω",
+            "frontier, in order of ω",
+        ] {
+            assert!(svg.contains(text), "{text}");
+        }
+        assert_eq!(
+            svg.matches("<circle").count(),
+            3,
+            "two dots and the legend's"
+        );
     }
 }

@@ -53,6 +53,9 @@ pub struct PageOptions {
     /// Also explore the near-optimal set of the coordinated case (MODEL.md section 8) and draw
     /// each capability's range; `None` = not on the page (two solves per capability).
     pub alternatives: Option<AlternativeSettings>,
+    /// Risk weights of the frontier of a scenario with `[uncertainty]` (empty = the defaults of
+    /// [`super::risk::DEFAULT_RISK_WEIGHTS`]).
+    pub risk_weights: Vec<f64>,
 }
 
 /// One solved case.
@@ -104,6 +107,9 @@ pub struct Page {
     /// Near-optimal ranges of the coordinated case (`report --alternatives`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<Alternatives>,
+    /// Shocks with probabilities: the risk frontier of the coordinated case (MODEL.md 10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<super::risk::RiskSection>,
     /// Every case's warnings (scenario and numerical), each once, with the cases it is in when
     /// not in all of them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -301,7 +307,7 @@ pub fn compute(
         || solve_case(s, &with, config, &with_label),
         || solve_case(s, &without, config, &without_label),
     );
-    let (coordinated, coordinated_outcome) = coordinated?;
+    let (mut coordinated, coordinated_outcome) = coordinated?;
     let without_case = without_case?.0;
     let alternatives = match &opts.alternatives {
         Some(settings) => Some(
@@ -320,6 +326,7 @@ pub fn compute(
     let (price_ranges, price_ranges_note) =
         crate::results::ranges::price_ranges_reported(s, &coordinated_outcome);
     drop(coordinated_outcome);
+    let risk = super::risk::compute(s, &with, config, &opts.risk_weights, &mut coordinated)?;
     let (sovereign, sovereign_is_without) = match &opts.sovereign {
         Some((label, sov)) => {
             let mut o = BuildOptions::from_file(sov);
@@ -411,6 +418,7 @@ pub fn compute(
         price_ranges,
         price_ranges_note,
         alternatives,
+        risk,
         warnings,
         notes,
         sweeps: Vec::new(),
@@ -626,6 +634,8 @@ pub fn charts(page: &Page) -> Result<Vec<Chart>, ChartError> {
         title: b.title.clone(),
         svg: charts::bar_chart(&b)?,
     });
+
+    out.extend(super::risk::charts(page, &cur)?);
 
     if let Some(alt) = &page.alternatives {
         let r = range_chart_data(alt);
@@ -947,6 +957,7 @@ pub fn render(page: &Page, charts: &[Chart]) -> String {
         );
     }
 
+    h.push_str(&super::risk::render(page, charts, &cur));
     h.push_str(&super::dynamics::sections(page, charts));
 
     if let Some(alt) = &page.alternatives {

@@ -3,6 +3,7 @@
 pub mod charts;
 pub mod dynamics;
 pub mod html;
+pub mod risk;
 pub mod sweep;
 pub mod table;
 

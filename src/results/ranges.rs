@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::face::{self, Face, FaceError};
 use super::{Outcome, View};
 use crate::formulation::{Program, Row, Var};
-use crate::scenario::{CountryId, Scenario};
+use crate::scenario::{CountryId, OutcomeId, Scenario};
 
 /// `constant + sum coef * dual[row]`: a quantity that is affine in the duals.
 #[derive(Debug, Clone, Default)]
@@ -29,8 +29,10 @@ impl LinearForm {
         self.constant + self.terms.iter().map(|&(r, a)| a * duals[r]).sum::<f64>()
     }
 
-    fn add(&mut self, program: &Program, row: Row, a: f64) {
-        if let Some(r) = program.row(&row) {
+    /// `a` × the dual of `row` in `stage` (the copy of the column's outcome, else the first
+    /// stage).
+    fn add(&mut self, program: &Program, stage: Option<OutcomeId>, row: Row, a: f64) {
+        if let Some(r) = program.row_in(&row, stage) {
             self.terms.push((r, a));
         }
     }
@@ -70,7 +72,10 @@ impl Range {
 
 /// Each country's welfare (consumers + producers + rents, MODEL.md 7) as an affine function of
 /// the row duals, with the primal `values` of `program` fixed. Term for term the same sums as
-/// [`super::welfare`] and [`super::producers`].
+/// [`super::welfare`] and [`super::producers`]. For a risk-neutral stochastic program it is the
+/// expected welfare Σ_s P_s welfare_s (decision 151): with ω = 0 a second-stage column's
+/// objective is P_s × its W coefficient and the raw dual of outcome s's row is P_s δ_t λ_s, so
+/// the same sums, each column priced at its own outcome's rows, give the expectation.
 pub fn welfare_forms(s: &Scenario, program: &Program, values: &[f64]) -> Vec<LinearForm> {
     let mut forms = vec![LinearForm::default(); s.countries.len()];
     let balance = |country, layer, period| Row::Balance {
@@ -97,7 +102,7 @@ pub fn welfare_forms(s: &Scenario, program: &Program, values: &[f64]) -> Vec<Lin
             } => {
                 let f = &mut forms[country];
                 f.constant += col.objective * x;
-                f.add(program, balance(country, layer, period), -x);
+                f.add(program, col.outcome, balance(country, layer, period), -x);
             }
             Var::Flow {
                 from,
@@ -107,11 +112,11 @@ pub fn welfare_forms(s: &Scenario, program: &Program, values: &[f64]) -> Vec<Lin
             } => {
                 let f = &mut forms[to];
                 f.constant += col.objective * x;
-                f.add(program, balance(to, layer, period), x);
-                f.add(program, balance(from, layer, period), -x);
-                f.add(program, origin(from, layer, period), -x);
+                f.add(program, col.outcome, balance(to, layer, period), x);
+                f.add(program, col.outcome, balance(from, layer, period), -x);
+                f.add(program, col.outcome, origin(from, layer, period), -x);
                 for &(k, m) in &s.layers[layer].import_requires {
-                    f.add(program, balance(to, k, period), -m * x);
+                    f.add(program, col.outcome, balance(to, k, period), -m * x);
                 }
             }
             Var::Reserve { to, .. } => forms[to].constant += col.objective * x,
@@ -127,10 +132,10 @@ pub fn welfare_forms(s: &Scenario, program: &Program, values: &[f64]) -> Vec<Lin
             } => {
                 let f = &mut forms[country];
                 f.constant += col.objective * x;
-                f.add(program, balance(country, layer, period), x);
+                f.add(program, col.outcome, balance(country, layer, period), x);
                 if let Some(cap) = s.capability(country, layer) {
                     for &(k, a) in &cap.inputs {
-                        f.add(program, balance(country, k, period), -a * x);
+                        f.add(program, col.outcome, balance(country, k, period), -a * x);
                     }
                 }
             }
@@ -150,11 +155,20 @@ pub fn welfare_forms(s: &Scenario, program: &Program, values: &[f64]) -> Vec<Lin
         } = col.var
         {
             if values[j] != 0.0 {
-                forms[from].add(program, origin(from, layer, period), values[j]);
+                forms[from].add(program, col.outcome, origin(from, layer, period), values[j]);
             }
         }
     }
     forms
+}
+
+/// Whether welfare splits of `program` are ranged over its face: always, except on a stochastic
+/// program with ω > 0 (MODEL.md 13.13; decision 151).
+pub fn ranged(program: &Program) -> bool {
+    program
+        .stochastic
+        .as_ref()
+        .is_none_or(|st| st.risk_weight == 0.0)
 }
 
 /// The welfare range of every country over the optimal dual face of `outcome` (None without a
@@ -166,9 +180,9 @@ pub fn welfare_ranges(s: &Scenario, outcome: &Outcome) -> Result<Option<Vec<Rang
     let Some(face) = &sol.face else {
         return Ok(None);
     };
-    // Ranges of the expected split of a stochastic program are not computed yet (MODEL.md
-    // 13.13 asks for none with ω > 0; decisions.md 65).
-    if outcome.program.stochastic.is_some() {
+    // None with ω > 0 (MODEL.md 13.13): the split is then risk-adjusted and the face is not
+    // ranged (decision 151).
+    if !ranged(&outcome.program) {
         return Ok(None);
     }
     welfare_forms(s, &outcome.program, &sol.values)
@@ -220,7 +234,14 @@ impl<'a> Priced<'a> {
             .rows
             .iter()
             .enumerate()
-            .filter_map(|(r0, row)| self.after.program.row(&row.row).map(|r1| (r0, r1)))
+            .filter_map(|(r0, row)| {
+                // The same key in the same stage (outcome) on both sides.
+                self.after
+                    .program
+                    .row_in(&row.row, row.outcome)
+                    .filter(|&r1| self.after.program.rows[r1].outcome == row.outcome)
+                    .map(|r1| (r0, r1))
+            })
             .collect();
         if face::common_prices_exist(self.fb, self.fa, &shared) {
             shared

@@ -440,7 +440,7 @@ pub(super) fn welfare_check(
     let st = program.stochastic.as_ref()?;
     let q = risk_adjusted(program, &sol.duals);
     let all_positive = q.iter().all(|&x| x > Q_ZERO);
-    let mut r = super::Report::new(s, o);
+    let mut r = super::Report::without_ranges(s, o);
     r.welfare_residual?;
     let w_s = outcome_welfare(program, &sol.values);
     let target: f64 = if all_positive {

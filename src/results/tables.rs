@@ -468,6 +468,16 @@ impl Report {
 
     /// Every table of `outcome`; tables are empty when there is no solution.
     pub fn new(s: &Scenario, outcome: &Outcome) -> Report {
+        Self::build(s, outcome, true)
+    }
+
+    /// [`Report::new`] without the welfare ranges (two LPs over the face per country): for
+    /// analyses that need only the split, e.g. each coalition's expected welfare.
+    pub fn without_ranges(s: &Scenario, outcome: &Outcome) -> Report {
+        Self::build(s, outcome, false)
+    }
+
+    fn build(s: &Scenario, outcome: &Outcome, with_ranges: bool) -> Report {
         // A solution stopped by the time limit before it could be priced has values, W and gap
         // but no prices: the price-dependent tables stay empty.
         let priced = outcome.checks.unpriced.is_none();
@@ -781,16 +791,24 @@ impl Report {
         r.welfare = welfare(&v);
         if stochastic.is_some() {
             super::stochastic::fill(s, outcome, &q, &mut r);
-            return r;
         }
-        // A range that cannot be computed is left out (reported as absent, not as a fact).
-        if let Ok(Some(ranges)) = super::ranges::welfare_ranges(s, outcome) {
+        // A range that cannot be computed is left out (reported as absent, not as a fact). A
+        // stochastic solve has them only when risk neutral (MODEL.md 13.13, decision 151).
+        let ranges = if with_ranges {
+            super::ranges::welfare_ranges(s, outcome)
+        } else {
+            Ok(None)
+        };
+        if let Ok(Some(ranges)) = ranges {
             let w = r.objective.unwrap_or(0.0);
             for (e, g) in r.welfare.iter_mut().zip(ranges) {
                 e.price_dependent = Some(g.depends_on_prices(w));
                 e.total_min = Some(g.min);
                 e.total_max = Some(g.max);
             }
+        }
+        if stochastic.is_some() {
+            return r;
         }
         if let Some(w) = r.objective {
             let (total, magnitude) = super::verified::welfare_sums(&r.welfare);
