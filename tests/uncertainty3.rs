@@ -252,3 +252,40 @@ fn compare_ranges_risk_neutral_expected_gains() {
     assert!(c.individual_rationality.holds);
     assert!(!c.individual_rationality.price_dependent);
 }
+
+/// Learning fills and their binaries after τ are second stage (MODEL.md 13.9). Restricted
+/// pricing sets a segment binary to 0 when its segment carries no output (13.6); that test read
+/// the first-stage copy of the segment, which does not exist after τ, so every second-stage
+/// binary was switched off and the fixed-integer LP lost W (634.04 -> 567.88 here: the solve
+/// ended `numerical_trouble`, as the v2 world with outcomes did). Now: an outcome identical to
+/// the nominal one, revealed in period 2, gives the deterministic W in every outcome, and a real
+/// shock solves to a verified optimum.
+#[test]
+fn learning_after_the_reveal_is_priced_in_its_own_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = |effect: &str| {
+        let path = dir.path().join("outcomes.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "[uncertainty]\nreveal_period = 2\n\n[[uncertainty.outcome]]\nid = \"shock\"\n\
+                 probability = 0.3\neffects = [ {effect} ]\n"
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let plain = json(&["solve", "instances/learning.toml"]);
+    let w = plain["objective"].as_f64().unwrap();
+    let same = overlay(r#"{ kind = "capacity", country = "KOR", layer = "fab", factor = 1.0 }"#);
+    let v = json(&["solve", "instances/learning.toml", "--overlay", &same]);
+    assert_eq!(v["status"], "optimal");
+    assert!(close(&v["objective"], w), "{} vs {w}", v["objective"]);
+    for o in v["outcomes"].as_array().unwrap() {
+        assert!(close(&o["welfare"], w), "{o}");
+    }
+    let cut = overlay(r#"{ kind = "capacity", country = "KOR", layer = "fab", factor = 0.5 }"#);
+    let v = json(&["solve", "instances/learning.toml", "--overlay", &cut]);
+    assert_eq!(v["status"], "optimal");
+    assert!(v["objective"].as_f64().unwrap() <= w + 1e-9);
+}

@@ -346,7 +346,11 @@ pub(super) fn normalise_segment_binaries(program: &Program, values: &[f64]) -> V
                     segment: k,
                 }
             };
-            program.column(&v).is_some_and(|c| values[c] > CARRIES)
+            // The segment of the binary's own outcome (a second-stage binary's segments are
+            // second stage too; before τ both are first stage).
+            program
+                .column_in(&v, col.outcome)
+                .is_some_and(|c| values[c] > CARRIES)
         };
         if !(1..=segment).all(carries) {
             out[j] = 0.0;

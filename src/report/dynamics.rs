@@ -310,7 +310,7 @@ fn uncertainty_charts(page: &Page, cur: &str) -> Result<Vec<Chart>, ChartError> 
         y_label: format!("W_s - E[W] ({cur}, discounted)"),
     };
     let mut out = vec![Chart {
-        id: "chart-outcomes".into(),
+        id: "chart-outcome-spread".into(),
         title: b.title.clone(),
         svg: charts::bar_chart(&b)?,
     }];
@@ -350,7 +350,7 @@ fn uncertainty_charts(page: &Page, cur: &str) -> Result<Vec<Chart>, ChartError> 
         y_label: format!("welfare_s - expected welfare ({cur}, discounted)"),
     };
     out.push(Chart {
-        id: "chart-outcomes-countries".into(),
+        id: "chart-outcome-spread-countries".into(),
         title: b.title.clone(),
         svg: charts::bar_chart(&b)?,
     });
@@ -491,7 +491,7 @@ pub fn sections(page: &Page, charts: &[Chart]) -> String {
         h.push_str("</table>\n");
         h.push_str(&figure(
             charts,
-            "chart-outcomes",
+            "chart-outcome-spread",
             &format!(
                 "Each case's welfare W in each outcome minus its expected welfare E[W] ({cur}, discounted; \
                  MODEL.md 10): below zero, the outcome is worse than the expectation. CVaR<sub>α</sub> is the \
@@ -500,7 +500,7 @@ pub fn sections(page: &Page, charts: &[Chart]) -> String {
         ));
         h.push_str(&figure(
             charts,
-            "chart-outcomes-countries",
+            "chart-outcome-spread-countries",
             &format!(
                 "Each country's welfare in each outcome (that outcome's prices) minus its expected welfare \
                  Σ_s P_s welfare_s, with the agreements ({cur}, discounted): who bears each shock."
