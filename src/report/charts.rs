@@ -14,7 +14,8 @@ pub struct ChartError {
     pub message: String,
 }
 
-fn err<E: std::fmt::Debug>(title: &str) -> impl Fn(E) -> ChartError + '_ {
+/// A drawing error of the chart titled `title`.
+pub(super) fn err<E: std::fmt::Debug>(title: &str) -> impl Fn(E) -> ChartError + '_ {
     move |e| ChartError {
         title: title.to_string(),
         message: format!("{e:?}"),

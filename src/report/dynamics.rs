@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use plotters::prelude::*;
 
-use super::charts::{self, Bars, ChartError, Series};
+use super::charts::{self, err, Bars, ChartError, Series};
 use super::html::{escape, inline, Case, Chart, Page};
 use super::sweep as sweep_page;
 
@@ -51,13 +51,6 @@ pub struct Lines {
     pub y_label: String,
     /// Title of the legend (what a series is).
     pub legend_title: String,
-}
-
-fn err<E: std::fmt::Debug>(title: &str) -> impl Fn(E) -> ChartError + '_ {
-    move |e| ChartError {
-        title: title.to_string(),
-        message: format!("{e:?}"),
-    }
 }
 
 /// Draw lines over periods as an SVG string, the legend to the right of the plot (it never
