@@ -136,6 +136,14 @@ impl Page {
             .collect()
     }
 
+    /// A heat map's cells: `cell(country, layer)` for every country (rows) and layer (columns).
+    fn grid<T>(&self, cell: impl Fn(&str, &str) -> T) -> Vec<Vec<T>> {
+        self.countries
+            .iter()
+            .map(|c| self.layers.iter().map(|l| cell(c, l)).collect())
+            .collect()
+    }
+
     /// Share of world output (%) by country and layer in one period, for a case.
     pub fn specialisation(&self, case: &Case, period: usize) -> Vec<Vec<Option<f64>>> {
         let mut by: HashMap<(&str, &str), f64> = HashMap::new();
@@ -145,19 +153,11 @@ impl Page {
                 .or_default() += p.quantity;
             *world.entry(p.layer.as_str()).or_default() += p.quantity;
         }
-        self.countries
-            .iter()
-            .map(|c| {
-                self.layers
-                    .iter()
-                    .map(|l| {
-                        let w = world.get(l.as_str()).copied().unwrap_or(0.0);
-                        let q = by.get(&(c.as_str(), l.as_str())).copied().unwrap_or(0.0);
-                        (w > 1e-9 && q > 1e-9).then(|| 100.0 * q / w)
-                    })
-                    .collect()
-            })
-            .collect()
+        self.grid(|c, l| {
+            let w = world.get(l).copied().unwrap_or(0.0);
+            let q = by.get(&(c, l)).copied().unwrap_or(0.0);
+            (w > 1e-9 && q > 1e-9).then(|| 100.0 * q / w)
+        })
     }
 
     /// Which coordinated prices of period `period` are not unique, as `marked` of a heat map.
@@ -170,15 +170,7 @@ impl Page {
             .filter(|r| r.period == period && !r.unique)
             .map(|r| (r.country.as_str(), r.layer.as_str()))
             .collect();
-        self.countries
-            .iter()
-            .map(|c| {
-                self.layers
-                    .iter()
-                    .map(|l| open.contains(&(c.as_str(), l.as_str())))
-                    .collect()
-            })
-            .collect()
+        self.grid(|c, l| open.contains(&(c, l)))
     }
 
     /// Prices λ[c,l] of one period (period money per unit) for a case.
@@ -190,15 +182,7 @@ impl Page {
             .filter(|p| p.period == period)
             .map(|p| ((p.country.as_str(), p.layer.as_str()), p.price))
             .collect();
-        self.countries
-            .iter()
-            .map(|c| {
-                self.layers
-                    .iter()
-                    .map(|l| map.get(&(c.as_str(), l.as_str())).copied())
-                    .collect()
-            })
-            .collect()
+        self.grid(|c, l| map.get(&(c, l)).copied())
     }
 }
 
