@@ -289,3 +289,42 @@ fn learning_after_the_reveal_is_priced_in_its_own_outcome() {
     assert_eq!(v["status"], "optimal");
     assert!(v["objective"].as_f64().unwrap() <= w + 1e-9);
 }
+
+/// A `cost` effect on a learning curve reaches the last first-stage fill through an extra W_s
+/// term (the experience it brings lowers period τ's cost, scaled by the outcome's factor). The
+/// producer's profit in each outcome must carry that term, or the split misses it: learning.toml
+/// with KOR's fab 30% dearer from period 2 with probability 0.5 failed the welfare identity
+/// (residual 3.5e-3, `numerical_trouble`), and so did the v2 world with its outcomes.
+#[test]
+fn a_cost_shock_on_a_learning_curve_is_split_by_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outcomes.toml");
+    std::fs::write(
+        &path,
+        "[uncertainty]\nreveal_period = 2\n\n[[uncertainty.outcome]]\nid = \"dear\"\n\
+         probability = 0.5\neffects = [ { kind = \"cost\", country = \"KOR\", layer = \"fab\", \
+         factor = 1.3 } ]\n",
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    for relax in [false, true] {
+        let mut args = vec!["solve", "instances/learning.toml", "--overlay", &path];
+        if relax {
+            args.push("--relax");
+        }
+        let v = json(&args);
+        assert_eq!(v["status"], "optimal", "relax {relax}: {}", v["warnings"]);
+        assert!(v["welfare_residual"].as_f64().unwrap() < 1e-9);
+        // The identity holds outcome by outcome: Σ_c welfare_s(c) = W_s.
+        for o in v["outcomes"].as_array().unwrap() {
+            let total: f64 = v["welfare_by_outcome"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["outcome"] == o["id"])
+                .map(|e| e["total"].as_f64().unwrap())
+                .sum();
+            assert!(close(&o["welfare"], total), "{o}: split sums to {total}");
+        }
+    }
+}

@@ -37,6 +37,15 @@ impl Stochastic {
     pub fn probability(&self, s: OutcomeId) -> f64 {
         self.outcomes[s].1
     }
+
+    /// What column j adds to W_s beyond its W coefficient (the extra terms; 0 for most).
+    pub fn extra_welfare(&self, s: OutcomeId, j: usize) -> f64 {
+        self.extra[s]
+            .iter()
+            .filter(|&&(k, _)| k == j)
+            .map(|&(_, a)| a)
+            .sum()
+    }
 }
 
 impl Builder<'_> {

@@ -322,6 +322,16 @@ impl<'a> View<'a> {
             .map_or(0.0, |j| self.sol.values[j])
     }
 
+    /// Column j's coefficient in the welfare this view sees: W, or W_s with the outcome's
+    /// extra terms on first-stage columns (the learning fill of τ - 1, MODEL.md 10).
+    pub fn column_welfare(&self, j: usize) -> f64 {
+        let extra = match (self.outcome, &self.program.stochastic) {
+            (Some(s), Some(st)) => st.extra_welfare(s, j),
+            _ => 0.0,
+        };
+        self.program.columns[j].welfare + extra
+    }
+
     /// Dual of row i as this view reports it (an outcome's rows divided by q_s).
     pub fn row_dual(&self, i: usize) -> f64 {
         match self.program.rows[i].outcome {

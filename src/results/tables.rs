@@ -372,7 +372,7 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
                     },
                 ] {
                     if let Some(j) = v.program.column_in(&var, v.outcome) {
-                        profit += v.program.columns[j].welfare * v.sol.values[j];
+                        profit += v.column_welfare(j) * v.sol.values[j];
                     }
                 }
             }
@@ -394,7 +394,7 @@ pub fn producers(v: &View) -> Vec<(CountryId, ProducerEntry)> {
                 },
             ] {
                 if let Some(j) = v.program.column(&var) {
-                    profit += v.program.columns[j].welfare * v.sol.values[j];
+                    profit += v.column_welfare(j) * v.sol.values[j];
                 }
             }
         }
