@@ -42,9 +42,9 @@ pub const DEFAULT_SLACK: f64 = 0.02;
 pub const DEFAULT_COUNT: usize = 3;
 /// A range at least this share of the layer's world output is "room to choose" (decision 83).
 pub const ROOM_THRESHOLD: f64 = 0.05;
-/// The floor is lowered by this much times max(1, |W*|): the solvers' tolerances are around
-/// 1e-9, so with ε = 0 the optimum itself must stay feasible.
-pub const FLOOR_TOLERANCE: f64 = 1e-9;
+/// The floor is lowered by this much times max(1, |W*|), so with ε = 0 the optimum itself
+/// stays feasible.
+pub use crate::results::quantity_range::FLOOR_TOLERANCE;
 /// A width or distance below this share of world output is round-off.
 const SHARE_TOLERANCE: f64 = 1e-6;
 

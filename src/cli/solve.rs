@@ -9,6 +9,7 @@ use super::common::{
 use crate::analysis::infeasibility;
 use crate::backend::Status;
 use crate::report::{self, OutputFormat};
+use crate::results::quantity_range::{self, QuantitySelector};
 use crate::results::{self, Report};
 
 #[derive(clap::Args, Debug)]
@@ -30,8 +31,17 @@ pub struct SolveArgs {
     /// choices that change along it.
     #[arg(long, value_name = "W1,W2,...", value_delimiter = ',', value_parser = parse_risk_weight)]
     pub risk_weights: Option<Vec<f64>>,
+    /// Report the least and the most a quantity can be over every optimal plan (repeatable),
+    /// written like a sweep metric: LIST[SELECTOR] with LIST consumption, production,
+    /// capacity_built or flows, e.g. 'consumption[EU/fab_lead/outcome=taiwan-blockade]'
+    #[arg(long, value_name = "LIST[SELECTOR]", value_parser = parse_quantity)]
+    pub quantity_range: Vec<QuantitySelector>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn parse_quantity(text: &str) -> Result<QuantitySelector, String> {
+    QuantitySelector::parse(text).map_err(|e| e.to_string())
 }
 
 /// `solve --risk-weights`: the frontier of E[W] against CVaR_α (MODEL.md 10).
@@ -154,6 +164,17 @@ pub fn solve(a: SolveArgs) -> anyhow::Result<Exit> {
         }
     };
     let mut rep = Report::new(&s, &outcome);
+    if !a.quantity_range.is_empty() {
+        rep.quantity_ranges =
+            quantity_range::quantity_ranges(&s, &config, &outcome, &a.quantity_range).map_err(
+                |e| match e {
+                    quantity_range::RangeError::Quantity(q) => {
+                        anyhow::Error::new(Exit::BadInput).context(format!("{file}: {q}"))
+                    }
+                    e => anyhow::Error::new(e),
+                },
+            )?;
+    }
     // EVPI and the value of preparing need re-solves (MODEL.md 10, 13.11).
     if s.uncertainty.is_some() && outcome.is_optimal() {
         match results::stochastic::values(&s, &opts, &config) {

@@ -425,6 +425,24 @@ pub fn solve_table(file: &str, r: &Report, limit: Option<usize>) -> String {
     }
     out.push_str(&t.render(None));
 
+    if !r.quantity_ranges.is_empty() {
+        let mut t = Table::new(
+            "\nQuantities over the optimal plans (units; the least is what every optimal plan \
+             guarantees, a range wider than 0 means the optimum does not fix the quantity)",
+            &["quantity", ">at the optimum", ">least", ">most"],
+        );
+        let end = |v: Option<f64>, status: &str| v.map_or(status.to_string(), num);
+        for q in &r.quantity_ranges {
+            t.row(vec![
+                q.quantity.clone(),
+                num(q.optimum),
+                end(q.min, &q.status),
+                end(q.max, &q.status),
+            ]);
+        }
+        out.push_str(&t.render(None));
+    }
+
     let mut prod = r.production.clone();
     prod.sort_by(|a, b| shown(b.quantity).total_cmp(&shown(a.quantity)));
     // A stochastic solve: second-stage quantities are per outcome (MODEL.md 10).

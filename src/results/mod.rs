@@ -7,6 +7,7 @@
 //! converted in exactly one place, [`shadow_value`].
 
 pub mod face;
+pub mod quantity_range;
 pub mod ranges;
 pub mod stochastic;
 mod tables;

@@ -216,6 +216,10 @@ pub struct Report {
     /// (MODEL.md 10); only for a scenario with `[uncertainty]`.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub stochastic: Option<super::stochastic::StochasticReport>,
+    /// The least and the most of each quantity asked for (`--quantity-range`) over the
+    /// optimal plans.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quantity_ranges: Vec<super::quantity_range::QuantityRange>,
 }
 
 /// Values below this are reported as zero in quantity tables.
@@ -539,6 +543,7 @@ impl Report {
             shortfalls: Vec::new(),
             learning: Vec::new(),
             stochastic: None,
+            quantity_ranges: Vec::new(),
         };
         let Some(v) = View::new(s, outcome) else {
             return r;

@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use super::SweepCommand;
+use crate::results::quantity_range::{selector_matches, QuantitySelector};
 
 /// A parsed metric.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,8 @@ pub struct Metric {
     list: Option<String>,
     selector: Vec<String>,
     field: String,
+    /// `quantity_range[LIST[SELECTOR]].FIELD`: the quantity whose range the solve must compute.
+    pub range: Option<QuantitySelector>,
 }
 
 fn split_selector(sel: &str) -> Vec<String> {
@@ -29,6 +32,9 @@ impl Metric {
     /// Parse a metric for a command; shortcuts are expanded per command.
     pub fn parse(text: &str, command: &SweepCommand) -> Result<Metric, String> {
         let name = text.trim().to_string();
+        if let Some(rest) = name.strip_prefix("quantity_range[") {
+            return Self::parse_range(&name, rest, command);
+        }
         let (head, sel, tail) = match name.split_once('[') {
             Some((h, rest)) => {
                 let (sel, tail) = rest
@@ -47,6 +53,7 @@ impl Metric {
             list: list.map(str::to_string),
             selector: sel.map(split_selector).unwrap_or_default(),
             field: field.to_string(),
+            range: None,
         };
         let compare = matches!(
             command,
@@ -85,9 +92,39 @@ impl Metric {
         Ok(m)
     }
 
+    /// `quantity_range[LIST[SELECTOR]].min|max|optimum` (the rest after the first `[`): the
+    /// least or most of a quantity over the optimal plans, which the solve then computes.
+    fn parse_range(name: &str, rest: &str, command: &SweepCommand) -> Result<Metric, String> {
+        if !matches!(command, SweepCommand::Solve) {
+            return Err(format!(
+                "metric \"{name}\": quantity_range metrics need command = \"solve\""
+            ));
+        }
+        let (sel, field) = rest
+            .rsplit_once(']')
+            .and_then(|(sel, tail)| Some((sel, tail.strip_prefix('.')?.trim())))
+            .filter(|(_, f)| matches!(*f, "min" | "max" | "optimum"))
+            .ok_or_else(|| {
+                format!(
+                    "metric \"{name}\": expected quantity_range[LIST[SELECTOR]].min, .max or \
+                     .optimum"
+                )
+            })?;
+        let q = QuantitySelector::parse(sel).map_err(|e| format!("metric \"{name}\": {e}"))?;
+        Ok(Metric {
+            name: name.to_string(),
+            list: Some("quantity_ranges".into()),
+            selector: vec![format!("quantity={}", q.text)],
+            field: field.to_string(),
+            range: Some(q),
+        })
+    }
+
     /// The selector's parts, as written.
+    /// A quantity range's own selector parts, so their ids are checked too.
     pub(crate) fn selector_parts(&self) -> impl Iterator<Item = &str> {
-        self.selector.iter().map(String::as_str)
+        let parts = self.range.as_ref().map_or(&self.selector, |q| &q.parts);
+        parts.iter().map(String::as_str)
     }
 
     /// The metric's value in a command's output. `Err` when the output has no such field or
@@ -110,7 +147,7 @@ impl Metric {
         let mut any = false;
         for item in items {
             let Some(e) = item.as_object() else { continue };
-            if !self.selector.iter().all(|p| part_matches(p, e)) {
+            if !self.selector.iter().all(|p| selector_matches(p, e)) {
                 continue;
             }
             match e.get(&self.field) {
@@ -130,21 +167,6 @@ impl Metric {
             None
         })
     }
-}
-
-fn part_matches(part: &str, e: &serde_json::Map<String, Value>) -> bool {
-    let text = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    if part == "*" {
-        return true;
-    }
-    if let Some((k, want)) = part.split_once('=') {
-        return e.get(k.trim()).and_then(text).as_deref() == Some(want.trim());
-    }
-    e.values().any(|v| text(v).as_deref() == Some(part))
 }
 
 fn unknown<'a>(name: &str, keys: impl Iterator<Item = &'a String>) -> String {

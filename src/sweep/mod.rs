@@ -598,7 +598,20 @@ impl Sweep {
                 if !o.is_optimal() {
                     return Err(o.status.to_string());
                 }
-                Ok(json(&Report::new(s, &o)))
+                let mut r = Report::new(s, &o);
+                // Once per quantity: `.min` and `.max` of one quantity read the same entry.
+                let mut ranges: Vec<_> = Vec::new();
+                for q in self.metrics.iter().filter_map(|m| m.range.clone()) {
+                    if !ranges.contains(&q) {
+                        ranges.push(q);
+                    }
+                }
+                if !ranges.is_empty() {
+                    r.quantity_ranges =
+                        results::quantity_range::quantity_ranges(s, config, &o, &ranges)
+                            .map_err(|e| e.to_string())?;
+                }
+                Ok(json(&r))
             }
             SweepCommand::Entry => {
                 let o = results::solve(s, &opts, config).map_err(|e| e.to_string())?;
