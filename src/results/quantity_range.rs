@@ -13,7 +13,9 @@
 //! A quantity is written like a sweep metric: `LIST[SELECTOR]` with LIST one of `consumption`,
 //! `production`, `capacity_built` or `flows`, and SELECTOR parts separated by `/`, each `*`, a
 //! value of any field of the entries (`EU`, `fab_lead`, `2`) or `field=value`
-//! (`outcome=taiwan-blockade`): the sum over the entries of the solve's list that match.
+//! (`outcome=taiwan-blockade`): the sum over the entries of the solve's list that match. With
+//! outcomes, second-stage entries carry their outcome's id and first-stage ones none, so a
+//! selector without `outcome=` sums every outcome's quantities (not their expectation).
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
