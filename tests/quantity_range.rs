@@ -1,6 +1,8 @@
 //! `solve --quantity-range` and the sweep metric `quantity_range[...]`: the least and the most
 //! a quantity can be over the optimal plans (decisions 180), hand-derived on a tie.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -13,14 +15,7 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let out = run(dir, &[args, &["--format", "json"]].concat());
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::cli_json(dir, args)
 }
 
 /// One unit of chips (A's capacity, cost 1) and two buyers B and C with one unit each, B at

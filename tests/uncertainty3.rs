@@ -3,8 +3,9 @@
 //! `margins` on a stochastic file: price checks per outcome, `--shock`, value added per outcome
 //! (decisions.md 153).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const TOL: f64 = 1e-6;
 
@@ -17,21 +18,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `aistack ARGS --format json`, exit 0, its JSON.
+/// `aistack ARGS --format json` from the repository root, exit 0, its JSON.
 fn json(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
-        .args(args)
-        .args(["--format", "json"])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::cli_json(&root(), args)
 }
 
 /// resilience.toml with `from` replaced by `to` (which must occur), written into `dir`.

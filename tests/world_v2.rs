@@ -440,13 +440,13 @@ fn outcome_overlays_load_on_every_policy() {
     }
 }
 
-/// The v2 world with outcomes (findings-v2.md section 5), on the LP relaxation with the outcome
-/// revealed from period 1 (decisions 164: the MIP with outcomes fails aistack's verification on
-/// both backends): the coordinated policy beats the sovereign one on E[W] (17738.29 against
-/// 17065.07) and on CVaR_0.1 (16900.15 against 16410.79), and in the blockade outcome itself.
+/// The v2 world with outcomes (findings-v2.md section 5), on the file's design: a MIP, the
+/// outcome revealed from period 2 (decisions 181): the coordinated policy beats the sovereign
+/// one on E[W] (17770.87 against 17094.80), on CVaR_0.1 (17310.62 against 16789.17) and in
+/// every outcome, the blockade included (16937.70 against 16564.61), and both solves pass
+/// aistack's verification (the welfare identity failed here before decisions 181).
 /// Only HiGHS solves these quickly: `cargo test --features highs --test world_v2 -- --ignored
-/// outcomes`: 12.7 s wall on the loaded 2-core machine (microlp: about 110 CPU s per solve,
-/// benches/README.md "The v2 world").
+/// outcomes` (about 40 s wall on an idle 2-core machine; benches/README.md "The v2 world").
 #[cfg(feature = "highs")]
 #[test]
 #[ignore = "needs HiGHS: two stochastic solves of the v2 world"]
@@ -455,11 +455,10 @@ fn coordination_beats_sovereignty_on_expected_welfare_and_cvar_with_outcomes() {
         let o = Overrides {
             variant: Some(variant.to_string()),
             overlays: vec![root().join("models").join("world-v2-outcomes.toml")],
-            sets: vec!["uncertainty.reveal_period=1".to_string()],
+            sets: Vec::new(),
         };
         let s = load(&world(), &o).unwrap_or_else(|e| panic!("{e}")).0;
-        let mut opts = BuildOptions::from_file(&s);
-        opts.relax = true;
+        let opts = BuildOptions::from_file(&s);
         let config = SolveConfig {
             backend: "highs".to_string(),
             prices: aistack::results::PriceChoice::Any,
@@ -491,4 +490,14 @@ fn coordination_beats_sovereignty_on_expected_welfare_and_cvar_with_outcomes() {
             .welfare
     };
     assert!(blockade(&co) > blockade(&sov));
+    for (a, b) in co.outcomes.iter().zip(&sov.outcomes) {
+        assert_eq!(a.id, b.id);
+        assert!(
+            a.welfare > b.welfare,
+            "{}: {} vs {}",
+            a.id,
+            a.welfare,
+            b.welfare
+        );
+    }
 }

@@ -230,3 +230,20 @@ pub fn assert_price_by_fd(
         "{country}/{layer}/{period}: reported price {p}, finite difference {right}"
     );
 }
+
+/// `aistack ARGS --format json` run in `dir`: exit 0 asserted, its JSON.
+pub fn cli_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aistack"))
+        .args(args)
+        .args(["--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
