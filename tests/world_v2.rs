@@ -501,3 +501,52 @@ fn coordination_beats_sovereignty_on_expected_welfare_and_cvar_with_outcomes() {
         );
     }
 }
+
+/// Resilience at equal footing (findings-v2.md section 5, decisions 180): the EU's consumption
+/// of leading-edge logic in the Taiwan blockade that every optimal plan guarantees. A floor on
+/// the EU's own use (a share) and a cap per untrusted supplier leave it at 0 at their strongest
+/// swept levels (0.8 and 0.4): the optimum may give the blockade's scarce chips to others, and a
+/// share of zero use is met. An N-1 rule at 0.8 (standby paid in 2026) guarantees 3.05 units.
+/// Three HiGHS solves with two range LPs each: `cargo test --features highs --test world_v2 --
+/// --ignored resilience` (about 4 minutes on 2 cores).
+#[cfg(feature = "highs")]
+#[test]
+#[ignore = "needs HiGHS: three stochastic solves of the v2 world"]
+fn only_the_n_minus_1_rule_guarantees_the_eu_chips_in_the_blockade() {
+    use aistack::results::quantity_range::{quantity_ranges, QuantitySelector};
+    let resilience = |set: &str| {
+        let o = Overrides {
+            variant: None,
+            overlays: vec![
+                root().join("models").join("world-v2-outcomes.toml"),
+                root().join("models").join("world-v2-eu-protect.toml"),
+            ],
+            sets: vec![
+                set.to_string(),
+                "security[EU/fab_lead].reserve_cost=0.05".to_string(),
+            ],
+        };
+        let s = load(&world(), &o).unwrap_or_else(|e| panic!("{e}")).0;
+        let config = SolveConfig {
+            backend: "highs".to_string(),
+            prices: aistack::results::PriceChoice::Any,
+            ..SolveConfig::default()
+        };
+        let out = aistack::results::solve(&s, &BuildOptions::from_file(&s), &config).unwrap();
+        assert!(out.is_optimal(), "{set}: {}", out.status);
+        let q =
+            QuantitySelector::parse("consumption[EU/fab_lead/outcome=taiwan-blockade]").unwrap();
+        let r = quantity_ranges(&s, &config, &out, &[q]).unwrap().remove(0);
+        (r.min.unwrap(), r.max.unwrap())
+    };
+    for set in [
+        "security[EU/fab_lead].domestic_floor=0.8",
+        "security[EU/fab_lead].max_supplier_share=0.4",
+    ] {
+        let (lo, hi) = resilience(set);
+        assert!(lo.abs() < 1e-6, "{set}: guaranteed {lo}");
+        assert!(hi > 4.0, "{set}: most {hi}");
+    }
+    let (lo, _) = resilience("security[EU/fab_lead].n_minus_1=0.8");
+    assert!(lo > 2.5, "N-1 0.8: guaranteed {lo}");
+}

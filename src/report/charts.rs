@@ -24,6 +24,20 @@ pub(super) fn err<E: std::fmt::Debug>(title: &str) -> impl Fn(E) -> ChartError +
 
 const FONT: &str = "sans-serif";
 
+/// The series legend every chart draws: a white box with a black border at `position`.
+pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font((FONT, 13))
+        .draw()
+}
+
 /// Sequential palette (white to dark blue) for non-negative heat maps.
 const SEQUENTIAL: [(u8, u8, u8); 3] = [(247, 251, 255), (107, 174, 214), (8, 48, 107)];
 /// Colours of bar series, in order.
@@ -473,14 +487,7 @@ pub fn bar_chart(b: &Bars) -> Result<String, ChartError> {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&e)?;
         root.present().map_err(&e)?;
     }
     Ok(svg)
@@ -588,14 +595,7 @@ pub fn range_chart(r: &Ranges) -> Result<String, ChartError> {
             .legend(|(x, y)| {
                 PathElement::new(vec![(x + 7, y - 7), (x + 7, y + 7)], BLACK.stroke_width(3))
             });
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&e)?;
         root.present().map_err(&e)?;
     }
     Ok(svg)
@@ -712,14 +712,7 @@ pub fn frontier_chart(f: &Frontier) -> Result<String, ChartError> {
                     }),
             )
             .map_err(&e)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&e)?;
         root.present().map_err(&e)?;
     }
     Ok(svg)

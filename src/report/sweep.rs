@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::charts::{fixed, ChartError, SERIES_COLOURS};
+use super::charts::{fixed, legend, ChartError, SERIES_COLOURS};
 use super::html::escape;
 
 const FONT: &str = "sans-serif";
@@ -358,14 +358,7 @@ pub fn tornado_chart(t: &Tornado) -> Result<String, ChartError> {
             })
             .collect();
         chart.draw_series(texts).map_err(&e)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&e)?;
         root.present().map_err(&e)?;
     }
     Ok(svg)
@@ -462,14 +455,7 @@ pub fn scatter_chart(s: &Scatter) -> Result<String, ChartError> {
                 .label("mean at each value")
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c2));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&e)?;
         root.present().map_err(&e)?;
     }
     Ok(svg)
