@@ -30,16 +30,16 @@ fn run_report(file: &str, args: &[&str]) -> (tempfile::TempDir, String, serde_js
         String::from_utf8_lossy(&out.stderr)
     );
     let html = std::fs::read_to_string(dir.path().join("index.html")).expect("index.html");
-    // Every figure id once: two sections drawing a chart under one id would hide one of them.
+    // Every element id once: two sections or charts under one id would hide one of them.
     let mut ids: Vec<&str> = html
-        .split("<figure id=\"")
+        .split(" id=\"")
         .skip(1)
         .filter_map(|r| r.split('"').next())
         .collect();
     let n = ids.len();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), n, "a figure id is used twice in {file}");
+    assert_eq!(ids.len(), n, "an element id is used twice in {file}");
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
     )

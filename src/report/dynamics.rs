@@ -445,7 +445,7 @@ pub fn sections(page: &Page, charts: &[Chart]) -> String {
     }
     let outcomes = outcome_ids(page);
     if !outcomes.is_empty() {
-        h.push_str("<h2 id=\"uncertainty\">Uncertainty</h2>\n");
+        h.push_str("<h2 id=\"outcome-spread\">Uncertainty</h2>\n");
         h.push_str(&format!(
             "<table>\n<tr><th>case</th><th>E[W] ({cur})</th><th>CVaR<sub>α</sub> ({cur})</th><th>α</th>{}</tr>\n",
             outcomes
