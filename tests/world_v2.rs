@@ -508,7 +508,7 @@ fn coordination_beats_sovereignty_on_expected_welfare_and_cvar_with_outcomes() {
 /// swept levels (0.8 and 0.4): the optimum may give the blockade's scarce chips to others, and a
 /// share of zero use is met. An N-1 rule at 0.8 (standby paid in 2026) guarantees 3.05 units.
 /// Three HiGHS solves with two range LPs each: `cargo test --features highs --test world_v2 --
-/// --ignored resilience` (about 4 minutes on 2 cores).
+/// --ignored only_the_n_minus_1` (about 2 minutes on 2 cores).
 #[cfg(feature = "highs")]
 #[test]
 #[ignore = "needs HiGHS: three stochastic solves of the v2 world"]
