@@ -647,13 +647,20 @@ class Scenario:
         prices: str = "canonical",
         mip_gap: float = 1e-6,
         threads: int | None = None,
+        quantity_ranges: str | Iterable[str] | None = None,
     ) -> Solution:
         """Build, solve and price (``aistack solve``). Never raises for infeasible,
-        unbounded or time-limited scenarios: look at ``.status``."""
+        unbounded or time-limited scenarios: look at ``.status``.
+
+        ``quantity_ranges`` (``solve --quantity-range``): quantities written like sweep
+        metrics, e.g. ``"consumption[EU/fab_lead/outcome=taiwan-blockade]"``; the least and
+        most of each over the optimal plans are in ``.table("quantity_ranges")``. A quantity
+        that does not parse or matches nothing raises ``ValueError``."""
         text, diagnosis = self._native.solve(
             _ids(activate),
             _ids(deactivate),
             **_solver_kwargs(relax, solver, time_limit, mip_gap, threads, prices),
+            quantity_ranges=_ids(quantity_ranges),
         )
         return Solution(text, diagnosis)
 

@@ -26,6 +26,7 @@ use aistack::analysis::value_added::{self, ValueAdded};
 use aistack::backend::{Settings, Status};
 use aistack::formulation::BuildOptions;
 use aistack::report::html::{self, PageOptions};
+use aistack::results::quantity_range::{self, QuantitySelector};
 use aistack::results::{self, PriceChoice, Report, SolveConfig};
 use aistack::scenario::overrides::{Applied, Document, OverrideError, Overrides};
 use aistack::scenario::{
@@ -113,6 +114,18 @@ fn analysis_error(e: LibAnalysisError) -> PyErr {
         let _ = err.value(py).setattr("status", status);
         err
     })
+}
+
+/// A solve's failure: a quantity that matches nothing (bad input) or the solver's.
+enum QuantityOrSolve {
+    Quantity(String),
+    Solve(String),
+}
+
+impl From<String> for QuantityOrSolve {
+    fn from(m: String) -> Self {
+        QuantityOrSolve::Solve(m)
+    }
 }
 
 fn solver_error(e: impl std::fmt::Display) -> PyErr {
@@ -538,7 +551,7 @@ impl NativeScenario {
     /// Build, solve and price (the CLI's `solve --format json`). Returns the JSON and, for an
     /// infeasible scenario, the diagnosis for people.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (activate, deactivate, relax, solver, time_limit, mip_gap, threads, prices))]
+    #[pyo3(signature = (activate, deactivate, relax, solver, time_limit, mip_gap, threads, prices, quantity_ranges=Vec::new()))]
     fn solve(
         &self,
         py: Python<'_>,
@@ -550,14 +563,32 @@ impl NativeScenario {
         mip_gap: f64,
         threads: Option<usize>,
         prices: &str,
+        quantity_ranges: Vec<String>,
     ) -> PyResult<(String, Option<String>)> {
         let s = self.scenario.clone();
         let opts = build_options(&s, &activate, &deactivate, relax)?;
         let config = solve_config(solver, time_limit, mip_gap, threads, prices)?;
+        let quantities = quantity_ranges
+            .iter()
+            .map(|q| QuantitySelector::parse(q))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let applied = self.doc.applied().to_vec();
-        let result = run_detached(py, move || -> Result<_, String> {
+        let result = run_detached(py, move || -> Result<_, QuantityOrSolve> {
             let outcome = results::solve(&s, &opts, &config).map_err(|e| e.to_string())?;
             let mut rep = Report::new(&s, &outcome);
+            // The least and most of each quantity over the optimal plans (`--quantity-range`).
+            if !quantities.is_empty() {
+                rep.quantity_ranges =
+                    quantity_range::quantity_ranges(&s, &config, &outcome, &quantities).map_err(
+                        |e| match e {
+                            quantity_range::RangeError::Quantity(q) => {
+                                QuantityOrSolve::Quantity(q.to_string())
+                            }
+                            e => QuantityOrSolve::Solve(e.to_string()),
+                        },
+                    )?;
+            }
             // EVPI and the value of preparing, as `aistack solve` adds them (MODEL.md 13.11).
             if s.uncertainty.is_some() && outcome.is_optimal() {
                 let v = results::stochastic::values(&s, &opts, &config)
@@ -573,7 +604,10 @@ impl NativeScenario {
             };
             Ok((rep, diagnosis))
         })?;
-        let (rep, diagnosis) = result.map_err(solver_error)?;
+        let (rep, diagnosis) = result.map_err(|e| match e {
+            QuantityOrSolve::Quantity(m) => PyValueError::new_err(m),
+            QuantityOrSolve::Solve(m) => solver_error(m),
+        })?;
         let text = match &diagnosis {
             Some(d) => {
                 let mut value = serde_json::to_value(&rep)

@@ -100,6 +100,23 @@ def test_activate_deactivate_relax_and_prices_any_match_the_cli():
     assert close(off.objective, want["objective"])
 
 
+def test_quantity_ranges_match_the_cli_and_bad_ones_raise():
+    path = "instances/resilience.toml"
+    q = "consumption[IND/outcome=blockade]"
+    sol = aistack.Scenario.from_file(ROOT / path).solve(quantity_ranges=q)
+    want = cli_json("solve", path, "--quantity-range", q)["quantity_ranges"]
+    got = sol.table("quantity_ranges")
+    assert list(got["quantity"]) == [q]
+    for k in ("optimum", "min", "max"):
+        assert close(got[k][0], want[0][k])
+    # IND's blockade consumption is a fact of the optimum (header of resilience.toml: 10).
+    assert close(got["min"][0], 10.0) and close(got["max"][0], 10.0)
+    s = aistack.Scenario.from_file(ROOT / path)
+    for bad in ("consumptio[IND]", "consumption[XYZ]"):
+        with pytest.raises(ValueError, match="quantity"):
+            s.solve(quantity_ranges=[bad])
+
+
 def test_infeasible_is_a_solution_with_its_diagnosis():
     path = "tests/data/infeasible/essential-vs-capacity.toml"
     sol = aistack.Scenario.from_file(ROOT / path).solve()
