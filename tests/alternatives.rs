@@ -619,23 +619,7 @@ fn a_stochastic_file_with_slack_zero_collapses() {
 /// expected outputs.
 #[test]
 fn a_stochastic_file_runs_from_the_cli() {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_aistack"))
-        .args([
-            "alternatives",
-            "instances/resilience.toml",
-            "--format",
-            "json",
-        ])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = common::cli_json(&root(), &["alternatives", "instances/resilience.toml"]);
     assert_eq!(v["expected_output"], true);
     assert_eq!(v["ranges"].as_array().unwrap().len(), 3);
 }

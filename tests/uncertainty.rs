@@ -617,18 +617,8 @@ fn cli_exits_2_naming_file_entry_and_field() {
 
 #[test]
 fn cli_solve_json_has_the_stochastic_keys() {
-    let file = format!("{}/instances/resilience.toml", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
-        .args(["solve", &file, "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let v = common::cli_json(root, &["solve", "instances/resilience.toml"]);
     for key in [
         "outcomes",
         "prices_by_outcome",
@@ -659,26 +649,17 @@ fn cli_risk_weights_trace_the_frontier() {
         newsvendor(&format!("[uncertainty]\ntail = 0.4\n{SURGE}")),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_aistack"))
-        .args([
+    let v = common::cli_json(
+        dir.path(),
+        &[
             "solve",
             path.to_str().unwrap(),
             "--risk-weights",
             "0,0.1,0.25,1",
-            "--format",
-            "json",
             "--out",
             dir.path().join("csv").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = v["frontier"].as_array().unwrap();
     assert_eq!(f.len(), 4);
     let e: Vec<f64> = f
