@@ -248,6 +248,8 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
         if x == 0.0 || !v.sees(col.outcome) {
             continue;
         }
+        // W, or W_s with the outcome's extra terms; only the arms below read it.
+        let w = || v.column_welfare(j);
         match col.var {
             Var::Serve {
                 country,
@@ -255,7 +257,7 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
                 period,
                 ..
             } => {
-                cons[country] += (col.welfare - v.big_lambda(country, layer, period)) * x;
+                cons[country] += (w() - v.big_lambda(country, layer, period)) * x;
             }
             Var::Flow {
                 from,
@@ -266,17 +268,17 @@ pub fn welfare(v: &View) -> Vec<WelfareEntry> {
                 let mut unit = v.big_lambda(to, layer, period)
                     - v.big_lambda(from, layer, period)
                     - v.big_theta(from, layer, period)
-                    + col.welfare;
+                    + w();
                 for &(k, m) in &s.layers[layer].import_requires {
                     unit -= m * v.big_lambda(to, k, period);
                 }
                 rents[to] += unit * x;
             }
-            Var::Reserve { to, .. } => rents[to] += col.welfare * x,
+            Var::Reserve { to, .. } => rents[to] += w() * x,
             // The shortfall cost is paid by the policy's country (MODEL.md 13.4).
             Var::Shortfall { country, .. } => {
-                rents[country] += col.welfare * x;
-                short[country] -= col.welfare * x;
+                rents[country] += w() * x;
+                short[country] -= w() * x;
             }
             _ => {}
         }
