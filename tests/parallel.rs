@@ -68,3 +68,32 @@ fn coalitions() {
         "json",
     ]);
 }
+
+/// Alternatives' range solves run in fixed chunks of warm re-solves: the same chunks, and so the
+/// same answers, with any number of threads.
+#[test]
+fn alternatives() {
+    same_serial_and_parallel(&[
+        "alternatives",
+        "instances/world-2026.toml",
+        "--count",
+        "2",
+        "--format",
+        "json",
+    ]);
+}
+
+#[cfg(feature = "highs")]
+#[test]
+fn alternatives_warm_on_highs() {
+    same_serial_and_parallel(&[
+        "alternatives",
+        "instances/world-2026.toml",
+        "--solver",
+        "highs",
+        "--count",
+        "2",
+        "--format",
+        "json",
+    ]);
+}

@@ -131,3 +131,64 @@ fn generated_instance_warm_equals_cold() {
     eprintln!("generated 6: {answered} of {tried} answered warm");
     assert!(answered > 0);
 }
+
+/// HiGHS keeps a loaded LP between solves (`Backend::warm_lp`): a series of objective and
+/// right-hand-side edits re-solved warm gives the W of each edited program solved cold, on every
+/// shipped instance's LP relaxation, and the warm path is really taken (so the test can fail).
+#[cfg(feature = "highs")]
+#[test]
+fn highs_warm_lp_equals_cold_on_every_shipped_instance() {
+    use aistack::backend::highs::Highs;
+    use aistack::backend::Resolver;
+
+    let dir = format!("{}/instances", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    let settings = Settings::default();
+    let mut compared = 0;
+    for n in &names {
+        let s = instance(n);
+        let program = formulation::build(&s, &BuildOptions::from_file(&s)).relaxed();
+        let base = Highs.solve(&program, &settings).unwrap();
+        if base.status != Status::Optimal {
+            continue;
+        }
+        let mut lp = Resolver::new(&Highs, &program, &settings);
+        assert!(lp.is_warm(), "{n}: HiGHS keeps the LP loaded");
+        // Edits as the analyses make them: the objective replaced (alternatives, quantity
+        // ranges), then a balance row's right-hand side moved (price checks).
+        let columns = program.columns.len();
+        let balance: Vec<usize> = (0..program.rows.len())
+            .filter(|&r| matches!(program.rows[r].row, Row::Balance { .. }))
+            .step_by(7)
+            .collect();
+        let mut edits = 0;
+        for (k, j) in (0..columns).step_by(columns / 6 + 1).enumerate() {
+            let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+            lp.set_objective(&[(j, sign), ((j + 1) % columns, 0.5)]);
+            if let Some(&r) = balance.get(k) {
+                let rhs = program.rows[r].rhs + 1e-3;
+                lp.set_rhs(r, rhs);
+            }
+            let warm = lp.solve().unwrap();
+            let cold = Highs.solve(lp.program(), &settings).unwrap();
+            assert_eq!(warm.status, cold.status, "{n}: edit {k}");
+            if cold.status == Status::Optimal {
+                let rel = (warm.objective - cold.objective).abs() / cold.objective.abs().max(1.0);
+                assert!(
+                    rel <= 1e-9,
+                    "{n}: edit {k}: warm {} cold {} (relative {rel:e})",
+                    warm.objective,
+                    cold.objective
+                );
+                edits += 1;
+            }
+        }
+        compared += edits;
+    }
+    assert!(compared > 20, "only {compared} edits compared");
+}

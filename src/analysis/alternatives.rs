@@ -31,7 +31,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::backend::Status;
+use crate::backend::{Resolver, Status};
 use crate::formulation::{Program, Var};
 use crate::results::{Outcome, SolveConfig, SolveError};
 use crate::scenario::{CountryId, LayerId, Scenario};
@@ -45,6 +45,9 @@ pub const ROOM_THRESHOLD: f64 = 0.05;
 /// The floor is lowered by this much times max(1, |W*|), so with ε = 0 the optimum itself
 /// stays feasible.
 pub use crate::results::quantity_range::FLOOR_TOLERANCE;
+/// Range solves per loaded LP (a series of warm re-solves): large enough that the load and the
+/// first solve from nothing are a small part, small enough to keep both cores busy.
+const WARM_CHUNK: usize = 16;
 /// A width or distance below this share of world output is round-off.
 const SHARE_TOLERANCE: f64 = 1e-6;
 
@@ -275,9 +278,10 @@ pub fn alternatives(
         progress,
     };
     progress(0, counter.total);
-    let solve_cell = |i: usize, sign: f64| -> Result<Extreme, SolveError> {
+    let solve_cell = |lp: &mut Resolver, i: usize, sign: f64| -> Result<Extreme, SolveError> {
         let terms: Vec<(usize, f64)> = cells[i].terms(sign).collect();
-        let raw = backend.solve(&explore.with_objective(&terms), &config.settings);
+        lp.set_objective(&terms);
+        let raw = lp.solve();
         counter.tick();
         let raw = raw?;
         Ok(if raw.status == Status::Optimal && raw.has_values() {
@@ -297,9 +301,20 @@ pub fn alternatives(
     let tasks: Vec<(usize, f64)> = (0..cells.len())
         .flat_map(|i| [(i, -1.0), (i, 1.0)])
         .collect();
+    // Every task is the same LP with another objective (issue 13): each chunk of
+    // [`WARM_CHUNK`] tasks loads it once and re-solves it from the last basis where the
+    // backend can. Chunks are fixed by task order, not by thread, so every run (serial or
+    // parallel, any number of threads) solves the same series from the same starts.
     let extremes: Vec<Extreme> = tasks
-        .par_iter()
-        .map(|&(i, sign)| solve_cell(i, sign))
+        .par_chunks(WARM_CHUNK)
+        .map(|chunk| {
+            let mut lp = Resolver::new(backend.as_ref(), &explore, &config.settings);
+            chunk
+                .iter()
+                .map(|&(i, sign)| solve_cell(&mut lp, i, sign))
+                .collect::<Vec<_>>()
+        })
+        .flatten()
         .collect::<Vec<_>>()
         // The first error in task order: the same every run.
         .into_iter()

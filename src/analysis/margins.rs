@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use super::infeasibility::{self, Diagnosis};
 use crate::backend::microlp::RhsWarm;
-use crate::backend::Status;
+use crate::backend::{RhsSeries, Status};
 use crate::formulation::{self, BuildOptions, Row, Var};
 use crate::results::{self, shadow_value, Outcome, SolveConfig, SolveError, View};
 use crate::scenario::{Clause, CountryId, LayerId, Period, Scenario};
@@ -374,52 +374,87 @@ pub fn price_checks_with_progress(
             warm_balance(s, opts, config, &rows, h, &v.sol.values)
         }
     };
+    // On a backend that keeps a loaded LP (HiGHS), each chunk of keys re-solves one loaded
+    // relaxation and restricted LP instead (issue 13); chunks are fixed by key order, so the
+    // answers do not depend on the number of threads.
+    let loaded = warm.is_none() && base.program.stochastic.is_none();
+    let program = loaded.then(|| formulation::build(s, opts));
+    let backend = config.backend()?;
     let counter = Counter::new(keys.len(), progress);
-    keys.par_iter()
+    keys.par_chunks(WARM_CHUNK)
         .enumerate()
-        .map(|(i, &(stage, c, l, t))| {
-            let _tick = Tick(&counter);
-            let delta = s.discount(t) * stage.map_or(1.0, |o| q[o]);
-            let w = |units: f64| -> Result<Option<f64>, SolveError> {
-                if let Some(w1) = warm.as_ref().and_then(|w| w.objective(i, units)) {
-                    return Ok(Some(w1));
-                }
-                let mut o = opts.clone();
-                match stage {
-                    Some(outcome) => o.extra_delivery_in.push((outcome, c, l, t, units)),
-                    None => o.extra_delivery.push((c, l, t, units)),
-                }
-                Ok(objective_only(s, &o, config)?.1)
-            };
-            let right = w(h)?.map(|w1| (w1 - w0) / (h * delta));
-            let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
-            let price = price_of(stage, c, l, t);
-            let unique = matches!((left, right), (Some(a), Some(b)) if close(a, b, tol, scale));
-            let lo = right
-                .unwrap_or(f64::NEG_INFINITY)
-                .min(left.unwrap_or(f64::INFINITY));
-            let hi = right
-                .unwrap_or(f64::NEG_INFINITY)
-                .max(left.unwrap_or(f64::INFINITY));
-            let slack = tol * price.abs().max(scale);
-            Ok(PriceCheck {
-                outcome: stage
-                    .and_then(|o| s.uncertainty.as_ref().map(|u| u.outcomes[o].id.clone())),
-                country: s.countries[c].id.clone(),
-                layer: s.layers[l].id.clone(),
-                period: t,
-                price,
-                left,
-                right,
-                unique,
-                within: price >= lo - slack && price <= hi + slack,
-            })
+        .flat_map_iter(|(chunk, keys)| {
+            let mut series = program.as_ref().and_then(|p| {
+                RhsSeries::new(backend.as_ref(), p, Some(&v.sol.values), &config.settings)
+            });
+            let program = program.as_ref();
+            let mut checks = Vec::with_capacity(keys.len());
+            for (k, &(stage, c, l, t)) in keys.iter().enumerate() {
+                let i = chunk * WARM_CHUNK + k;
+                checks.push((|| {
+                    let _tick = Tick(&counter);
+                    let delta = s.discount(t) * stage.map_or(1.0, |o| q[o]);
+                    let mut w = |units: f64| -> Result<Option<f64>, SolveError> {
+                        if let Some(w1) = warm.as_ref().and_then(|w| w.objective(i, units)) {
+                            return Ok(Some(w1));
+                        }
+                        let row = program.and_then(|p| {
+                            p.row(&Row::Balance {
+                                country: c,
+                                layer: l,
+                                period: t,
+                            })
+                        });
+                        if let Some(w1) = series
+                            .as_mut()
+                            .zip(row)
+                            .and_then(|(series, r)| series.objective(r, units))
+                        {
+                            return Ok(Some(w1));
+                        }
+                        let mut o = opts.clone();
+                        match stage {
+                            Some(outcome) => o.extra_delivery_in.push((outcome, c, l, t, units)),
+                            None => o.extra_delivery.push((c, l, t, units)),
+                        }
+                        Ok(objective_only(s, &o, config)?.1)
+                    };
+                    let right = w(h)?.map(|w1| (w1 - w0) / (h * delta));
+                    let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
+                    let price = price_of(stage, c, l, t);
+                    let unique =
+                        matches!((left, right), (Some(a), Some(b)) if close(a, b, tol, scale));
+                    let lo = right
+                        .unwrap_or(f64::NEG_INFINITY)
+                        .min(left.unwrap_or(f64::INFINITY));
+                    let hi = right
+                        .unwrap_or(f64::NEG_INFINITY)
+                        .max(left.unwrap_or(f64::INFINITY));
+                    let slack = tol * price.abs().max(scale);
+                    Ok(PriceCheck {
+                        outcome: stage
+                            .and_then(|o| s.uncertainty.as_ref().map(|u| u.outcomes[o].id.clone())),
+                        country: s.countries[c].id.clone(),
+                        layer: s.layers[l].id.clone(),
+                        period: t,
+                        price,
+                        left,
+                        right,
+                        unique,
+                        within: price >= lo - slack && price <= hi + slack,
+                    })
+                })());
+            }
+            checks
         })
         .collect::<Vec<_>>()
         // The first error in key order, not the first to happen: the same every run.
         .into_iter()
         .collect()
 }
+
+/// Price checks per loaded LP on a backend that keeps one (a series of warm re-solves).
+const WARM_CHUNK: usize = 16;
 
 /// Warm re-solves of the balance rows of `keys` (slot i = `keys[i]`) moved by up to `h`, on
 /// the default backend (decision 140): an extra delivery of q units is the balance row's

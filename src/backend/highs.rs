@@ -196,6 +196,102 @@ impl Backend for Highs {
         }
         Ok(raw)
     }
+
+    fn warm_lp(&self, program: &Program, settings: &Settings) -> Option<Box<dyn super::WarmLp>> {
+        HighsWarm::new(program, settings).map(|w| Box::new(w) as Box<dyn super::WarmLp>)
+    }
+}
+
+/// A loaded HiGHS LP re-solved after edits from its last basis ([`super::WarmLp`]). The edited
+/// program is kept alongside, for the one case the loaded model cannot answer (HiGHS cannot
+/// tell infeasible from unbounded: then [`Highs::solve`] decides, as for a cold solve).
+pub struct HighsWarm {
+    model: Option<Model>,
+    program: Program,
+    settings: Settings,
+    /// Columns with a nonzero objective coefficient in the model.
+    costed: Vec<usize>,
+}
+
+impl HighsWarm {
+    fn new(program: &Program, settings: &Settings) -> Option<HighsWarm> {
+        let mut model = Model::try_new(to_highs(program)).ok()?;
+        model.set_sense(HSense::Maximise);
+        configure(&mut model, settings, false).ok()?;
+        Some(HighsWarm {
+            model: Some(model),
+            program: program.clone(),
+            settings: settings.clone(),
+            costed: (0..program.columns.len())
+                .filter(|&j| program.columns[j].objective != 0.0)
+                .collect(),
+        })
+    }
+}
+
+impl super::WarmLp for HighsWarm {
+    fn set_objective(&mut self, terms: &[(usize, f64)]) {
+        let Some(model) = self.model.as_mut() else {
+            return;
+        };
+        let mut cost = vec![0.0; self.program.columns.len()];
+        for &(j, a) in terms {
+            cost[j] += a;
+        }
+        let ptr = model.as_mut_ptr();
+        let set = |j: usize, c: f64| {
+            // SAFETY: a live model; j is one of its columns.
+            unsafe { highs_sys::Highs_changeColCost(ptr, j as highs_sys::HighsInt, c) };
+        };
+        for &j in &self.costed {
+            if cost[j] == 0.0 {
+                set(j, 0.0);
+            }
+        }
+        self.costed.clear();
+        for (j, &c) in cost.iter().enumerate() {
+            if c != 0.0 {
+                set(j, c);
+                self.costed.push(j);
+            }
+            self.program.columns[j].objective = c;
+        }
+    }
+
+    fn set_rhs(&mut self, r: usize, rhs: f64) {
+        self.program.rows[r].rhs = rhs;
+        let Some(model) = self.model.as_mut() else {
+            return;
+        };
+        let (lower, upper) = match self.program.rows[r].sense {
+            Sense::Le => (f64::NEG_INFINITY, rhs),
+            Sense::Ge => (rhs, f64::INFINITY),
+            Sense::Eq => (rhs, rhs),
+        };
+        // SAFETY: a live model; r is one of its rows.
+        unsafe {
+            highs_sys::Highs_changeRowBounds(
+                model.as_mut_ptr(),
+                r as highs_sys::HighsInt,
+                lower,
+                upper,
+            )
+        };
+    }
+
+    fn solve(&mut self) -> Result<RawSolution, BackendError> {
+        let Some(mut model) = self.model.take() else {
+            return Highs.solve(&self.program, &self.settings);
+        };
+        configure(&mut model, &self.settings, false)?;
+        let (solved, raw) = run(model, false)?;
+        let undecided = solved.status() == HighsModelStatus::UnboundedOrInfeasible;
+        self.model = Some(Model::from(solved));
+        if undecided {
+            return Highs.solve(&self.program, &self.settings);
+        }
+        Ok(raw)
+    }
 }
 
 /// Read a model file that HiGHS understands (MPS, free MPS or CPLEX LP, chosen by extension)

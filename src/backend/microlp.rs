@@ -191,12 +191,12 @@ pub struct RhsWarm {
 /// How close to an integer an integer column of the warm relaxation must be for its optimum to
 /// be taken as the MIP's: far inside microlp's own acceptance (1e-6), so a big-M row cannot
 /// carry output on a binary that is almost 0.
-const INTEGRAL: f64 = 1e-9;
+pub(crate) const INTEGRAL: f64 = 1e-9;
 
 /// Relative gap between the restricted LP and the relaxation under which the restricted LP's W
 /// is the MIP's: the tolerance to which warm and cold answers are required to agree (1000 times
 /// tighter than the default MIP gap, 1e-6).
-const CERTIFIED: f64 = 1e-9;
+pub(crate) const CERTIFIED: f64 = 1e-9;
 
 impl RhsWarm {
     /// The relaxation of `program` solved with rows `rows` movable by up to `reach` (and, for a

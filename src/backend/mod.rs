@@ -187,6 +187,89 @@ pub trait Backend: Sync {
     fn name(&self) -> &'static str;
     fn capabilities(&self) -> Capabilities;
     fn solve(&self, program: &Program, settings: &Settings) -> Result<RawSolution, BackendError>;
+
+    /// `program` (an LP) loaded once for a series of re-solves after small edits, each starting
+    /// from the previous optimal basis (issue 13). None where the backend cannot keep one: the
+    /// caller solves each edited program with [`Backend::solve`], same answers, from nothing.
+    fn warm_lp(&self, _program: &Program, _settings: &Settings) -> Option<Box<dyn WarmLp>> {
+        None
+    }
+}
+
+/// One LP kept loaded in a backend between solves: only what changed is passed on, and the
+/// backend re-solves from its last basis (HiGHS: primal simplex after a cost change, dual after
+/// a bound change). The optimum is the program's as edited, so W and every quantity that is
+/// unique at the optimum are those of a cold solve to the solver's tolerance; where the optimum
+/// is not unique the point may differ (as it may between backends).
+pub trait WarmLp {
+    /// Make `terms` the whole objective (every other column's coefficient 0).
+    fn set_objective(&mut self, terms: &[(usize, f64)]);
+    /// Change the right-hand side of row `r`.
+    fn set_rhs(&mut self, r: usize, rhs: f64);
+    /// Solve the program as edited.
+    fn solve(&mut self) -> Result<RawSolution, BackendError>;
+}
+
+/// Solves of several edits of one LP: warm in `backend` where it keeps a loaded LP
+/// ([`Backend::warm_lp`]), otherwise each edited program solved from nothing. The edits are
+/// applied in order, so a series gives the same answers however it is scheduled.
+pub struct Resolver<'a> {
+    backend: &'a dyn Backend,
+    settings: &'a Settings,
+    program: Program,
+    warm: Option<Box<dyn WarmLp>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(backend: &'a dyn Backend, program: &Program, settings: &'a Settings) -> Self {
+        let warm = if program.is_mip() {
+            None
+        } else {
+            backend.warm_lp(program, settings)
+        };
+        Resolver {
+            backend,
+            settings,
+            program: program.clone(),
+            warm,
+        }
+    }
+
+    /// Whether the re-solves start from the previous basis.
+    pub fn is_warm(&self) -> bool {
+        self.warm.is_some()
+    }
+
+    pub fn set_objective(&mut self, terms: &[(usize, f64)]) {
+        for c in &mut self.program.columns {
+            c.objective = 0.0;
+        }
+        for &(j, a) in terms {
+            self.program.columns[j].objective += a;
+        }
+        if let Some(w) = &mut self.warm {
+            w.set_objective(terms);
+        }
+    }
+
+    pub fn set_rhs(&mut self, r: usize, rhs: f64) {
+        self.program.rows[r].rhs = rhs;
+        if let Some(w) = &mut self.warm {
+            w.set_rhs(r, rhs);
+        }
+    }
+
+    /// The program as edited so far.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    pub fn solve(&mut self) -> Result<RawSolution, BackendError> {
+        match &mut self.warm {
+            Some(w) => w.solve(),
+            None => self.backend.solve(&self.program, self.settings),
+        }
+    }
 }
 
 /// The backends compiled into this build, by name.
@@ -205,5 +288,75 @@ pub fn by_name(name: &str) -> Option<Box<dyn Backend>> {
         #[cfg(feature = "highs")]
         "highs" => Some(Box::new(highs::Highs)),
         _ => None,
+    }
+}
+
+/// W of a MIP (or LP) with one row's right-hand side moved, answered by warm re-solves where
+/// that is proven (the certificate of [`microlp::RhsWarm`], decision 140, on any backend that
+/// keeps a loaded LP): the relaxation's optimum U is integral to [`microlp::INTEGRAL`] (then
+/// it is the MIP's), or the LP with the integers fixed at the incumbent reaches U to
+/// [`microlp::CERTIFIED`] relative (then no integer choice does better). `None`: solve cold.
+/// Each answer restores the row, so the next starts from a nearby basis and a series gives the
+/// same answers in any order to the solver's tolerance.
+pub struct RhsSeries<'a> {
+    relaxed: Resolver<'a>,
+    /// The relaxation with the integers fixed at the incumbent (a MIP only).
+    restricted: Option<Resolver<'a>>,
+    integers: Vec<usize>,
+}
+
+impl<'a> RhsSeries<'a> {
+    /// None where `backend` keeps no loaded LP, or a MIP has no incumbent of the right length.
+    pub fn new(
+        backend: &'a dyn Backend,
+        program: &Program,
+        incumbent: Option<&[f64]>,
+        settings: &'a Settings,
+    ) -> Option<RhsSeries<'a>> {
+        let relaxed = Resolver::new(backend, &program.relaxed(), settings);
+        if !relaxed.is_warm() {
+            return None;
+        }
+        let integers: Vec<usize> = (0..program.columns.len())
+            .filter(|&j| program.columns[j].integer)
+            .collect();
+        let restricted = if integers.is_empty() {
+            None
+        } else {
+            let x = incumbent.filter(|x| x.len() == program.columns.len())?;
+            Some(Resolver::new(
+                backend,
+                &program.with_integers_fixed(x),
+                settings,
+            ))
+        };
+        Some(RhsSeries {
+            relaxed,
+            restricted,
+            integers,
+        })
+    }
+
+    /// W* with row `r`'s right-hand side raised by `delta`, where proven.
+    pub fn objective(&mut self, r: usize, delta: f64) -> Option<f64> {
+        let optimal = |lp: &mut Resolver| -> Option<RawSolution> {
+            let base = lp.program().rows[r].rhs;
+            lp.set_rhs(r, base + delta);
+            let raw = lp.solve();
+            lp.set_rhs(r, base);
+            raw.ok()
+                .filter(|raw| raw.status == Status::Optimal && raw.has_values())
+        };
+        let relaxed = optimal(&mut self.relaxed)?;
+        let upper = relaxed.objective;
+        let integral = self.integers.iter().all(|&j| {
+            let x = relaxed.values[j];
+            (x - x.round()).abs() <= microlp::INTEGRAL
+        });
+        if integral {
+            return Some(upper);
+        }
+        let lower = optimal(self.restricted.as_mut()?)?.objective;
+        (upper - lower <= microlp::CERTIFIED * lower.abs().max(1.0)).then_some(lower)
     }
 }

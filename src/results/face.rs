@@ -375,10 +375,13 @@ pub fn max_min_difference(
     }
 }
 
-fn range_of(p: Problem, q: &[f64]) -> Result<(f64, f64), FaceError> {
+/// The least and most of `q . x` over `p`, which is known to be non-empty (a face whose
+/// least-norm point exists, or a pair of them shown to have common prices).
+fn range_of(mut p: Problem, q: &[f64]) -> Result<(f64, f64), FaceError> {
     if q.iter().all(|&a| a == 0.0) {
         return Ok((0.0, 0.0));
     }
+    p.known_feasible = true;
     let dot = |x: &[f64]| x.iter().zip(q).map(|(a, b)| a * b).sum::<f64>();
     let end = |q: &[f64], unbounded: f64| match p.solve(q, None, RANGE_TOL) {
         Ok(x) => Ok(dot(&x)),
@@ -415,6 +418,10 @@ struct Problem {
     eq: Vec<(Vec<(usize, f64)>, f64)>,
     /// No Clarabel solve runs past this instant.
     deadline: Option<Instant>,
+    /// The problem is known to have a point: an objective that is constant over what the
+    /// substitution leaves needs no solver (issue 13: most welfare and gain ranges of the
+    /// world are such, a Clarabel solve each).
+    known_feasible: bool,
 }
 
 impl Problem {
@@ -546,6 +553,11 @@ impl Problem {
         let keep =
             |v: &[f64]| -> Vec<f64> { (0..n).filter(|&k| x[k].is_none()).map(|k| v[k]).collect() };
         let rq = keep(q);
+        if self.known_feasible && diag.is_none() && rq.iter().all(|&a| a == 0.0) {
+            // Every point of the problem has the same objective; the unknowns left are set to 0
+            // (they do not enter q . x).
+            return Ok(x.iter().map(|v| v.unwrap_or(0.0)).collect());
+        }
         let rdiag = diag.map(keep);
         let part = reduced.solve_clarabel(&rq, rdiag.as_deref(), tol)?;
         Ok((0..n)
@@ -639,6 +651,14 @@ impl Problem {
     /// One Clarabel solve in money units σ, with the sign-restricted unknowns in `fixed` held
     /// at 0. Returns the point and, per unknown, the multiplier of its sign restriction (0 for
     /// a free unknown).
+    ///
+    /// A sign-restricted unknown that is a slack (in one equation only, not in the objective)
+    /// is not given to Clarabel: its equation becomes the inequality "the slack it would take
+    /// has the right sign" (issue 13). On a face these are the bound multipliers of columns at
+    /// a bound, most of the unknowns (a flow at 0 gives "its reduced cost <= 0"), so the
+    /// KKT system Clarabel factors at every step is about a third of the size. The problem,
+    /// its optimum and the multipliers are the same: the inequality row's slack is exactly
+    /// `sign * x_k`, so its multiplier is that of the sign restriction it replaces.
     fn clarabel(
         &self,
         q: &[f64],
@@ -648,41 +668,101 @@ impl Problem {
         fixed: &[bool],
     ) -> Result<(Vec<f64>, Vec<f64>), Failure> {
         let n = self.n;
-        // Constraint matrix by columns: equations first (zero cone), then the fixed unknowns
-        // (zero cone), then one sign row per other restricted unknown (nonnegative cone):
-        // s = sign * x, i.e. A = -sign.
-        let mut cols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-        let mut b = Vec::with_capacity(self.eq.len() + n);
-        for (i, (terms, rhs)) in self.eq.iter().enumerate() {
-            for &(k, a) in terms {
-                cols[k].push((i, a));
-            }
-            b.push(*rhs / sigma);
+        let slack_of = self.slacks(q, diag);
+        // Clarabel's columns: the unknowns that are not eliminated slacks.
+        let mut eliminated = vec![false; n];
+        for &(k, _) in slack_of.iter().flatten() {
+            eliminated[k] = true;
         }
-        let mut sign_row = vec![None; n];
-        let mut m = self.eq.len();
-        for pass in [true, false] {
-            for (k, &sign) in self.signs.iter().enumerate() {
-                if sign != 0.0 && fixed[k] == pass {
-                    cols[k].push((m, -sign));
-                    b.push(0.0);
-                    sign_row[k] = Some(m);
-                    m += 1;
+        let mut column = vec![usize::MAX; n];
+        let mut n_kept = 0;
+        for k in 0..n {
+            if !eliminated[k] {
+                column[k] = n_kept;
+                n_kept += 1;
+            }
+        }
+        // Rows, each with its cone: equations without a slack (zero cone); equations with one,
+        // scaled so the row's slack is sign * x_k (zero cone when x_k is fixed at 0, else
+        // nonnegative); the sign rows s = sign * x of the other restricted unknowns.
+        struct RowSpec {
+            terms: Vec<(usize, f64)>,
+            rhs: f64,
+            zero: bool,
+            /// The unknown whose sign restriction this row carries.
+            of: Option<usize>,
+        }
+        let mut specs = Vec::with_capacity(self.eq.len() + n);
+        for (e, (terms, rhs)) in self.eq.iter().enumerate() {
+            match slack_of[e] {
+                None => specs.push(RowSpec {
+                    terms: terms.iter().map(|&(k, a)| (column[k], a)).collect(),
+                    rhs: *rhs / sigma,
+                    zero: true,
+                    of: None,
+                }),
+                Some((k, b)) => {
+                    let f = self.signs[k] / b;
+                    specs.push(RowSpec {
+                        terms: terms
+                            .iter()
+                            .filter(|&&(j, _)| j != k)
+                            .map(|&(j, a)| (column[j], f * a))
+                            .collect(),
+                        rhs: f * *rhs / sigma,
+                        zero: fixed[k],
+                        of: Some(k),
+                    });
                 }
             }
         }
-        let m_zero = self.eq.len() + fixed.iter().filter(|&&f| f).count();
+        for (k, &sign) in self.signs.iter().enumerate() {
+            if sign != 0.0 && column[k] != usize::MAX {
+                specs.push(RowSpec {
+                    terms: vec![(column[k], -sign)],
+                    rhs: 0.0,
+                    zero: fixed[k],
+                    of: Some(k),
+                });
+            }
+        }
+        // Zero-cone rows first (stable: file order within each block).
+        specs.sort_by_key(|r| !r.zero);
+        let m = specs.len();
+        let m_zero = specs.iter().filter(|r| r.zero).count();
+        let mut cols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n_kept];
+        let mut b = Vec::with_capacity(m);
+        let mut row_of = vec![None; n];
+        for (i, r) in specs.iter().enumerate() {
+            for &(c, a) in &r.terms {
+                cols[c].push((i, a));
+            }
+            b.push(r.rhs);
+            if let Some(k) = r.of {
+                row_of[k] = Some(i);
+            }
+        }
         let a = csc(m, cols);
         let p = match diag {
             Some(d) => csc(
-                n,
-                d.iter()
-                    .enumerate()
-                    .map(|(k, &w)| if w > 0.0 { vec![(k, w)] } else { Vec::new() })
+                n_kept,
+                (0..n)
+                    .filter(|&k| column[k] != usize::MAX)
+                    .map(|k| {
+                        if d[k] > 0.0 {
+                            vec![(column[k], d[k])]
+                        } else {
+                            Vec::new()
+                        }
+                    })
                     .collect(),
             ),
-            None => CscMatrix::zeros((n, n)),
+            None => CscMatrix::zeros((n_kept, n_kept)),
         };
+        let q_kept: Vec<f64> = (0..n)
+            .filter(|&k| column[k] != usize::MAX)
+            .map(|k| q[k])
+            .collect();
         let mut cones = Vec::new();
         if m_zero > 0 {
             cones.push(SupportedConeT::ZeroConeT(m_zero));
@@ -710,16 +790,31 @@ impl Problem {
             .time_limit(time_limit)
             .build()
             .expect("valid Clarabel settings");
-        let mut solver =
-            DefaultSolver::new(&p, q, &a, &b, &cones, settings).map_err(|_| Failure::Numerical)?;
+        let mut solver = DefaultSolver::new(&p, &q_kept, &a, &b, &cones, settings)
+            .map_err(|_| Failure::Numerical)?;
         solver.solve();
         match solver.solution.status {
             SolverStatus::Solved | SolverStatus::AlmostSolved => {
-                let z = sign_row
-                    .iter()
-                    .map(|r| r.map_or(0.0, |i| solver.solution.z[i]))
-                    .collect();
-                Ok((solver.solution.x.clone(), z))
+                let sol = &solver.solution;
+                let mut x = vec![0.0; n];
+                for k in 0..n {
+                    if column[k] != usize::MAX {
+                        x[k] = sol.x[column[k]];
+                    }
+                }
+                // An eliminated slack from its equation (exactly what it must be).
+                for (e, (terms, rhs)) in self.eq.iter().enumerate() {
+                    if let Some((k, b)) = slack_of[e] {
+                        let rest: f64 = terms
+                            .iter()
+                            .filter(|&&(j, _)| j != k)
+                            .map(|&(j, a)| a * x[j])
+                            .sum();
+                        x[k] = (*rhs / sigma - rest) / b;
+                    }
+                }
+                let z = row_of.iter().map(|r| r.map_or(0.0, |i| sol.z[i])).collect();
+                Ok((x, z))
             }
             SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
                 Err(Failure::Infeasible)
@@ -730,6 +825,36 @@ impl Problem {
             SolverStatus::MaxTime => Err(Failure::TimeLimit),
             _ => Err(Failure::Numerical),
         }
+    }
+
+    /// Per equation, the slack it can be written without: a sign-restricted unknown with no
+    /// objective term that appears in that equation only, once, with a coefficient `b` well
+    /// away from 0 (at most one per equation).
+    fn slacks(&self, q: &[f64], diag: Option<&[f64]>) -> Vec<Option<(usize, f64)>> {
+        let n = self.n;
+        let mut count = vec![0usize; n];
+        for (terms, _) in &self.eq {
+            for &(k, _) in terms {
+                count[k] += 1;
+            }
+        }
+        let mut taken = vec![false; n];
+        self.eq
+            .iter()
+            .map(|(terms, _)| {
+                let big = terms.iter().fold(0.0f64, |m, &(_, a)| m.max(a.abs()));
+                let &(k, b) = terms.iter().find(|&&(k, b)| {
+                    count[k] == 1
+                        && !taken[k]
+                        && self.signs[k] != 0.0
+                        && q[k] == 0.0
+                        && diag.is_none_or(|d| d[k] == 0.0)
+                        && b.abs() >= 1e-3 * big
+                })?;
+                taken[k] = true;
+                Some((k, b))
+            })
+            .collect()
     }
 }
 

@@ -180,6 +180,9 @@ fn price(
     let settings = &config.settings;
     let (lp, lp_raw) = if program.is_mip() {
         let lp = program.with_integers_fixed(&raw.values);
+        if let Some(priced) = price_at_incumbent(&lp, raw, backend, config) {
+            return Ok(priced);
+        }
         let lp_raw = backend.solve(&lp, settings)?;
         (lp, lp_raw)
     } else {
@@ -234,6 +237,55 @@ fn price(
         dual_objective,
         face,
         canonical_failed,
+    })
+}
+
+/// Canonical prices of a MIP without re-solving the restricted LP (issue 13): a backend without
+/// duals would re-solve it only for an optimal point, and the incumbent already is one when
+/// branch and bound took it from a node's LP optimum (that node's LP contains the restricted
+/// LP, and the incumbent is feasible for it). This is proven, not assumed: the optimal dual
+/// face at the incumbent is non-empty only if some dual satisfies complementary slackness with
+/// it (primal and dual feasible, complementary: both optimal), and the prices are then checked
+/// for strong duality like any other. `None` (re-solve as before) where the incumbent is not
+/// exactly the restricted LP's point (an integer not exactly integral, a segment binary
+/// normalised) or the face is empty.
+fn price_at_incumbent(
+    lp: &Program,
+    raw: &RawSolution,
+    backend: &dyn Backend,
+    config: &SolveConfig,
+) -> Option<Solution> {
+    if backend.capabilities().duals
+        || config.prices != PriceChoice::Canonical
+        || !raw.has_values()
+        || lp.columns.len() != raw.values.len()
+    {
+        return None;
+    }
+    let exact = lp
+        .columns
+        .iter()
+        .zip(&raw.values)
+        .all(|(c, &v)| c.lower != c.upper || c.lower == v);
+    if !exact {
+        return None;
+    }
+    let values = raw.values.clone();
+    let objective = lp.objective_value(&values);
+    let weights: Vec<f64> = (0..lp.rows.len()).map(|r| lp.norm_weight(r)).collect();
+    let deadline = config
+        .settings
+        .remaining()
+        .map(|left| std::time::Instant::now() + left);
+    let (face, duals) = Face::canonical(lp, &values, objective, &weights, deadline).ok()?;
+    let dual_objective = dual_objective_of(lp, &values, &duals);
+    Some(Solution {
+        objective,
+        values,
+        duals,
+        dual_objective,
+        face: Some(Arc::new(face)),
+        canonical_failed: None,
     })
 }
 

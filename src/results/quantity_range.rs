@@ -183,6 +183,8 @@ pub fn quantity_ranges(
         .with_integers_fixed(&sol.values)
         .near_optimal(w - FLOOR_TOLERANCE * w.abs().max(1.0));
     let backend = config.backend()?;
+    // Every end is the same LP with another objective: loaded once (issue 13).
+    let mut lp = crate::backend::Resolver::new(backend.as_ref(), &face, &config.settings);
     let mut out = Vec::new();
     for q in quantities {
         let cols = q.columns(s, program);
@@ -194,9 +196,8 @@ pub fn quantity_ranges(
         let mut status = Status::Optimal;
         for (k, sign) in [(0, -1.0), (1, 1.0)] {
             let terms: Vec<(usize, f64)> = cols.iter().map(|&j| (j, sign)).collect();
-            let raw = backend
-                .solve(&face.with_objective(&terms), &config.settings)
-                .map_err(SolveError::from)?;
+            lp.set_objective(&terms);
+            let raw = lp.solve().map_err(SolveError::from)?;
             if raw.status == Status::Optimal && raw.has_values() {
                 ends[k] = Some(at(&raw.values));
             } else {
