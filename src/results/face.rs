@@ -881,3 +881,71 @@ fn csc(m: usize, cols: Vec<Vec<(usize, f64)>>) -> CscMatrix<f64> {
     }
     CscMatrix::new(m, n, colptr, rowval, nzval)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// y1 free, y2 >= 0, and two slacks s1, s2 >= 0:
+    ///   y1 + y2 - s1 = 1   (y1 + y2 >= 1)
+    ///   y1      - s2 = 0.5 (y1 >= 0.5)
+    fn problem() -> Problem {
+        Problem {
+            n: 4,
+            signs: vec![0.0, 1.0, 1.0, 1.0],
+            eq: vec![
+                (vec![(0, 1.0), (1, 1.0), (2, -1.0)], 1.0),
+                (vec![(0, 1.0), (3, -1.0)], 0.5),
+            ],
+            ..Problem::default()
+        }
+    }
+
+    #[test]
+    fn slacks_are_found_and_the_least_norm_point_is_the_hand_solved_one() {
+        let p = problem();
+        let diag = [1.0, 1.0, 0.0, 0.0];
+        let q = [0.0; 4];
+        // Both slacks leave Clarabel (each equation becomes an inequality).
+        assert_eq!(
+            p.slacks(&q, Some(&diag)),
+            vec![Some((2, -1.0)), Some((3, -1.0))]
+        );
+        // min y1^2 + y2^2 over y1 + y2 >= 1, y1 >= 0.5, y2 >= 0: the nearest point of the line
+        // y1 + y2 = 1 to the origin is (0.5, 0.5), which meets y1 >= 0.5 with equality; both
+        // slacks are 0 there.
+        let x = p.solve(&q, Some(&diag), PRICE_TOL).unwrap();
+        for (k, want) in [0.5, 0.5, 0.0, 0.0].into_iter().enumerate() {
+            assert!((x[k] - want).abs() < 1e-7, "x[{k}] = {} (want {want})", x[k]);
+        }
+    }
+
+    #[test]
+    fn ranges_over_a_problem_with_slacks() {
+        // y2 over the set: least 0 (y1 = 1), no most (y2 grows with y1 fixed at 0.5).
+        let (lo, hi) = range_of(problem(), &[0.0, 1.0, 0.0, 0.0]).unwrap();
+        assert!(lo.abs() < 1e-7, "least y2 {lo}");
+        assert_eq!(hi, f64::INFINITY);
+        // y1 - 0.5 is the slack s2: least 0, no most.
+        let (lo, _) = range_of(problem(), &[0.0, 0.0, 0.0, 1.0]).unwrap();
+        assert!(lo.abs() < 1e-7, "least s2 {lo}");
+    }
+
+    #[test]
+    fn an_objective_fixed_by_the_substitution_needs_no_solver() {
+        // y1 = 2 (one unknown: substituted), y2 >= 0 free to move with its slack: the range of
+        // 3 y1 is the point 6 whatever y2 does; with `known_feasible` no solver runs (the
+        // deadline has passed, so one would answer "time limit").
+        let p = Problem {
+            n: 3,
+            signs: vec![0.0, 1.0, 1.0],
+            eq: vec![
+                (vec![(0, 1.0)], 2.0),
+                (vec![(0, 1.0), (1, 1.0), (2, -1.0)], 3.0),
+            ],
+            deadline: Some(Instant::now()),
+            ..Problem::default()
+        };
+        assert_eq!(range_of(p, &[3.0, 0.0, 0.0]).unwrap(), (6.0, 6.0));
+    }
+}

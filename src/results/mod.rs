@@ -438,3 +438,70 @@ impl<'a> View<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::microlp::MicroLp;
+
+    /// max x + y with x binary, y <= 2 and y <= 1 + x. With x fixed at 1 the restricted LP is
+    /// max 1 + y with y <= 2 and y <= 2: y = 2, W = 3. Both rows are tight, so the optimal duals
+    /// are every (u, v) >= 0 with u + v = 1, and the least-norm one is (0.5, 0.5).
+    fn program() -> Program {
+        let mut p = Program::default();
+        let var = |i| Var::Produce {
+            country: i,
+            layer: 0,
+            period: 1,
+        };
+        let row = |i| Row::Capacity {
+            country: i,
+            layer: 0,
+            period: 1,
+        };
+        let x = p.add_column(var(0), 0.0, 1.0, 1.0, true);
+        let y = p.add_column(var(1), 0.0, f64::INFINITY, 1.0, false);
+        p.add_row(row(0), vec![(y, 1.0)], Sense::Le, 2.0);
+        p.add_row(row(1), vec![(y, 1.0), (x, -1.0)], Sense::Le, 1.0);
+        p
+    }
+
+    fn incumbent(values: Vec<f64>) -> RawSolution {
+        let objective = program().objective_value(&values);
+        RawSolution {
+            status: Status::Optimal,
+            values,
+            objective,
+            gap: Some(0.0),
+            duals: None,
+        }
+    }
+
+    #[test]
+    fn an_optimal_incumbent_is_priced_without_a_re_solve() {
+        let p = program();
+        let raw = incumbent(vec![1.0, 2.0]);
+        let lp = p.with_integers_fixed(&raw.values);
+        let sol = price_at_incumbent(&lp, &raw, &MicroLp, &SolveConfig::default())
+            .expect("the incumbent is optimal for the restricted LP");
+        assert!((sol.objective - 3.0).abs() < 1e-12);
+        // Strong duality at the prices found: W = dual objective.
+        assert!((sol.dual_objective - 3.0).abs() < 1e-9, "{}", sol.dual_objective);
+        for d in &sol.duals {
+            assert!((d - 0.5).abs() < 1e-9, "duals {:?}", sol.duals);
+        }
+    }
+
+    #[test]
+    fn an_incumbent_that_is_not_optimal_for_the_restricted_lp_is_re_solved() {
+        let p = program();
+        // x = 1 but y = 1.5 < 2: feasible, not optimal; no dual is complementary to it.
+        let raw = incumbent(vec![1.0, 1.5]);
+        let lp = p.with_integers_fixed(&raw.values);
+        assert!(price_at_incumbent(&lp, &raw, &MicroLp, &SolveConfig::default()).is_none());
+        // An integer off its integer is never taken as the restricted LP's point.
+        let raw = incumbent(vec![0.9999999, 2.0]);
+        let lp = p.with_integers_fixed(&raw.values);
+        assert!(price_at_incumbent(&lp, &raw, &MicroLp, &SolveConfig::default()).is_none());
+    }
+}
