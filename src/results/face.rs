@@ -916,7 +916,11 @@ mod tests {
         // slacks are 0 there.
         let x = p.solve(&q, Some(&diag), PRICE_TOL).unwrap();
         for (k, want) in [0.5, 0.5, 0.0, 0.0].into_iter().enumerate() {
-            assert!((x[k] - want).abs() < 1e-7, "x[{k}] = {} (want {want})", x[k]);
+            assert!(
+                (x[k] - want).abs() < 1e-7,
+                "x[{k}] = {} (want {want})",
+                x[k]
+            );
         }
     }
 

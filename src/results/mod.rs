@@ -486,7 +486,11 @@ mod tests {
             .expect("the incumbent is optimal for the restricted LP");
         assert!((sol.objective - 3.0).abs() < 1e-12);
         // Strong duality at the prices found: W = dual objective.
-        assert!((sol.dual_objective - 3.0).abs() < 1e-9, "{}", sol.dual_objective);
+        assert!(
+            (sol.dual_objective - 3.0).abs() < 1e-9,
+            "{}",
+            sol.dual_objective
+        );
         for d in &sol.duals {
             assert!((d - 0.5).abs() < 1e-9, "duals {:?}", sol.duals);
         }
