@@ -260,8 +260,8 @@ impl super::WarmLp for HighsWarm {
                 set(j, c);
                 self.costed.push(j);
             }
-            self.program.columns[j].objective = c;
         }
+        self.program.set_objective(terms);
     }
 
     fn set_rhs(&mut self, r: usize, rhs: f64) {

@@ -241,12 +241,7 @@ impl<'a> Resolver<'a> {
     }
 
     pub fn set_objective(&mut self, terms: &[(usize, f64)]) {
-        for c in &mut self.program.columns {
-            c.objective = 0.0;
-        }
-        for &(j, a) in terms {
-            self.program.columns[j].objective += a;
-        }
+        self.program.set_objective(terms);
         if let Some(w) = &mut self.warm {
             w.set_objective(terms);
         }

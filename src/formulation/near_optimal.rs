@@ -24,13 +24,18 @@ impl Program {
     /// column has objective 0.
     pub fn with_objective(&self, terms: &[(usize, f64)]) -> Program {
         let mut p = self.clone();
-        for c in &mut p.columns {
+        p.set_objective(terms);
+        p
+    }
+
+    /// Maximise `terms` instead of the objective so far (in place).
+    pub fn set_objective(&mut self, terms: &[(usize, f64)]) {
+        for c in &mut self.columns {
             c.objective = 0.0;
         }
         for &(j, a) in terms {
-            p.columns[j].objective += a;
+            self.columns[j].objective += a;
         }
-        p
     }
 }
 
