@@ -83,6 +83,18 @@ fn warm_equals_cold(s: &Scenario, every: usize, relax: bool) -> (usize, usize) {
     (answered, tried)
 }
 
+/// The scenario files in instances/, sorted.
+fn shipped_instances() -> Vec<String> {
+    let dir = format!("{}/instances", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names
+}
+
 fn instance(name: &str) -> Scenario {
     Scenario::from_path(format!("{}/instances/{name}", env!("CARGO_MANIFEST_DIR")))
         .unwrap_or_else(|e| panic!("{e}"))
@@ -99,13 +111,10 @@ fn world_is_answered_warm_and_equals_cold() {
 
 #[test]
 fn every_shipped_instance_warm_equals_cold() {
-    let dir = format!("{}/instances", env!("CARGO_MANIFEST_DIR"));
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".toml") && n != "world-2026.toml")
+    let names: Vec<String> = shipped_instances()
+        .into_iter()
+        .filter(|n| n != "world-2026.toml")
         .collect();
-    names.sort();
     let mut answered = 0;
     for n in &names {
         let s = instance(n);
@@ -141,13 +150,7 @@ fn highs_warm_lp_equals_cold_on_every_shipped_instance() {
     use aistack::backend::highs::Highs;
     use aistack::backend::Resolver;
 
-    let dir = format!("{}/instances", env!("CARGO_MANIFEST_DIR"));
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".toml"))
-        .collect();
-    names.sort();
+    let names = shipped_instances();
     let settings = Settings::default();
     let mut compared = 0;
     for n in &names {

@@ -381,71 +381,72 @@ pub fn price_checks_with_progress(
     let program = loaded.then(|| formulation::build(s, opts));
     let backend = config.backend()?;
     let counter = Counter::new(keys.len(), progress);
+    // One price: W with the balance row moved by ±h units, from the microlp warm start, else
+    // the chunk's loaded LPs, else a cold solve of the program with that extra delivery.
+    let check = |i: usize,
+                 (stage, c, l, t): (Option<usize>, CountryId, LayerId, Period),
+                 series: &mut Option<RhsSeries>|
+     -> Result<PriceCheck, SolveError> {
+        let _tick = Tick(&counter);
+        let delta = s.discount(t) * stage.map_or(1.0, |o| q[o]);
+        let row = program.as_ref().and_then(|p| {
+            p.row(&Row::Balance {
+                country: c,
+                layer: l,
+                period: t,
+            })
+        });
+        let mut w = |units: f64| -> Result<Option<f64>, SolveError> {
+            if let Some(w1) = warm.as_ref().and_then(|w| w.objective(i, units)) {
+                return Ok(Some(w1));
+            }
+            if let Some(w1) = series
+                .as_mut()
+                .zip(row)
+                .and_then(|(series, r)| series.objective(r, units))
+            {
+                return Ok(Some(w1));
+            }
+            let mut o = opts.clone();
+            match stage {
+                Some(outcome) => o.extra_delivery_in.push((outcome, c, l, t, units)),
+                None => o.extra_delivery.push((c, l, t, units)),
+            }
+            Ok(objective_only(s, &o, config)?.1)
+        };
+        let right = w(h)?.map(|w1| (w1 - w0) / (h * delta));
+        let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
+        let price = price_of(stage, c, l, t);
+        let unique = matches!((left, right), (Some(a), Some(b)) if close(a, b, tol, scale));
+        let lo = right
+            .unwrap_or(f64::NEG_INFINITY)
+            .min(left.unwrap_or(f64::INFINITY));
+        let hi = right
+            .unwrap_or(f64::NEG_INFINITY)
+            .max(left.unwrap_or(f64::INFINITY));
+        let slack = tol * price.abs().max(scale);
+        Ok(PriceCheck {
+            outcome: stage.and_then(|o| s.uncertainty.as_ref().map(|u| u.outcomes[o].id.clone())),
+            country: s.countries[c].id.clone(),
+            layer: s.layers[l].id.clone(),
+            period: t,
+            price,
+            left,
+            right,
+            unique,
+            within: price >= lo - slack && price <= hi + slack,
+        })
+    };
     keys.par_chunks(WARM_CHUNK)
         .enumerate()
         .flat_map_iter(|(chunk, keys)| {
             let mut series = program.as_ref().and_then(|p| {
                 RhsSeries::new(backend.as_ref(), p, Some(&v.sol.values), &config.settings)
             });
-            let program = program.as_ref();
-            let mut checks = Vec::with_capacity(keys.len());
-            for (k, &(stage, c, l, t)) in keys.iter().enumerate() {
-                let i = chunk * WARM_CHUNK + k;
-                checks.push((|| {
-                    let _tick = Tick(&counter);
-                    let delta = s.discount(t) * stage.map_or(1.0, |o| q[o]);
-                    let mut w = |units: f64| -> Result<Option<f64>, SolveError> {
-                        if let Some(w1) = warm.as_ref().and_then(|w| w.objective(i, units)) {
-                            return Ok(Some(w1));
-                        }
-                        let row = program.and_then(|p| {
-                            p.row(&Row::Balance {
-                                country: c,
-                                layer: l,
-                                period: t,
-                            })
-                        });
-                        if let Some(w1) = series
-                            .as_mut()
-                            .zip(row)
-                            .and_then(|(series, r)| series.objective(r, units))
-                        {
-                            return Ok(Some(w1));
-                        }
-                        let mut o = opts.clone();
-                        match stage {
-                            Some(outcome) => o.extra_delivery_in.push((outcome, c, l, t, units)),
-                            None => o.extra_delivery.push((c, l, t, units)),
-                        }
-                        Ok(objective_only(s, &o, config)?.1)
-                    };
-                    let right = w(h)?.map(|w1| (w1 - w0) / (h * delta));
-                    let left = w(-h)?.map(|w1| (w0 - w1) / (h * delta));
-                    let price = price_of(stage, c, l, t);
-                    let unique =
-                        matches!((left, right), (Some(a), Some(b)) if close(a, b, tol, scale));
-                    let lo = right
-                        .unwrap_or(f64::NEG_INFINITY)
-                        .min(left.unwrap_or(f64::INFINITY));
-                    let hi = right
-                        .unwrap_or(f64::NEG_INFINITY)
-                        .max(left.unwrap_or(f64::INFINITY));
-                    let slack = tol * price.abs().max(scale);
-                    Ok(PriceCheck {
-                        outcome: stage
-                            .and_then(|o| s.uncertainty.as_ref().map(|u| u.outcomes[o].id.clone())),
-                        country: s.countries[c].id.clone(),
-                        layer: s.layers[l].id.clone(),
-                        period: t,
-                        price,
-                        left,
-                        right,
-                        unique,
-                        within: price >= lo - slack && price <= hi + slack,
-                    })
-                })());
-            }
-            checks
+            keys.iter()
+                .enumerate()
+                .map(|(k, &key)| check(chunk * WARM_CHUNK + k, key, &mut series))
+                .collect::<Vec<_>>()
         })
         .collect::<Vec<_>>()
         // The first error in key order, not the first to happen: the same every run.

@@ -117,23 +117,7 @@ mod tests {
     use approx::assert_relative_eq;
 
     use super::*;
-    use crate::formulation::{Row, Var};
-
-    fn var(i: usize) -> Var {
-        Var::Produce {
-            country: i,
-            layer: 0,
-            period: 1,
-        }
-    }
-
-    fn row(i: usize) -> Row {
-        Row::Capacity {
-            country: i,
-            layer: 0,
-            period: 1,
-        }
-    }
+    use crate::formulation::fixtures::{row, var};
 
     fn duals(p: &Program) -> Duals {
         solve_dual(p, &Settings::default()).expect("dual LP solves")

@@ -208,12 +208,12 @@ impl Backend for Highs {
     }
 }
 
-/// A loaded HiGHS LP re-solved after edits from its last basis ([`super::WarmLp`]). The edited
-/// program is kept alongside, for the one case the loaded model cannot answer (HiGHS cannot
-/// tell infeasible from unbounded: then [`Highs::solve`] decides, as for a cold solve).
+/// A loaded HiGHS LP re-solved after edits from its last basis ([`super::WarmLp`]).
 pub struct HighsWarm {
     model: Option<Model>,
-    program: Program,
+    /// Each row's sense (a new right-hand side is a bound on its side).
+    senses: Vec<Sense>,
+    columns: usize,
     settings: Settings,
     /// Columns with a nonzero objective coefficient in the model.
     costed: Vec<usize>,
@@ -226,7 +226,8 @@ impl HighsWarm {
         configure(&mut model, settings, false).ok()?;
         Some(HighsWarm {
             model: Some(model),
-            program: program.clone(),
+            senses: program.rows.iter().map(|r| r.sense).collect(),
+            columns: program.columns.len(),
             settings: settings.clone(),
             costed: (0..program.columns.len())
                 .filter(|&j| program.columns[j].objective != 0.0)
@@ -240,7 +241,7 @@ impl super::WarmLp for HighsWarm {
         let Some(model) = self.model.as_mut() else {
             return;
         };
-        let mut cost = vec![0.0; self.program.columns.len()];
+        let mut cost = vec![0.0; self.columns];
         for &(j, a) in terms {
             cost[j] += a;
         }
@@ -261,15 +262,13 @@ impl super::WarmLp for HighsWarm {
                 self.costed.push(j);
             }
         }
-        self.program.set_objective(terms);
     }
 
     fn set_rhs(&mut self, r: usize, rhs: f64) {
-        self.program.rows[r].rhs = rhs;
         let Some(model) = self.model.as_mut() else {
             return;
         };
-        let (lower, upper) = match self.program.rows[r].sense {
+        let (lower, upper) = match self.senses[r] {
             Sense::Le => (f64::NEG_INFINITY, rhs),
             Sense::Ge => (rhs, f64::INFINITY),
             Sense::Eq => (rhs, rhs),
@@ -285,18 +284,15 @@ impl super::WarmLp for HighsWarm {
         };
     }
 
-    fn solve(&mut self) -> Result<RawSolution, BackendError> {
+    fn solve(&mut self) -> Result<Option<RawSolution>, BackendError> {
         let Some(mut model) = self.model.take() else {
-            return Highs.solve(&self.program, &self.settings);
+            return Ok(None);
         };
         configure(&mut model, &self.settings, false)?;
         let (solved, raw) = run(model, false)?;
         let undecided = solved.status() == HighsModelStatus::UnboundedOrInfeasible;
         self.model = Some(Model::from(solved));
-        if undecided {
-            return Highs.solve(&self.program, &self.settings);
-        }
-        Ok(raw)
+        Ok((!undecided).then_some(raw))
     }
 }
 
@@ -337,23 +333,7 @@ mod tests {
     use approx::assert_relative_eq;
 
     use super::*;
-    use crate::formulation::{Row, Var};
-
-    fn var(i: usize) -> Var {
-        Var::Produce {
-            country: i,
-            layer: 0,
-            period: 1,
-        }
-    }
-
-    fn row(i: usize) -> Row {
-        Row::Capacity {
-            country: i,
-            layer: 0,
-            period: 1,
-        }
-    }
+    use crate::formulation::fixtures::{row, var};
 
     fn solve(p: &Program) -> RawSolution {
         let raw = Highs.solve(p, &Settings::default()).expect("HiGHS solves");

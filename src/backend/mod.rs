@@ -206,8 +206,10 @@ pub trait WarmLp {
     fn set_objective(&mut self, terms: &[(usize, f64)]);
     /// Change the right-hand side of row `r`.
     fn set_rhs(&mut self, r: usize, rhs: f64);
-    /// Solve the program as edited.
-    fn solve(&mut self) -> Result<RawSolution, BackendError>;
+    /// Solve the program as edited; `None` where the loaded model cannot answer (HiGHS
+    /// cannot tell infeasible from unbounded, or lost the model to an error): the caller solves
+    /// the edited program cold.
+    fn solve(&mut self) -> Result<Option<RawSolution>, BackendError>;
 }
 
 /// Solves of several edits of one LP: warm in `backend` where it keeps a loaded LP
@@ -260,10 +262,13 @@ impl<'a> Resolver<'a> {
     }
 
     pub fn solve(&mut self) -> Result<RawSolution, BackendError> {
-        match &mut self.warm {
-            Some(w) => w.solve(),
-            None => self.backend.solve(&self.program, self.settings),
+        if let Some(raw) = match &mut self.warm {
+            Some(w) => w.solve()?,
+            None => None,
+        } {
+            return Ok(raw);
         }
+        self.backend.solve(&self.program, self.settings)
     }
 }
 

@@ -190,25 +190,16 @@ impl Scaling {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formulation::{Row, Sense, Var};
+    use crate::formulation::fixtures::{row, var};
+    use crate::formulation::Sense;
 
     /// max x + y s.t. 1e6 x + y <= 2e6, x <= 1e-3 y + 5: scaling keeps the optimum and the
     /// duals map back.
     #[test]
     fn scaling_round_trips() {
         let mut p = Program::default();
-        let v = |i| Var::Produce {
-            country: i,
-            layer: 0,
-            period: 1,
-        };
-        let row = |i| Row::Capacity {
-            country: i,
-            layer: 0,
-            period: 1,
-        };
-        let x = p.add_column(v(0), 0.0, f64::INFINITY, 1.0, false);
-        let y = p.add_column(v(1), 0.0, 1e6, 1.0, false);
+        let x = p.add_column(var(0), 0.0, f64::INFINITY, 1.0, false);
+        let y = p.add_column(var(1), 0.0, 1e6, 1.0, false);
         p.add_row(row(0), vec![(x, 1e6), (y, 1.0)], Sense::Le, 2e6);
         p.add_row(row(1), vec![(x, 1.0), (y, -1e-3)], Sense::Le, 5.0);
         let (q, s) = scale(&p);

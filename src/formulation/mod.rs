@@ -54,6 +54,29 @@ mod security;
 mod uncertainty;
 mod warnings;
 
+/// Keys for programs written by hand in unit tests: column i is country i's production,
+/// row i country i's capacity (layer 0, period 1).
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::{Row, Var};
+
+    pub fn var(i: usize) -> Var {
+        Var::Produce {
+            country: i,
+            layer: 0,
+            period: 1,
+        }
+    }
+
+    pub fn row(i: usize) -> Row {
+        Row::Capacity {
+            country: i,
+            layer: 0,
+            period: 1,
+        }
+    }
+}
+
 use std::collections::HashSet;
 use std::ops::Range;
 

@@ -209,11 +209,7 @@ fn price(
     let mut canonical_failed = None;
     let (duals, face) = match config.prices {
         PriceChoice::Canonical => {
-            let weights: Vec<f64> = (0..lp.rows.len()).map(|r| lp.norm_weight(r)).collect();
-            let deadline = settings
-                .remaining()
-                .map(|left| std::time::Instant::now() + left);
-            match Face::canonical(&lp, &values, objective, &weights, deadline) {
+            match canonical_face(&lp, &values, objective, settings) {
                 Ok((face, y)) => (y, Some(Arc::new(face))),
                 // Out of time: a backend's own duals are still exact (said in the output); the
                 // explicit dual LP would need time there is no more of.
@@ -238,6 +234,21 @@ fn price(
         face,
         canonical_failed,
     })
+}
+
+/// The optimal dual face of `lp` at the optimal point `values` and its least-norm duals (MODEL.md
+/// 12), within what remains of the command's time budget.
+fn canonical_face(
+    lp: &Program,
+    values: &[f64],
+    objective: f64,
+    settings: &Settings,
+) -> Result<(Face, Vec<f64>), FaceError> {
+    let weights: Vec<f64> = (0..lp.rows.len()).map(|r| lp.norm_weight(r)).collect();
+    let deadline = settings
+        .remaining()
+        .map(|left| std::time::Instant::now() + left);
+    Face::canonical(lp, values, objective, &weights, deadline)
 }
 
 /// Canonical prices of a MIP without re-solving the restricted LP (issue 13): a backend without
@@ -272,12 +283,7 @@ fn price_at_incumbent(
     }
     let values = raw.values.clone();
     let objective = lp.objective_value(&values);
-    let weights: Vec<f64> = (0..lp.rows.len()).map(|r| lp.norm_weight(r)).collect();
-    let deadline = config
-        .settings
-        .remaining()
-        .map(|left| std::time::Instant::now() + left);
-    let (face, duals) = Face::canonical(lp, &values, objective, &weights, deadline).ok()?;
+    let (face, duals) = canonical_face(lp, &values, objective, &config.settings).ok()?;
     let dual_objective = dual_objective_of(lp, &values, &duals);
     Some(Solution {
         objective,
@@ -443,22 +449,13 @@ impl<'a> View<'a> {
 mod tests {
     use super::*;
     use crate::backend::microlp::MicroLp;
+    use crate::formulation::fixtures::{row, var};
 
     /// max x + y with x binary, y <= 2 and y <= 1 + x. With x fixed at 1 the restricted LP is
     /// max 1 + y with y <= 2 and y <= 2: y = 2, W = 3. Both rows are tight, so the optimal duals
     /// are every (u, v) >= 0 with u + v = 1, and the least-norm one is (0.5, 0.5).
     fn program() -> Program {
         let mut p = Program::default();
-        let var = |i| Var::Produce {
-            country: i,
-            layer: 0,
-            period: 1,
-        };
-        let row = |i| Row::Capacity {
-            country: i,
-            layer: 0,
-            period: 1,
-        };
         let x = p.add_column(var(0), 0.0, 1.0, 1.0, true);
         let y = p.add_column(var(1), 0.0, f64::INFINITY, 1.0, false);
         p.add_row(row(0), vec![(y, 1.0)], Sense::Le, 2.0);
