@@ -28,6 +28,7 @@ use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
 };
 
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::formulation::{Program, Sense};
@@ -41,6 +42,16 @@ const PRICE_TOL: f64 = 1e-11;
 /// Clarabel's tolerances for ranges and feasibility tests: a verdict depends on prices when a
 /// range is wider than 1e-6 max(1, |W|) (MODEL.md 13.13), far above this.
 const RANGE_TOL: f64 = 1e-9;
+
+/// At most this (times the money scale) at the face's interior point: a sign restriction that
+/// holds with equality on the whole face (see [`Hull`]).
+const PINNED_TIGHT: f64 = 1e-10;
+
+/// At least this: a sign restriction that is strict somewhere on the face.
+const PINNED_LOOSE: f64 = 1e-8;
+
+/// Clarabel's step limit.
+const MAX_ITER: u32 = 500;
 
 /// Rounds of the active-set polish of a least-norm point (see `Problem::solve`).
 const POLISH_ROUNDS: usize = 6;
@@ -76,6 +87,9 @@ pub struct Face {
     n_rows: usize,
     /// The command's time budget: no problem over this face runs past it (None: no limit).
     deadline: Option<Instant>,
+    /// The face's affine hull, computed at the first range asked (None: it could not be
+    /// told; every range is then an LP).
+    hull: OnceLock<Option<Hull>>,
 }
 
 impl Face {
@@ -184,6 +198,7 @@ impl Face {
             equations: Vec::new(),
             n_rows,
             deadline: None,
+            hull: OnceLock::new(),
         }
     }
 
@@ -246,13 +261,31 @@ impl Face {
 
     /// The least and the most of `g . y` (g indexed by program row) over the face.
     pub fn range(&self, g: &[(usize, f64)]) -> Result<(f64, f64), FaceError> {
+        if let Some(v) = self.constant(g) {
+            return Ok((v, v));
+        }
+        range_of(self.problem(), &self.objective(g))
+    }
+
+    /// `g` over the face's unknowns.
+    fn objective(&self, g: &[(usize, f64)]) -> Vec<f64> {
         let mut q = vec![0.0; self.unknowns.len()];
         for &(r, a) in g {
             if let Some(k) = self.of_row[r] {
                 q[k] += a;
             }
         }
-        range_of(self.problem(), &q)
+        q
+    }
+
+    /// The value of `g . y` when it is the same at every point of the face (None: not shown
+    /// so; the range LPs then decide).
+    fn constant(&self, g: &[(usize, f64)]) -> Option<f64> {
+        let hull = self
+            .hull
+            .get_or_init(|| Hull::of(self.problem()))
+            .as_ref()?;
+        hull.constant(&self.objective(g))
     }
 
     fn row_duals(&self, x: &[f64]) -> Vec<f64> {
@@ -270,6 +303,227 @@ impl Face {
         p.append(self);
         p
     }
+}
+
+/// The affine hull of a face: which linear functions of its unknowns are constant on it
+/// (issue 13: on the 60-country generated LP 49 of the 60 countries' welfare is, and each
+/// needed two range LPs).
+///
+/// The hull is the face's equations plus its implicit equalities: the sign restrictions that
+/// hold with equality at every point (a price gap that equals the trade cost under every
+/// optimal price system). One point in the face's relative interior tells them, as there every
+/// other restriction is strict; Clarabel's point for the zero objective is one, its iterates
+/// following the central path on which the restrictions that can be strict stay away from 0.
+/// The classification needs a clear gap: every restriction at most [`PINNED_TIGHT`] (times the
+/// money scale) is an implicit equality, every other at least [`PINNED_LOOSE`]; a value
+/// between, or a failed solve, and there is no hull.
+///
+/// A function `q . x` is constant on the hull iff q is a combination of the hull's equations.
+/// That is decided in three steps: unknowns the chain substitution of [`Problem::solve`] fixes
+/// are constant; an equation with an unknown no other equation has (a loose bound multiplier)
+/// only defines that unknown, so q's coefficient on it is moved onto the equation's other
+/// unknowns and the equation set aside ("peeled", repeatedly); what is left (the core, a few
+/// hundred price unknowns coupled by trade) is small, and q's rest must lie in its row space,
+/// found by Gaussian elimination with partial pivoting on the dense core.
+#[derive(Debug, Clone)]
+struct Hull {
+    /// A point of the face (its value of a constant function is the function's value).
+    point: Vec<f64>,
+    /// Per unknown of the face, its index among those the substitution left (None: fixed).
+    index: Vec<Option<usize>>,
+    /// Peeled equations in order: the unknown each defines, its coefficient, and the
+    /// equation's other terms (indices among the unknowns left).
+    peeled: Vec<(usize, f64, Vec<(usize, f64)>)>,
+    /// Per unknown left, its column in the core (None: in no core equation).
+    core_column: Vec<Option<usize>>,
+    n_core: usize,
+    /// The core's row space in echelon form: (pivot column, dense row).
+    echelon: Vec<(usize, Vec<f64>)>,
+}
+
+/// Relative size below which an elimination pivot or a residual counts as zero.
+const HULL_TOL: f64 = 1e-9;
+
+/// The largest core (equations x unknowns) eliminated densely; a larger one leaves no hull.
+const MAX_CORE: usize = 30_000_000;
+
+impl Hull {
+    fn of(mut p: Problem) -> Option<Hull> {
+        let point = p.solve(&vec![0.0; p.n], None, RANGE_TOL).ok()?;
+        let sigma = p.money_scale();
+        for k in 0..p.n {
+            if p.signs[k] == 0.0 {
+                continue;
+            }
+            let v = p.signs[k] * point[k];
+            if v <= PINNED_TIGHT * sigma {
+                p.eq.push((vec![(k, 1.0)], 0.0));
+            } else if v < PINNED_LOOSE * sigma {
+                return None;
+            }
+        }
+        let sub = p.substitute().ok()?;
+        // The values the hull fixes must be the interior point's.
+        let agrees = sub
+            .fixed
+            .iter()
+            .zip(&point)
+            .all(|(f, &x)| f.is_none_or(|f| (f - x).abs() <= PINNED_LOOSE * sigma));
+        if !agrees {
+            return None;
+        }
+        let r = &sub.reduced;
+        let index = (0..p.n)
+            .map(|k| sub.fixed[k].is_none().then_some(sub.index[k]))
+            .collect();
+        // Peel: an unknown in exactly one live equation, repeatedly.
+        let mut live = vec![true; r.eq.len()];
+        let mut count = vec![0usize; r.n];
+        let mut of_unknown: Vec<Vec<usize>> = vec![Vec::new(); r.n];
+        for (e, (terms, _)) in r.eq.iter().enumerate() {
+            for &(k, _) in terms {
+                count[k] += 1;
+                of_unknown[k].push(e);
+            }
+        }
+        let mut queue: Vec<usize> = (0..r.n).rev().filter(|&k| count[k] == 1).collect();
+        let mut peeled = Vec::new();
+        while let Some(k) = queue.pop() {
+            if count[k] != 1 {
+                continue;
+            }
+            let Some(&e) = of_unknown[k].iter().find(|&&e| live[e]) else {
+                continue;
+            };
+            let terms = &r.eq[e].0;
+            let a: f64 = terms
+                .iter()
+                .filter(|&&(j, _)| j == k)
+                .map(|&(_, a)| a)
+                .sum();
+            let big = terms.iter().fold(0.0f64, |m, &(_, a)| m.max(a.abs()));
+            if a.abs() <= HULL_TOL * big {
+                continue;
+            }
+            live[e] = false;
+            for &(j, _) in terms {
+                count[j] -= 1;
+                if count[j] == 1 {
+                    queue.push(j);
+                }
+            }
+            let rest = terms.iter().copied().filter(|&(j, _)| j != k).collect();
+            peeled.push((k, a, rest));
+        }
+        // The core, densely.
+        let mut core_column = vec![None; r.n];
+        let mut n_core = 0;
+        let core_rows: Vec<usize> = (0..r.eq.len()).filter(|&e| live[e]).collect();
+        for &e in &core_rows {
+            for &(k, _) in &r.eq[e].0 {
+                if core_column[k].is_none() {
+                    core_column[k] = Some(n_core);
+                    n_core += 1;
+                }
+            }
+        }
+        if core_rows.len().saturating_mul(n_core) > MAX_CORE {
+            return None;
+        }
+        let mut rows: Vec<Vec<f64>> = core_rows
+            .iter()
+            .map(|&e| {
+                let mut row = vec![0.0; n_core];
+                for &(k, a) in &r.eq[e].0 {
+                    row[core_column[k].expect("a core unknown")] += a;
+                }
+                row
+            })
+            .collect();
+        let echelon = echelon_form(&mut rows, n_core);
+        Some(Hull {
+            point,
+            index,
+            peeled,
+            core_column,
+            n_core,
+            echelon,
+        })
+    }
+
+    /// `q . x` if it is the same at every point of the hull.
+    fn constant(&self, q: &[f64]) -> Option<f64> {
+        let scale = q.iter().fold(0.0f64, |m, a| m.max(a.abs()));
+        let value: f64 = q.iter().zip(&self.point).map(|(a, x)| a * x).sum();
+        let mut rest = vec![0.0; self.core_column.len()];
+        for (k, &a) in q.iter().enumerate() {
+            if let Some(i) = self.index[k] {
+                rest[i] += a;
+            }
+        }
+        for (k, a, terms) in &self.peeled {
+            let f = rest[*k] / a;
+            if f != 0.0 {
+                rest[*k] = 0.0;
+                for &(j, c) in terms {
+                    rest[j] -= f * c;
+                }
+            }
+        }
+        let mut core = vec![0.0; self.n_core];
+        for (i, &a) in rest.iter().enumerate() {
+            match self.core_column[i] {
+                Some(c) => core[c] = a,
+                None if a.abs() > HULL_TOL * scale => return None,
+                None => {}
+            }
+        }
+        for (pivot, row) in &self.echelon {
+            let f = core[*pivot] / row[*pivot];
+            if f != 0.0 {
+                for (c, &a) in core.iter_mut().zip(row) {
+                    *c -= f * a;
+                }
+            }
+        }
+        core.iter()
+            .all(|a| a.abs() <= HULL_TOL * scale)
+            .then_some(value)
+    }
+}
+
+/// Row-echelon form of dense `rows` (`n` columns) by Gaussian elimination with partial
+/// pivoting: the pivot column and row of each independent row. A column whose largest entry
+/// left is below [`HULL_TOL`] times the matrix's largest is dependent.
+fn echelon_form(rows: &mut [Vec<f64>], n: usize) -> Vec<(usize, Vec<f64>)> {
+    let big = rows.iter().flatten().fold(0.0f64, |m, a| m.max(a.abs()));
+    let mut out = Vec::new();
+    let mut top = 0;
+    for col in 0..n {
+        if top == rows.len() {
+            break;
+        }
+        let (best, size) = (top..rows.len())
+            .map(|i| (i, rows[i][col].abs()))
+            .fold((top, -1.0), |b, c| if c.1 > b.1 { c } else { b });
+        if size <= HULL_TOL * big {
+            continue;
+        }
+        rows.swap(top, best);
+        let (head, tail) = rows.split_at_mut(top + 1);
+        let pivot = &head[top];
+        for row in tail.iter_mut() {
+            let f = row[col] / pivot[col];
+            if f != 0.0 {
+                for (a, &p) in row[col..].iter_mut().zip(&pivot[col..]) {
+                    *a -= f * p;
+                }
+            }
+        }
+        out.push((col, head[top].clone()));
+        top += 1;
+    }
+    out
 }
 
 /// A pair of faces (without and with a change) with the rows whose duals are held equal.
@@ -335,6 +589,10 @@ pub fn difference_range(
     g1: &[(usize, f64)],
     coupled: &[(usize, usize)],
 ) -> Result<(f64, f64), FaceError> {
+    // Constant on each face: constant on any subset of their product.
+    if let (Some(v0), Some(v1)) = (f0.constant(g0), f1.constant(g1)) {
+        return Ok((v1 - v0, v1 - v0));
+    }
     let pair = Pair::new(f0, f1, coupled);
     let mut q = vec![0.0; pair.p.n];
     for (k, a) in pair.difference(f0, g0, f1, g1) {
@@ -345,13 +603,22 @@ pub fn difference_range(
 
 /// The most the smallest of several differences `constant_i + g1_i . y1 - g0_i . y0` can be
 /// over the coupled pair of faces: max t s.t. every difference >= t. (Is there one choice of
-/// optimal prices under which every member gains?)
+/// optimal prices under which every member gains?) The pair is non-empty: the coupling is
+/// only made where [`common_prices_exist`].
 pub fn max_min_difference(
     f0: &Face,
     f1: &Face,
     coupled: &[(usize, usize)],
     differences: &[(f64, Vec<(usize, f64)>, Vec<(usize, f64)>)],
 ) -> Result<f64, FaceError> {
+    // Every difference constant on the (non-empty) coupled pair: the least of them.
+    let constants: Option<Vec<f64>> = differences
+        .iter()
+        .map(|(c, g0, g1)| Some(c + f1.constant(g1)? - f0.constant(g0)?))
+        .collect();
+    if let Some(v) = constants {
+        return Ok(v.into_iter().fold(f64::INFINITY, f64::min));
+    }
     let mut pair = Pair::new(f0, f1, coupled);
     let t = pair.p.n;
     pair.p.n += 1;
@@ -410,6 +677,16 @@ enum Failure {
     TimeLimit,
 }
 
+/// A problem after [`Problem::substitute`].
+struct Substituted {
+    /// Per unknown, its value if an equation fixed it.
+    fixed: Vec<Option<f64>>,
+    /// The problem over the unknowns left.
+    reduced: Problem,
+    /// Per unknown, its index in `reduced` (usize::MAX when fixed).
+    index: Vec<usize>,
+}
+
 /// Equations and sign restrictions over `n` unknowns, in Clarabel's form.
 #[derive(Default)]
 struct Problem {
@@ -452,6 +729,33 @@ impl Problem {
     /// infeasibility, as Clarabel would find.
     fn solve(&self, q: &[f64], diag: Option<&[f64]>, tol: f64) -> Result<Vec<f64>, Failure> {
         let n = self.n;
+        let sub = self.substitute()?;
+        if sub.reduced.n == n {
+            return self.solve_clarabel(q, diag, tol);
+        }
+        let keep = |v: &[f64]| -> Vec<f64> {
+            (0..n)
+                .filter(|&k| sub.fixed[k].is_none())
+                .map(|k| v[k])
+                .collect()
+        };
+        let rq = keep(q);
+        if self.known_feasible && diag.is_none() && rq.iter().all(|&a| a == 0.0) {
+            // Every point of the problem has the same objective; the unknowns left are set to 0
+            // (they do not enter q . x).
+            return Ok(sub.fixed.iter().map(|v| v.unwrap_or(0.0)).collect());
+        }
+        let rdiag = diag.map(keep);
+        let part = sub.reduced.solve_clarabel(&rq, rdiag.as_deref(), tol)?;
+        Ok((0..n)
+            .map(|k| sub.fixed[k].unwrap_or_else(|| part[sub.index[k]]))
+            .collect())
+    }
+
+    /// The unknowns that an equation with a single undetermined unknown fixes, substituted in
+    /// index order (so the same each run), and the problem over the unknowns left.
+    fn substitute(&self) -> Result<Substituted, Failure> {
+        let n = self.n;
         let mut of_unknown: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (e, (terms, _)) in self.eq.iter().enumerate() {
             for &(k, _) in terms {
@@ -481,7 +785,6 @@ impl Problem {
             .collect();
         let mut rest: Vec<f64> = self.eq.iter().map(|(_, b)| *b).collect();
         let mut queue: Vec<usize> = (0..self.eq.len()).filter(|&e| open[e] == 1).collect();
-        // Equations in index order, so the substitution (and the answer) is the same each run.
         queue.reverse();
         while let Some(e) = queue.pop() {
             if open[e] != 1 {
@@ -507,15 +810,7 @@ impl Problem {
                 }
             }
         }
-        if x.iter().all(|v| v.is_none()) {
-            return self.solve_clarabel(q, diag, tol);
-        }
-        let scale = self
-            .eq
-            .iter()
-            .map(|(_, b)| b.abs())
-            .filter(|v| v.is_finite())
-            .fold(1.0f64, f64::max);
+        let scale = self.money_scale();
         for (k, v) in x.iter().enumerate() {
             if let Some(v) = v {
                 if self.signs[k] * v < -FIXED_TOL * scale {
@@ -523,7 +818,6 @@ impl Problem {
                 }
             }
         }
-        // The reduced problem over the unknowns left.
         let mut index = vec![usize::MAX; n];
         let mut reduced = Problem {
             deadline: self.deadline,
@@ -550,19 +844,20 @@ impl Problem {
                 .collect();
             reduced.eq.push((t, rest[e]));
         }
-        let keep =
-            |v: &[f64]| -> Vec<f64> { (0..n).filter(|&k| x[k].is_none()).map(|k| v[k]).collect() };
-        let rq = keep(q);
-        if self.known_feasible && diag.is_none() && rq.iter().all(|&a| a == 0.0) {
-            // Every point of the problem has the same objective; the unknowns left are set to 0
-            // (they do not enter q . x).
-            return Ok(x.iter().map(|v| v.unwrap_or(0.0)).collect());
-        }
-        let rdiag = diag.map(keep);
-        let part = reduced.solve_clarabel(&rq, rdiag.as_deref(), tol)?;
-        Ok((0..n)
-            .map(|k| x[k].unwrap_or_else(|| part[index[k]]))
-            .collect())
+        Ok(Substituted {
+            fixed: x,
+            reduced,
+            index,
+        })
+    }
+
+    /// The largest right-hand side (at least 1): the problem's money scale.
+    fn money_scale(&self) -> f64 {
+        self.eq
+            .iter()
+            .map(|(_, b)| b.abs())
+            .filter(|v| v.is_finite())
+            .fold(1.0f64, f64::max)
     }
 
     /// [`Problem::solve`] by Clarabel alone.
@@ -613,7 +908,11 @@ impl Problem {
             q.to_vec()
         };
         let none = vec![false; n];
-        let (x, z) = self.clarabel(&q, diag, tol, sigma, &none)?;
+        let (x, z, iterations) = self.clarabel(&q, diag, tol, sigma, &none, MAX_ITER)?;
+        // A polish round is the same problem with some unknowns fixed: it converges in about
+        // as many steps, and one that does not is one whose fixed set is wrong (Clarabel
+        // then spends hundreds of steps proving it infeasible: 12 s of the 60-country LP).
+        let polish_iter = 2 * iterations + 10;
         // In money units σ the point is of order 1; an unknown below 1e-5 that is truly
         // positive fails the KKT test below and the first point is kept.
         let mut fixed: Vec<bool> = (0..n)
@@ -627,7 +926,7 @@ impl Problem {
                 if !fixed.iter().any(|&f| f) {
                     break;
                 }
-                let (xp, zp) = match self.clarabel(&q, diag, tol, sigma, &fixed) {
+                let (xp, zp, _) = match self.clarabel(&q, diag, tol, sigma, &fixed, polish_iter) {
                     Ok(r) => r,
                     Err(Failure::TimeLimit) => return Err(Failure::TimeLimit),
                     Err(_) => break,
@@ -649,8 +948,8 @@ impl Problem {
     }
 
     /// One Clarabel solve in money units σ, with the sign-restricted unknowns in `fixed` held
-    /// at 0. Returns the point and, per unknown, the multiplier of its sign restriction (0 for
-    /// a free unknown).
+    /// at 0, in at most `max_iter` steps. Returns the point, per unknown the multiplier of its
+    /// sign restriction (0 for a free unknown), and the steps taken.
     ///
     /// A sign-restricted unknown that is a slack (in one equation only, not in the objective)
     /// is not given to Clarabel: its equation becomes the inequality "the slack it would take
@@ -666,7 +965,8 @@ impl Problem {
         tol: f64,
         sigma: f64,
         fixed: &[bool],
-    ) -> Result<(Vec<f64>, Vec<f64>), Failure> {
+        max_iter: u32,
+    ) -> Result<(Vec<f64>, Vec<f64>, u32), Failure> {
         let n = self.n;
         let slack_of = self.slacks(q, diag);
         // Clarabel's columns: the unknowns that are not eliminated slacks.
@@ -786,7 +1086,7 @@ impl Problem {
             .tol_gap_rel(tol)
             .tol_feas(tol)
             .tol_ktratio(tol.max(1e-9))
-            .max_iter(500)
+            .max_iter(max_iter)
             .time_limit(time_limit)
             .build()
             .expect("valid Clarabel settings");
@@ -814,7 +1114,7 @@ impl Problem {
                     }
                 }
                 let z = row_of.iter().map(|r| r.map_or(0.0, |i| sol.z[i])).collect();
-                Ok((x, z))
+                Ok((x, z, sol.iterations))
             }
             SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
                 Err(Failure::Infeasible)
@@ -951,5 +1251,85 @@ mod tests {
             ..Problem::default()
         };
         assert_eq!(range_of(p, &[3.0, 0.0, 0.0]).unwrap(), (6.0, 6.0));
+    }
+
+    /// x0, x1 free; s, t, u >= 0:
+    ///   x0 - x1 + s = 0   (x1 >= x0)
+    ///   x1 - x0 + t = 0   (x0 >= x1)
+    ///   x0      + u = 1   (x0 <= 1)
+    /// The set is {x0 = x1 <= 1}: s and t are 0 at every point (implicit equalities) although
+    /// no equation says so; u is a loose slack (peeled).
+    fn thin() -> Problem {
+        Problem {
+            n: 5,
+            signs: vec![0.0, 0.0, 1.0, 1.0, 1.0],
+            eq: vec![
+                (vec![(0, 1.0), (1, -1.0), (2, 1.0)], 0.0),
+                (vec![(1, 1.0), (0, -1.0), (3, 1.0)], 0.0),
+                (vec![(0, 1.0), (4, 1.0)], 1.0),
+            ],
+            ..Problem::default()
+        }
+    }
+
+    #[test]
+    fn the_hull_tells_constant_functions_through_implicit_equalities() {
+        let hull = Hull::of(thin()).expect("a clear gap between tight and loose");
+        let near = |v: Option<f64>, want: f64| v.is_some_and(|v| (v - want).abs() < 1e-7);
+        // x0 - x1 = -s = 0 everywhere: constant only because s is an implicit equality.
+        assert!(near(hull.constant(&[1.0, -1.0, 0.0, 0.0, 0.0]), 0.0));
+        // x0 + u = 1 by the third equation (u peeled onto x0, then x0 - x0 = 0).
+        assert!(near(hull.constant(&[1.0, 0.0, 0.0, 0.0, 1.0]), 1.0));
+        // 2 s + 3 t: both pinned at 0.
+        assert!(near(hull.constant(&[0.0, 0.0, 2.0, 3.0, 0.0]), 0.0));
+        // x0 runs over (-inf, 1], and with it u and x0 + x1.
+        assert_eq!(hull.constant(&[1.0, 0.0, 0.0, 0.0, 0.0]), None);
+        assert_eq!(hull.constant(&[0.0, 0.0, 0.0, 0.0, 1.0]), None);
+        assert_eq!(hull.constant(&[1.0, 1.0, 0.0, 0.0, 0.0]), None);
+        // The LPs agree where the hull says "constant" and where it does not.
+        let (lo, hi) = range_of(thin(), &[1.0, -1.0, 0.0, 0.0, 0.0]).unwrap();
+        assert!(
+            lo.abs() < 1e-7 && hi.abs() < 1e-7,
+            "x0 - x1 over [{lo}, {hi}]"
+        );
+        let (lo, hi) = range_of(thin(), &[1.0, 0.0, 0.0, 0.0, 0.0]).unwrap();
+        assert_eq!(lo, f64::NEG_INFINITY);
+        assert!((hi - 1.0).abs() < 1e-7, "most x0 {hi}");
+    }
+
+    #[test]
+    fn a_face_range_of_a_constant_function_runs_no_range_lp() {
+        // The same set as a face's problem: once the hull is known, a constant function's range
+        // is answered from it even with the deadline passed (a range LP would say "time
+        // limit").
+        let face = Face {
+            unknowns: (0..5).map(Unknown::Dual).collect(),
+            signs: thin().signs,
+            of_row: (0..5).map(Some).collect(),
+            equations: thin().eq,
+            n_rows: 5,
+            deadline: None,
+            hull: OnceLock::new(),
+        };
+        assert!(face.constant(&[(0, 1.0), (1, -1.0)]).is_some());
+        let late = Face {
+            deadline: Some(Instant::now()),
+            ..face.clone()
+        };
+        let (lo, hi) = late.range(&[(0, 1.0), (1, -1.0)]).unwrap();
+        assert!(lo.abs() < 1e-7 && lo == hi);
+        assert!(matches!(late.range(&[(0, 1.0)]), Err(FaceError::TimeLimit)));
+    }
+
+    #[test]
+    fn echelon_form_finds_the_rank_of_dependent_rows() {
+        // Row 3 = row 1 + row 2: rank 2, pivots in columns 0 and 1.
+        let mut rows = vec![
+            vec![1.0, 2.0, 3.0],
+            vec![0.0, 1.0, 1.0],
+            vec![1.0, 3.0, 4.0],
+        ];
+        let e = echelon_form(&mut rows, 3);
+        assert_eq!(e.iter().map(|(c, _)| *c).collect::<Vec<_>>(), vec![0, 1]);
     }
 }
