@@ -324,7 +324,8 @@ impl Face {
 /// only defines that unknown, so q's coefficient on it is moved onto the equation's other
 /// unknowns and the equation set aside ("peeled", repeatedly); what is left (the core, a few
 /// hundred price unknowns coupled by trade) is small, and q's rest must lie in its row space,
-/// found by Gaussian elimination with partial pivoting on the dense core.
+/// found by Gaussian elimination with partial pivoting on the dense core (models/decisions.md
+/// 200).
 #[derive(Debug, Clone)]
 struct Hull {
     /// A point of the face (its value of a constant function is the function's value).
@@ -911,7 +912,8 @@ impl Problem {
         let (x, z, iterations) = self.clarabel(&q, diag, tol, sigma, &none, MAX_ITER)?;
         // A polish round is the same problem with some unknowns fixed: it converges in about
         // as many steps, and one that does not is one whose fixed set is wrong (Clarabel
-        // then spends hundreds of steps proving it infeasible: 12 s of the 60-country LP).
+        // then spends hundreds of steps proving it infeasible: 12 s of the 60-country LP;
+        // models/decisions.md 201).
         let polish_iter = 2 * iterations + 10;
         // In money units σ the point is of order 1; an unknown below 1e-5 that is truly
         // positive fails the KKT test below and the first point is kept.
