@@ -261,10 +261,11 @@ impl Face {
 
     /// The least and the most of `g . y` (g indexed by program row) over the face.
     pub fn range(&self, g: &[(usize, f64)]) -> Result<(f64, f64), FaceError> {
-        if let Some(v) = self.constant(g) {
+        let q = self.objective(g);
+        if let Some(v) = self.hull().and_then(|h| h.constant(&q)) {
             return Ok((v, v));
         }
-        range_of(self.problem(), &self.objective(g))
+        range_of(self.problem(), &q)
     }
 
     /// `g` over the face's unknowns.
@@ -281,11 +282,12 @@ impl Face {
     /// The value of `g . y` when it is the same at every point of the face (None: not shown
     /// so; the range LPs then decide).
     fn constant(&self, g: &[(usize, f64)]) -> Option<f64> {
-        let hull = self
-            .hull
-            .get_or_init(|| Hull::of(self.problem()))
-            .as_ref()?;
-        hull.constant(&self.objective(g))
+        self.hull()?.constant(&self.objective(g))
+    }
+
+    /// The face's affine hull, computed at the first call.
+    fn hull(&self) -> Option<&Hull> {
+        self.hull.get_or_init(|| Hull::of(self.problem())).as_ref()
     }
 
     fn row_duals(&self, x: &[f64]) -> Vec<f64> {
@@ -319,7 +321,7 @@ impl Face {
 /// between, or a failed solve, and there is no hull.
 ///
 /// A function `q . x` is constant on the hull iff q is a combination of the hull's equations.
-/// That is decided in three steps: unknowns the chain substitution of [`Problem::solve`] fixes
+/// That is decided in three steps: unknowns the chain substitution ([`Problem::substitute`]) fixes
 /// are constant; an equation with an unknown no other equation has (a loose bound multiplier)
 /// only defines that unknown, so q's coefficient on it is moved onto the equation's other
 /// unknowns and the equation set aside ("peeled", repeatedly); what is left (the core, a few
@@ -332,14 +334,23 @@ struct Hull {
     point: Vec<f64>,
     /// Per unknown of the face, its index among those the substitution left (None: fixed).
     index: Vec<Option<usize>>,
-    /// Peeled equations in order: the unknown each defines, its coefficient, and the
-    /// equation's other terms (indices among the unknowns left).
-    peeled: Vec<(usize, f64, Vec<(usize, f64)>)>,
+    /// Peeled equations, in the order they were peeled.
+    peeled: Vec<Peeled>,
     /// Per unknown left, its column in the core (None: in no core equation).
     core_column: Vec<Option<usize>>,
     n_core: usize,
     /// The core's row space in echelon form: (pivot column, dense row).
     echelon: Vec<(usize, Vec<f64>)>,
+}
+
+/// An equation set aside because it only defines one unknown (indices among the unknowns the
+/// substitution left).
+#[derive(Debug, Clone)]
+struct Peeled {
+    unknown: usize,
+    coefficient: f64,
+    /// The equation's other terms.
+    rest: Vec<(usize, f64)>,
 }
 
 /// Relative size below which an elimination pivot or a residual counts as zero.
@@ -399,12 +410,8 @@ impl Hull {
                 continue;
             };
             let terms = &r.eq[e].0;
-            let a: f64 = terms
-                .iter()
-                .filter(|&&(j, _)| j == k)
-                .map(|&(_, a)| a)
-                .sum();
-            let big = terms.iter().fold(0.0f64, |m, &(_, a)| m.max(a.abs()));
+            let a = coefficient(terms, k);
+            let big = largest(terms);
             if a.abs() <= HULL_TOL * big {
                 continue;
             }
@@ -415,8 +422,11 @@ impl Hull {
                     queue.push(j);
                 }
             }
-            let rest = terms.iter().copied().filter(|&(j, _)| j != k).collect();
-            peeled.push((k, a, rest));
+            peeled.push(Peeled {
+                unknown: k,
+                coefficient: a,
+                rest: terms.iter().copied().filter(|&(j, _)| j != k).collect(),
+            });
         }
         // The core, densely.
         let mut core_column = vec![None; r.n];
@@ -465,11 +475,11 @@ impl Hull {
                 rest[i] += a;
             }
         }
-        for (k, a, terms) in &self.peeled {
-            let f = rest[*k] / a;
+        for p in &self.peeled {
+            let f = rest[p.unknown] / p.coefficient;
             if f != 0.0 {
-                rest[*k] = 0.0;
-                for &(j, c) in terms {
+                rest[p.unknown] = 0.0;
+                for &(j, c) in &p.rest {
                     rest[j] -= f * c;
                 }
             }
@@ -681,6 +691,21 @@ enum Failure {
     TimeLimit,
 }
 
+/// The coefficient of unknown `k` in an equation's terms (summed: a term may repeat).
+fn coefficient(terms: &[(usize, f64)], k: usize) -> f64 {
+    terms
+        .iter()
+        .filter(|&&(j, _)| j == k)
+        .map(|&(_, a)| a)
+        .sum()
+}
+
+/// The largest |coefficient| of an equation's terms (the yardstick of a pivot too small to
+/// trust).
+fn largest(terms: &[(usize, f64)]) -> f64 {
+    terms.iter().fold(0.0f64, |m, &(_, a)| m.max(a.abs()))
+}
+
 /// A problem after [`Problem::substitute`].
 struct Substituted {
     /// Per unknown, its value if an equation fixed it.
@@ -768,14 +793,7 @@ impl Problem {
                 }
             }
         }
-        let coef = |e: usize, k: usize| -> f64 {
-            self.eq[e]
-                .0
-                .iter()
-                .filter(|&&(j, _)| j == k)
-                .map(|&(_, a)| a)
-                .sum()
-        };
+        let coef = |e: usize, k: usize| coefficient(&self.eq[e].0, k);
         let mut x: Vec<Option<f64>> = vec![None; n];
         let mut open: Vec<usize> = self
             .eq
@@ -795,7 +813,7 @@ impl Problem {
                 continue;
             }
             let terms = &self.eq[e].0;
-            let big = terms.iter().fold(0.0f64, |m, &(_, a)| m.max(a.abs()));
+            let big = largest(terms);
             let Some(&(k, _)) = terms.iter().find(|&&(k, _)| x[k].is_none()) else {
                 continue;
             };
@@ -1147,7 +1165,7 @@ impl Problem {
         self.eq
             .iter()
             .map(|(terms, _)| {
-                let big = terms.iter().fold(0.0f64, |m, &(_, a)| m.max(a.abs()));
+                let big = largest(terms);
                 let &(k, b) = terms.iter().find(|&&(k, b)| {
                     count[k] == 1
                         && !taken[k]
